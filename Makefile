@@ -1,0 +1,44 @@
+# accelsim: set-up, run, test and benchmark. Each target creates what it needs on a fresh machine.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+SCALESIM_VENV := .venv-scalesim
+CONFIG ?= configs/fineq_sa.yaml
+
+.PHONY: run test bench lint clean scalesim-env
+
+$(BIN)/accelsim: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e .
+	@touch $@
+
+$(VENV)/.dev-installed: $(BIN)/accelsim pyproject.toml
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $@
+
+# SCALE-Sim 3.0.0 lives in its own environment: it needs numpy<2.4, which accelsim does not.
+$(SCALESIM_VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(SCALESIM_VENV)
+	$(SCALESIM_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(SCALESIM_VENV)/bin/python -m pip install --quiet -e '.[scalesim]'
+	@touch $@
+
+scalesim-env: $(SCALESIM_VENV)/.installed
+
+run: $(BIN)/accelsim
+	$(BIN)/accelsim run $(CONFIG)
+
+test: $(VENV)/.dev-installed $(SCALESIM_VENV)/.installed
+	$(BIN)/lint-imports
+	$(BIN)/python -m pytest -n 2 -q
+
+bench: $(VENV)/.dev-installed $(SCALESIM_VENV)/.installed
+	$(BIN)/python bench/run_all.py
+
+lint: $(VENV)/.dev-installed
+	$(BIN)/ruff check accelsim tests bench
+	$(BIN)/lint-imports
+
+clean:
+	rm -rf $(VENV) $(SCALESIM_VENV) build *.egg-info

@@ -1,0 +1,110 @@
+"""Layer types. Every layer lowers to one or more identical GEMMs, as SCALE-Sim does.
+
+GEMM convention used everywhere in accelsim: ``C[M,N] = A[M,K] @ B[K,N]`` where A is the
+ifmap/activations, B the weights and C the ofmap. A conv lowers to
+``M = ofmap pixels, N = filters (per group), K = window * channels (per group)``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class GemmShape:
+    """``count`` independent GEMMs of ``[m,k] @ [k,n]`` (groups, heads, batch)."""
+
+    m: int
+    n: int
+    k: int
+    count: int = 1
+
+    @property
+    def macs(self) -> int:
+        """Multiply-accumulates of all ``count`` GEMMs."""
+        return self.m * self.n * self.k * self.count
+
+
+@dataclass(frozen=True)
+class GemmLayer:
+    """A matrix multiply; ``batch`` independent copies (e.g. attention heads)."""
+
+    name: str
+    m: int
+    n: int
+    k: int
+    batch: int = 1
+    op: str = "gemm"
+
+    def gemm(self) -> GemmShape:
+        """The GEMM this layer runs."""
+        return GemmShape(self.m, self.n, self.k, self.batch)
+
+    def shape(self) -> dict[str, int]:
+        """The shape as the report prints it."""
+        return {"m": self.m, "n": self.n, "k": self.k, "batch": self.batch}
+
+
+@dataclass(frozen=True)
+class Conv2dLayer:
+    """A 2-D convolution (NCHW, batch 1), with stride, zero padding and groups (depthwise)."""
+
+    name: str
+    ifmap_h: int
+    ifmap_w: int
+    channels: int
+    filter_h: int
+    filter_w: int
+    num_filters: int
+    stride_h: int = 1
+    stride_w: int = 1
+    pad_h: int = 0
+    pad_w: int = 0
+    groups: int = 1
+    op: str = "conv2d"
+
+    @property
+    def ofmap_h(self) -> int:
+        """Output rows."""
+        return (self.ifmap_h + 2 * self.pad_h - self.filter_h) // self.stride_h + 1
+
+    @property
+    def ofmap_w(self) -> int:
+        """Output columns."""
+        return (self.ifmap_w + 2 * self.pad_w - self.filter_w) // self.stride_w + 1
+
+    def gemm(self) -> GemmShape:
+        """Lowered GEMM: ofmap pixels x filters/group x window*channels/group, once per group."""
+        return GemmShape(
+            m=self.ofmap_h * self.ofmap_w,
+            n=self.num_filters // self.groups,
+            k=self.filter_h * self.filter_w * (self.channels // self.groups),
+            count=self.groups,
+        )
+
+    def shape(self) -> dict[str, int]:
+        """The shape as the report prints it."""
+        return {
+            "ifmap_h": self.ifmap_h, "ifmap_w": self.ifmap_w, "channels": self.channels,
+            "filter_h": self.filter_h, "filter_w": self.filter_w,
+            "num_filters": self.num_filters, "stride_h": self.stride_h,
+            "stride_w": self.stride_w, "pad_h": self.pad_h, "pad_w": self.pad_w,
+            "groups": self.groups,
+        }
+
+
+Layer = GemmLayer | Conv2dLayer
+
+
+@dataclass(frozen=True)
+class Workload:
+    """A named list of layers and where it came from (file path or model definition)."""
+
+    name: str
+    source: str
+    layers: tuple[Layer, ...]
+
+    @property
+    def macs(self) -> int:
+        """Total multiply-accumulates."""
+        return sum(layer.gemm().macs for layer in self.layers)
