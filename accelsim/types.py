@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 
 
-class Dataflow(str, Enum):
+class Dataflow(StrEnum):
     """Which operand stays in the PEs while the others stream."""
 
     OS = "os"  # output stationary
@@ -13,7 +13,7 @@ class Dataflow(str, Enum):
     IS = "is"  # input stationary
 
 
-class Operand(str, Enum):
+class Operand(StrEnum):
     """The three GEMM operands: ifmap/activations A (MxK), weights B (KxN), ofmap C (MxN)."""
 
     IFMAP = "ifmap"
@@ -21,7 +21,7 @@ class Operand(str, Enum):
     OFMAP = "ofmap"
 
 
-class MemoryKind(str, Enum):
+class MemoryKind(StrEnum):
     """Kinds of memory a component can be."""
 
     SRAM = "sram"

@@ -12,14 +12,14 @@ from __future__ import annotations
 
 import math
 import re
-from enum import Enum
+from enum import StrEnum
 
 
 class UnitError(ValueError):
     """A quantity could not be parsed as the expected kind."""
 
 
-class Kind(str, Enum):
+class Kind(StrEnum):
     """The physical dimension a quantity must have; the value is SI-or-bits inside."""
 
     CAPACITY = "capacity"  # -> bits

@@ -7,7 +7,9 @@ ifmap/activations, B the weights and C the ofmap. A conv lowers to
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+
+import numpy as np
 
 
 @dataclass(frozen=True)
@@ -26,6 +28,29 @@ class GemmShape:
 
 
 @dataclass(frozen=True)
+class OperandPrecision:
+    """Bit width and signedness of one operand."""
+
+    bits: int
+    signed: bool = True
+
+
+@dataclass(frozen=True)
+class LayerQuant:
+    """What a trace knows about a layer's quantized data (absent for shape-only workloads).
+
+    ``weights_int`` is the integer weight matrix in GEMM form ``[K, N]`` (per group stacked on a
+    leading axis for grouped convs), or None when the trace only carries statistics.
+    """
+
+    weight: OperandPrecision
+    activation: OperandPrecision
+    encoding: str = "uniform"
+    weights_int: np.ndarray | None = field(default=None, compare=False, repr=False)
+    avg_weight_bits: float | None = None
+
+
+@dataclass(frozen=True)
 class GemmLayer:
     """A matrix multiply; ``batch`` independent copies (e.g. attention heads)."""
 
@@ -35,6 +60,7 @@ class GemmLayer:
     k: int
     batch: int = 1
     op: str = "gemm"
+    quant: LayerQuant | None = field(default=None, compare=False)
 
     def gemm(self) -> GemmShape:
         """The GEMM this layer runs."""
@@ -62,6 +88,7 @@ class Conv2dLayer:
     pad_w: int = 0
     groups: int = 1
     op: str = "conv2d"
+    quant: LayerQuant | None = field(default=None, compare=False)
 
     @property
     def ofmap_h(self) -> int:

@@ -1,0 +1,120 @@
+"""Load a run config: YAML -> includes -> overrides -> validated, frozen RunSpec."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Mapping
+from pathlib import Path
+
+import yaml
+from pydantic import ValidationError
+
+from accelsim.config.errors import Origin, suggestion, to_config_error, valid_keys
+from accelsim.config.run_spec import RunSpec
+from accelsim.config.yaml_source import KeyPath, Located, SourceMap, load_yaml_file
+from accelsim.errors import ConfigError
+
+Tree = dict[str, object]
+
+
+def parse_override(text: str) -> tuple[str, object]:
+    """``"system.array.rows=64"`` -> ``("system.array.rows", 64)`` (the value is YAML)."""
+    key, sep, raw = text.partition("=")
+    if not sep or not key.strip():
+        raise ConfigError(f"expected KEY=VALUE such as system.array.rows=64; got {text!r}",
+                          file="--set")
+    try:
+        value = yaml.safe_load(raw) if raw.strip() else ""
+    except yaml.YAMLError:
+        value = raw
+    return key.strip(), value
+
+
+def _set_path(tree: Tree, dotted: str, value: object) -> KeyPath:
+    parts: KeyPath = tuple(dotted.split("."))
+    node: object = tree
+    for depth, part in enumerate(parts[:-1]):
+        if not isinstance(node, dict):
+            break
+        if part not in node:
+            keys = valid_keys(RunSpec, parts[:depth])
+            if part not in keys:
+                raise ConfigError(f"unknown key {part!r}{suggestion(str(part), keys)}",
+                                  file=f"--set {dotted}",
+                                  key_path=".".join(map(str, parts[:depth + 1])))
+            node[part] = {}
+        node = node[part]
+    if not isinstance(node, dict):
+        raise ConfigError("cannot set a key inside a value that is not a mapping",
+                          file=f"--set {dotted}", key_path=dotted)
+    node[str(parts[-1])] = value
+    return parts
+
+
+def _resolve(base: Path, value: object) -> object:
+    if isinstance(value, str) and value:
+        return str((base / value).resolve())
+    return value
+
+
+def _include_system(tree: Tree, config_dir: Path, origins: list[Origin], source: SourceMap) -> Path:
+    """Replace ``system: path.yaml`` by that file's content; return the dir paths resolve from."""
+    system = tree.get("system")
+    if not isinstance(system, str):
+        return config_dir
+    path = (config_dir / system).resolve()
+    if not path.is_file():
+        raise ConfigError(f"system file {system!r} not found (looked in {path.parent})",
+                          file=source.file, line=source.line_of(("system",)), key_path="system")
+    located = load_yaml_file(path, what="system")
+    tree["system"] = located.data
+    origins.append(Origin(("system",), located.source))
+    return path.parent
+
+
+def _check_file(tree: Tree, key_path: KeyPath, origins: list[Origin], what: str) -> None:
+    node: object = tree
+    for part in key_path:
+        node = node[part] if isinstance(node, dict | list) else None  # type: ignore[index]
+    if isinstance(node, str) and not Path(node).is_file():
+        file, line = None, None
+        for origin in origins:
+            if tuple(key_path[:len(origin.prefix)]) == origin.prefix:
+                file = origin.source.file
+                line = origin.source.line_of(tuple(key_path[len(origin.prefix):]))
+        raise ConfigError(f"{what} file not found: {node}", file=file, line=line,
+                          key_path=".".join(map(str, key_path)))
+
+
+def build_run_spec(located: Located, overrides: Mapping[str, object] | None = None) -> RunSpec:
+    """Validate a parsed run config (plus overrides) into a RunSpec."""
+    if not isinstance(located.data, dict):
+        raise ConfigError("a run config must be a mapping of keys (name, system, workload, ...)",
+                          file=located.source.file, line=1)
+    tree: Tree = copy.deepcopy(located.data)
+    origins = [Origin((), located.source)]
+    config_dir = Path(located.source.file).resolve().parent
+    system_dir = _include_system(tree, config_dir, origins, located.source)
+    if "workload" in tree:
+        tree["workload"] = _resolve(config_dir, tree["workload"])
+    system = tree.get("system")
+    if isinstance(system, dict) and isinstance(system.get("tables"), list):
+        system["tables"] = [_resolve(system_dir, t) for t in system["tables"]]
+    for dotted, value in (overrides or {}).items():
+        if dotted == "workload":
+            value = _resolve(Path.cwd(), value)
+        parts = _set_path(tree, dotted, value)
+        origins.append(Origin(parts, SourceMap(f"--set {dotted}={value}")))
+    try:
+        spec = RunSpec.model_validate(tree)
+    except ValidationError as exc:
+        raise to_config_error(exc, RunSpec, origins) from None
+    _check_file(tree, ("workload",), origins, "workload")
+    for i in range(len(spec.system.tables)):
+        _check_file(tree, ("system", "tables", i), origins, "cost table")
+    return spec
+
+
+def load_run_spec(path: str | Path, overrides: Mapping[str, object] | None = None) -> RunSpec:
+    """Read ``path`` and return its validated RunSpec; every error names file:line and key."""
+    return build_run_spec(load_yaml_file(Path(path), what="config"), overrides)

@@ -1,0 +1,40 @@
+"""A run: which system, which workload, how to map and simulate it."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field, StrictBool, StrictInt
+
+from accelsim.config.system_spec import Spec, SystemSpec
+
+
+class MappingSpec(Spec):
+    """How layers are mapped onto the array."""
+
+    fold_order: Literal["rows_first", "cols_first"] = Field(
+        "rows_first",
+        description="Loop order over folds: 'rows_first' finishes every row fold (the "
+        "reduction dimension for ws/is) of a column fold before moving to the next column "
+        "fold, so partial sums stay on chip; 'cols_first' sweeps column folds innermost.")
+
+
+class SimSpec(Spec):
+    """Simulation options."""
+
+    seed: StrictInt = Field(0, ge=0, description="Seed of every random choice in the run.")
+    timeline: StrictBool = Field(False, description="Record a per-tile timeline (for --timeline).")
+
+
+class RunSpec(Spec):
+    """Everything `accelsim run` needs. Paths are resolved (absolute) once loaded."""
+
+    name: str = Field(min_length=1, description="Run name used in reports.")
+    system: SystemSpec = Field(description="The hardware (inline, or a path to a system file).")
+    workload: str = Field(min_length=1, description="Workload file: a model definition "
+                          "(.yaml), a SCALE-Sim topology (.csv) or a trace (.npz).")
+    workload_format: Literal["auto", "conv", "gemm"] = Field(
+        "auto", description="For a .csv topology: SCALE-Sim's conv or GEMM (M,N,K) form; "
+        "'auto' reads the header.")
+    mapping: MappingSpec = Field(default_factory=MappingSpec, description="Mapping options.")
+    sim: SimSpec = Field(default_factory=SimSpec, description="Simulation options.")
