@@ -11,7 +11,13 @@ from pydantic import ValidationError
 
 from accelsim.config.errors import Origin, suggestion, to_config_error, valid_keys
 from accelsim.config.run_spec import RunSpec
-from accelsim.config.yaml_source import KeyPath, Located, SourceMap, load_yaml_file
+from accelsim.config.yaml_source import (
+    KeyPath,
+    Located,
+    SourceMap,
+    format_key_path,
+    load_yaml_file,
+)
 from accelsim.errors import ConfigError
 
 Tree = dict[str, object]
@@ -25,13 +31,30 @@ def parse_override(text: str) -> tuple[str, object]:
                           file="--set")
     try:
         value = yaml.safe_load(raw) if raw.strip() else ""
-    except yaml.YAMLError:
+    except (yaml.YAMLError, ValueError, RecursionError):  # ValueError: '!!int x', 5000 digits
         value = raw
     return key.strip(), value
 
 
+def override_label(dotted: str, value: object) -> str:
+    """``--set system.array.rows=64``: where an overridden value came from, as the user wrote it
+    (values shown in YAML flow style, long ones clipped)."""
+    if isinstance(value, str):
+        shown = value
+    else:
+        try:
+            shown = yaml.safe_dump(value, default_flow_style=True, width=1 << 30)
+            shown = shown.strip().removesuffix("...").strip()
+        except (yaml.YAMLError, ValueError, RecursionError):
+            shown = f"<{type(value).__name__}>"
+    if len(shown) > 60:
+        shown = shown[:60] + "..."
+    return f"--set {dotted}={shown}"
+
+
 def _set_path(tree: Tree, dotted: str, value: object) -> KeyPath:
     parts: KeyPath = tuple(dotted.split("."))
+    label = override_label(dotted, value)
     node: object = tree
     for depth, part in enumerate(parts[:-1]):
         if not isinstance(node, dict):
@@ -40,21 +63,31 @@ def _set_path(tree: Tree, dotted: str, value: object) -> KeyPath:
             keys = valid_keys(RunSpec, parts[:depth])
             if part not in keys:
                 raise ConfigError(f"unknown key {part!r}{suggestion(str(part), keys)}",
-                                  file=f"--set {dotted}",
-                                  key_path=".".join(map(str, parts[:depth + 1])))
+                                  file=label, key_path=".".join(map(str, parts[:depth + 1])))
             node[part] = {}
         node = node[part]
     if not isinstance(node, dict):
         raise ConfigError("cannot set a key inside a value that is not a mapping",
-                          file=f"--set {dotted}", key_path=dotted)
+                          file=label, key_path=dotted)
     node[str(parts[-1])] = value
     return parts
 
 
 def _resolve(base: Path, value: object) -> object:
     if isinstance(value, str) and value:
-        return str((base / value).resolve())
+        try:
+            return str((base / value).resolve())
+        except (OSError, ValueError):  # a NUL byte, a name too long: _is_file says "not found"
+            return str(base / value)
     return value
+
+
+def _is_file(path: Path) -> bool:
+    """Like Path.is_file, but a path the OS refuses (NUL byte, name too long) is not a file."""
+    try:
+        return path.is_file()
+    except (OSError, ValueError):
+        return False
 
 
 def _include_system(tree: Tree, config_dir: Path, origins: list[Origin], source: SourceMap) -> Path:
@@ -62,11 +95,15 @@ def _include_system(tree: Tree, config_dir: Path, origins: list[Origin], source:
     system = tree.get("system")
     if not isinstance(system, str):
         return config_dir
-    path = (config_dir / system).resolve()
-    if not path.is_file():
+    path = Path(str(_resolve(config_dir, system)))
+    if not system or not _is_file(path):
         raise ConfigError(f"system file {system!r} not found (looked in {path.parent})",
                           file=source.file, line=source.line_of(("system",)), key_path="system")
-    located = load_yaml_file(path, what="system")
+    try:
+        located = load_yaml_file(path, what="system")
+    except ConfigError as exc:  # its key paths are relative to the file: put them under system
+        key_path = "system" + (f".{exc.key_path}" if exc.key_path else "")
+        raise ConfigError(exc.message, file=exc.file, line=exc.line, key_path=key_path) from None
     tree["system"] = located.data
     origins.append(Origin(("system",), located.source))
     return path.parent
@@ -76,14 +113,14 @@ def _check_file(tree: Tree, key_path: KeyPath, origins: list[Origin], what: str)
     node: object = tree
     for part in key_path:
         node = node[part] if isinstance(node, dict | list) else None  # type: ignore[index]
-    if isinstance(node, str) and not Path(node).is_file():
+    if isinstance(node, str) and not _is_file(Path(node)):
         file, line = None, None
         for origin in origins:
             if tuple(key_path[:len(origin.prefix)]) == origin.prefix:
                 file = origin.source.file
                 line = origin.source.line_of(tuple(key_path[len(origin.prefix):]))
         raise ConfigError(f"{what} file not found: {node}", file=file, line=line,
-                          key_path=".".join(map(str, key_path)))
+                          key_path=format_key_path(key_path))
 
 
 def build_run_spec(located: Located, overrides: Mapping[str, object] | None = None) -> RunSpec:
@@ -104,7 +141,7 @@ def build_run_spec(located: Located, overrides: Mapping[str, object] | None = No
         if dotted == "workload":
             value = _resolve(Path.cwd(), value)
         parts = _set_path(tree, dotted, value)
-        origins.append(Origin(parts, SourceMap(f"--set {dotted}={value}")))
+        origins.append(Origin(parts, SourceMap(override_label(dotted, value))))
     try:
         spec = RunSpec.model_validate(tree)
     except ValidationError as exc:

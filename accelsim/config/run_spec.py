@@ -19,6 +19,13 @@ class MappingSpec(Spec):
         "fold, so partial sums stay on chip; 'cols_first' sweeps column folds innermost.")
 
 
+    stream_tiling: Literal["auto", "none"] = Field(
+        "auto",
+        description="'auto' cuts the streamed dimension (M for ws, N for is) into chunks whose "
+        "partial sums fit in the ofmap buffer, re-fetching the stationary operand per chunk; "
+        "'none' streams it whole and spills partial sums to DRAM when they do not fit.")
+
+
 class SimSpec(Spec):
     """Simulation options."""
 

@@ -44,30 +44,86 @@ def format_key_path(path: KeyPath) -> str:
     return text
 
 
-def _construct(
-    node: yaml.Node, path: KeyPath, lines: dict[KeyPath, int], file: str, loader: yaml.SafeLoader
-) -> object:
-    lines.setdefault(path, node.start_mark.line + 1)
-    if isinstance(node, yaml.MappingNode):
-        result: dict[str, object] = {}
-        for key_node, value_node in node.value:
-            key = loader.construct_object(key_node)
-            if not isinstance(key, str):
-                raise ConfigError(f"keys must be names, got {key!r}", file=file,
-                                  line=key_node.start_mark.line + 1,
-                                  key_path=format_key_path(path) or None)
-            if key in result:
-                raise ConfigError(f"duplicate key {key!r}", file=file,
-                                  line=key_node.start_mark.line + 1,
-                                  key_path=format_key_path((*path, key)))
-            lines[(*path, key)] = key_node.start_mark.line + 1
-            result[key] = _construct(value_node, (*path, key), lines, file, loader)
-        return result
-    if isinstance(node, yaml.SequenceNode):
-        return [
-            _construct(item, (*path, i), lines, file, loader) for i, item in enumerate(node.value)
-        ]
-    return loader.construct_object(node)
+MAX_DEPTH = 64
+"""Deepest nesting accepted; real configs use a handful of levels, and this keeps a hostile file
+from exhausting Python's recursion limit."""
+
+_MERGE_TAG = "tag:yaml.org,2002:merge"
+
+
+@dataclass(frozen=True)
+class _Walk:
+    """What every level of ``_construct`` shares: the file, its lines and the open nodes."""
+
+    file: str
+    lines: dict[KeyPath, int]
+    loader: yaml.SafeLoader
+    open_nodes: set[int] = field(default_factory=set)
+
+    def error(self, message: str, node: yaml.Node, path: KeyPath) -> ConfigError:
+        return ConfigError(message, file=self.file, line=node.start_mark.line + 1,
+                           key_path=format_key_path(path) or None)
+
+
+def _construct(node: yaml.Node, path: KeyPath, walk: _Walk) -> object:
+    walk.lines.setdefault(path, node.start_mark.line + 1)
+    if len(path) > MAX_DEPTH:
+        raise walk.error(f"nested more than {MAX_DEPTH} levels deep", node, path)
+    if isinstance(node, yaml.ScalarNode):
+        return _scalar(node, path, walk)
+    if id(node) in walk.open_nodes:
+        raise walk.error("an alias refers to a node that contains it (a cycle)", node, path)
+    walk.open_nodes.add(id(node))
+    try:
+        if isinstance(node, yaml.SequenceNode):
+            return [_construct(item, (*path, i), walk) for i, item in enumerate(node.value)]
+        return _mapping(node, path, walk)
+    finally:
+        walk.open_nodes.discard(id(node))
+
+
+def _mapping(node: yaml.Node, path: KeyPath, walk: _Walk) -> dict[str, object]:
+    result: dict[str, object] = {}
+    for key_node, value_node in node.value:
+        if key_node.tag == _MERGE_TAG:
+            raise walk.error("merge keys ('<<') are not supported; write the keys out "
+                             "(anchors '&name' and aliases '*name' do work)", key_node, path)
+        key = _scalar(key_node, path, walk) if isinstance(key_node, yaml.ScalarNode) else None
+        if not isinstance(key, str):
+            shown = key if key is not None else f"a {key_node.id}"
+            raise walk.error(f"keys must be names, got {shown!r}", key_node, path)
+        if key in result:
+            raise walk.error(f"duplicate key {key!r}", key_node, (*path, key))
+        walk.lines[(*path, key)] = key_node.start_mark.line + 1
+        result[key] = _construct(value_node, (*path, key), walk)
+    return result
+
+
+def _scalar(node: yaml.Node, path: KeyPath, walk: _Walk) -> object:
+    """A scalar's value; tagged values PyYAML cannot build (``!!int abc``, ``2001-13-01``, an
+    integer of 5000 digits) raise ValueError there, which becomes a ConfigError here."""
+    try:
+        return walk.loader.construct_object(node)
+    except (ValueError, OverflowError) as exc:
+        reason = str(exc).split(";")[0]
+        raise walk.error(f"cannot read the value {_clip(str(node.value))!r}: {reason}", node,
+                         path) from None
+
+
+def _clip(text: str, limit: int = 40) -> str:
+    return text if len(text) <= limit else f"{text[:limit]}..."
+
+
+def _yaml_error(exc: yaml.YAMLError, text: str, file: str) -> ConfigError:
+    """A PyYAML error as one line: its problem (without the source excerpt) and its line."""
+    mark = getattr(exc, "problem_mark", None)
+    line = None if mark is None else mark.line + 1
+    position = getattr(exc, "position", None)  # ReaderError: bad characters
+    if line is None and isinstance(position, int):
+        line = text.count("\n", 0, position) + 1
+    problem = (getattr(exc, "problem", None) or getattr(exc, "reason", None)
+               or str(exc).splitlines()[0])
+    return ConfigError(f"not valid YAML: {problem}", file=file, line=line)
 
 
 def parse_yaml_text(text: str, file: str) -> Located:
@@ -75,19 +131,18 @@ def parse_yaml_text(text: str, file: str) -> Located:
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise ConfigError(f"not valid YAML: {problem}", file=file,
-                          line=None if mark is None else mark.line + 1) from None
+        raise _yaml_error(exc, text, file) from None
+    except RecursionError:  # PyYAML's composer recurses once per nesting level
+        raise ConfigError(f"not valid YAML: nested more than {MAX_DEPTH} levels deep",
+                          file=file) from None
     lines: dict[KeyPath, int] = {}
-    if node is None:
+    if node is None:  # an empty document: errors about it point at its first line
+        lines[()] = 1
         return Located({}, SourceMap(file, lines))
     try:
-        data = _construct(node, (), lines, file, yaml.SafeLoader(""))
+        data = _construct(node, (), _Walk(file, lines, yaml.SafeLoader("")))
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise ConfigError(f"not valid YAML: {exc}", file=file,
-                          line=None if mark is None else mark.line + 1) from None
+        raise _yaml_error(exc, text, file) from None
     return Located(data, SourceMap(file, lines))
 
 

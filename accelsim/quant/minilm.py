@@ -12,12 +12,19 @@ from __future__ import annotations
 import importlib.util
 import math
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from accelsim.errors import QuantError
+from accelsim.quant.model_import import ImportedLayer, ImportedModel, read_tensors
+from accelsim.workload.layers import OperandPrecision
+from accelsim.workload.trace import Trace, TraceLayer
+
+if TYPE_CHECKING:
+    from accelsim.quant.frontend import QuantOptions, QuantReport
 
 HIDDEN = 384
 HEADS = 12
@@ -179,8 +186,6 @@ def required_tensor_names() -> tuple[str, ...]:
 
 def load_weights(path: Path | None = None) -> MiniLMWeights:
     """Read the safetensors file and check that every tensor the encoder needs is there."""
-    from accelsim.quant.model_import import read_tensors
-
     path = path or weights_path()
     tensors = read_tensors(path)
     missing = [n for n in required_tensor_names() if n not in tensors]
@@ -296,3 +301,38 @@ def linear_shapes(weights: MiniLMWeights, tokens: int) -> list[tuple[str, int, i
         n, k = weights.tensors[name + ".weight"].shape
         out.append((name, tokens, n, k))
     return out
+
+
+def imported_model(weights: MiniLMWeights, tokens: int) -> ImportedModel:
+    """The 36 encoder GEMMs in execution order, M = ``tokens`` (embeddings are lookups)."""
+    t = weights.tensors
+    layers = tuple(ImportedLayer(n, "linear", t[n + ".weight"], t[n + ".bias"], rows=tokens)
+                   for n in weights.linear_names())
+    return ImportedModel("all-MiniLM-L6-v2", weights.source, layers,
+                         skipped=("embeddings.*", "LayerNorm.*", "pooler.* (unused)"))
+
+
+def with_attention(trace: Trace, tokens: int) -> Trace:
+    """Insert each block's activation x activation GEMMs (Q K^T and P V, 12 heads) after V."""
+    head_dim = HIDDEN // HEADS
+    act = OperandPrecision(trace.scheme.activation_bits, True)
+    layers: list[TraceLayer] = []
+    for lay in trace.layers:
+        layers.append(lay)
+        if lay.name.endswith("attention.self.value"):
+            base = lay.name.rsplit(".", 1)[0]
+            for suffix, n, k in (("scores", tokens, head_dim), ("context", head_dim, tokens)):
+                layers.append(TraceLayer(f"{base}.{suffix}", "attention",
+                                         {"m": tokens, "n": n, "k": k, "batch": HEADS},
+                                         weight=act, activation=act))
+    return replace(trace, layers=tuple(layers))
+
+
+def quantize_minilm(opts: QuantOptions, weights: MiniLMWeights | None = None
+                    ) -> tuple[Trace, QuantReport]:
+    """The MiniLM trace: 36 quantized GEMMs plus 12 attention GEMMs, M = ``opts.rows``."""
+    from accelsim.quant.frontend import quantize_model
+
+    w = weights or load_weights()
+    trace, report = quantize_model(imported_model(w, opts.rows), opts)
+    return with_attention(trace, opts.rows), report

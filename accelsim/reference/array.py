@@ -1,14 +1,15 @@
 """Register-level kernels of one fold on a physical ``rows x cols`` systolic array.
 
-Every step is one clock cycle: each PE reads its neighbours' registers as they were committed at
-the end of the previous cycle (and the edge ports' values for this cycle), computes, and all
-registers commit together at the end of the cycle. The whole physical grid is simulated, idle
-PEs included: operands that enter at the edges and outputs that leave at the bottom edge really
-cross them. Phases end on hardware signals (feeder empty, PE MAC counters full, output buffer
-has every word it expects), never on a cycle formula.
+Every step is one clock cycle (or one lock-step slot of several cycles, see below): each PE
+reads its neighbours' registers as they were committed at the end of the previous cycle (and the
+edge ports' values for this cycle), computes, and all registers commit together at the end of
+the cycle. The whole physical grid is simulated, idle PEs included: operands that enter at the
+edges and outputs that leave at the bottom edge really cross them. Phases end on hardware
+signals (feeder empty, PE MAC counters full, output buffer has every word it expects), never
+on a cycle formula.
 
-The seam for temporal-coded PEs is ``_Clock``: a cycle that contains MACs lasts as long as the
-slowest MAC in it, as told by an optional per-PE ``MacCyclesFn`` (default: one cycle per MAC).
+The seam for temporal-coded PEs is ``FoldClock``: a step that contains MACs lasts as long as
+the slowest MAC in it, as told by an optional per-PE ``MacCyclesFn`` (default: one cycle each).
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ array must be >= 1 where ``mac_mask`` is set; other entries are ignored.
 
 
 @dataclass
-class _Clock:
+class FoldClock:
     """Counts the cycles, MACs and PE-busy cycles of one fold."""
 
     mac_cycles: MacCyclesFn | None
@@ -134,7 +135,7 @@ class _Collector:
 
 
 def run_os_fold(
-    a_tile: np.ndarray, b_tile: np.ndarray, rows: int, cols: int, clock: _Clock
+    a_tile: np.ndarray, b_tile: np.ndarray, rows: int, cols: int, clock: FoldClock
 ) -> FoldOutcome:
     """Output stationary: A rows enter at the left, B columns at the top, both skewed one cycle
     per lane; PE (i, j) accumulates C[i, j]. When every used PE's MAC counter reaches T the
@@ -166,7 +167,7 @@ def run_os_fold(
 
 
 def _drain_down(
-    acc: np.ndarray, valid: np.ndarray, cols: int, clock: _Clock, limit: int
+    acc: np.ndarray, valid: np.ndarray, cols: int, clock: FoldClock, limit: int
 ) -> _Collector:
     """Each cycle the buffer captures the bottom row's registers and every register takes the
     value of the one above (zeros/invalid enter at the top), until no valid result is left."""
@@ -181,19 +182,24 @@ def _drain_down(
     return collector
 
 
-def _preload(stat: np.ndarray, rows: int, cols: int, clock: _Clock) -> tuple[np.ndarray, ...]:
+def _preload(
+    stat: np.ndarray, rows: int, cols: int, clock: FoldClock
+) -> tuple[np.ndarray, np.ndarray, int]:
     """Shift the stationary tile in from the top edge, one row per cycle, its last row first,
-    so that after Sr cycles PE row r holds tile row r. Rows below Sr keep an invalid bit."""
+    so that after Sr cycles PE row r holds tile row r. Rows below Sr keep an invalid bit
+    (cleared at fold start). Returns the registers and the words that entered."""
     sr, sc = stat.shape
     w_val = np.zeros((rows, cols), np.int64)
     w_ok = np.zeros((rows, cols), bool)
     edge_ok = np.arange(cols) < sc
+    words = 0
     for r in reversed(range(sr)):
         edge = np.zeros(cols, np.int64)
         edge[:sc] = stat[r]
         w_val, w_ok = _from_top(edge, w_val), _from_top(edge_ok, w_ok)
+        words += int(np.count_nonzero(edge_ok))
         clock.tick()
-    return w_val, w_ok
+    return w_val, w_ok, words
 
 
 def run_stationary_fold(
@@ -201,16 +207,15 @@ def run_stationary_fold(
     stream: np.ndarray,
     rows: int,
     cols: int,
-    clock: _Clock,
+    clock: FoldClock,
     *,
     stream_is_a: bool,
 ) -> FoldOutcome:
     """Weight/input stationary: preload ``stat`` (Sr x Sc), then stream ``stream`` (T x Sr) in
     from the left, row r skewed by r cycles; partial sums flow down the columns, cross the idle
     rows below Sr and are captured below the bottom edge. Returns ``stream @ stat`` (T x Sc)."""
-    sr, sc = stat.shape
-    t = stream.shape[0]
-    w_val, w_ok = _preload(stat, rows, cols, clock)
+    sc, t = stat.shape[1], stream.shape[0]
+    w_val, w_ok, preload_words = _preload(stat, rows, cols, clock)
     left = _SkewFeeder(stream, rows)
     a_val = np.zeros((rows, cols), np.int64)
     a_ok = np.zeros((rows, cols), bool)
@@ -232,6 +237,7 @@ def run_stationary_fold(
         clock.tick_macs(a_role, b_role, mac)
         p_val = p_in + np.where(mac, a_val * w_val, 0)
         p_ok = p_in_ok | mac
-    preload_words = sr * sc if sr and sc else 0
+    if p_ok.any():
+        raise SimulationError("the fold ended with partial sums still inside the array")
     a_words, b_words = (left.words, preload_words) if stream_is_a else (preload_words, left.words)
     return FoldOutcome(collector.tile(t, sc), a_words, b_words, collector.words)

@@ -1,0 +1,141 @@
+"""`accelsim` command line: run, validate, quantize. The only place that prints and exits.
+
+Exit codes: 0 success, 2 bad input (one line on stderr naming file:line and key), 1 internal error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from accelsim import api, config
+from accelsim.errors import AccelsimError, InputError
+
+EXIT_OK, EXIT_INTERNAL, EXIT_INPUT = 0, 1, 2
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a usage mistake is one line on stderr and exit code 2."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise InputError(f"{message} (see '{self.prog} --help')", file="command line")
+
+
+def _add_run(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("run", help="simulate a config and print a summary")
+    p.add_argument("config", help="run config (.yaml) or SCALE-Sim config (.cfg)")
+    p.add_argument("--workload", help="use this workload file instead of the config's")
+    p.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
+                   help="override a config key, e.g. --set system.array.rows=64 (repeatable)")
+    p.add_argument("--topology", help="SCALE-Sim topology CSV (with a .cfg config)")
+    p.add_argument("--gemm", action="store_true", help="the topology is in GEMM (M,N,K) form")
+    p.add_argument("--json", dest="json_path", metavar="FILE", help="write the JSON report")
+    p.add_argument("--csv", dest="csv_path", metavar="FILE", help="write per-layer CSV")
+    p.add_argument("--timeline", metavar="FILE", help="write a Chrome/Perfetto trace (JSON)")
+    p.add_argument("--all-layers", action="store_true", help="print every layer in the summary")
+
+
+def _add_validate(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("validate", help="check a config and its workload without running")
+    p.add_argument("config")
+    p.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser (exposed for docs and tests)."""
+    parser = _Parser(prog="accelsim", description="Cycle-accurate simulator for quantized "
+                     "DNN/LLM accelerators.")
+    parser.add_argument("--version", action="store_true", help="print the version and exit")
+    sub = parser.add_subparsers(dest="command", parser_class=_Parser)
+    _add_run(sub)
+    _add_validate(sub)
+    return parser
+
+
+def _overrides(items: Sequence[str]) -> dict[str, object]:
+    return dict(config.parse_override(item) for item in items)
+
+
+def write_atomic(path: str, text: str) -> None:
+    """Write ``text`` to ``path`` via a temporary file and a rename, so a failure never leaves
+    a half-written file or destroys the previous one."""
+    target = Path(path)
+    if target.parent and not target.parent.exists():
+        raise InputError("output directory does not exist", file=str(target.parent))
+    fd, tmp = tempfile.mkstemp(dir=target.parent or ".", prefix=f".{target.name}.", text=True)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _cmd_run(args: argparse.Namespace) -> int:
+    from accelsim.report import result_to_csv, result_to_json, result_to_timeline, summary_text
+
+    result = api.run(args.config, set=_overrides(args.overrides), workload=args.workload,
+                     topology=args.topology, gemm=args.gemm)
+    outputs: list[tuple[str, Callable[[], str]]] = []
+    if args.json_path:
+        outputs.append((args.json_path, lambda: result_to_json(result)))
+    if args.csv_path:
+        outputs.append((args.csv_path, lambda: result_to_csv(result)))
+    if args.timeline:
+        outputs.append((args.timeline, lambda: result_to_timeline(result)))
+    rendered = [(path, render()) for path, render in outputs]
+    sys.stdout.write(summary_text(result, max_layers=None if args.all_layers else 40))
+    for path, text in rendered:
+        write_atomic(path, text)
+        sys.stdout.write(f"wrote {path}\n")
+    return EXIT_OK
+
+
+def _cmd_validate(args: argparse.Namespace) -> int:
+    from accelsim import workload
+
+    spec = api.load(args.config, set=_overrides(args.overrides))
+    wl = workload.load(spec.workload, spec.workload_format)
+    sys.stdout.write(f"{args.config}: ok ({spec.system.name}, {spec.system.array.rows}x"
+                     f"{spec.system.array.cols} {spec.system.array.dataflow.value}; workload "
+                     f"{wl.name} with {len(wl.layers)} layers, {wl.macs:,} MACs)\n")
+    return EXIT_OK
+
+
+COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
+    "run": _cmd_run,
+    "validate": _cmd_validate,
+}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the `accelsim` console script."""
+    try:
+        args = build_parser().parse_args(argv)
+        if args.version:
+            from accelsim.report.provenance import accelsim_version
+
+            sys.stdout.write(f"accelsim {accelsim_version()}\n")
+            return EXIT_OK
+        if args.command is None:
+            raise InputError("missing command: run, validate (see 'accelsim --help')",
+                             file="command line")
+        return COMMANDS[args.command](args)
+    except InputError as exc:
+        sys.stderr.write(f"accelsim: error: {exc.render()}\n")
+        return EXIT_INPUT
+    except AccelsimError as exc:
+        sys.stderr.write(f"accelsim: internal error: {exc} (please report this)\n")
+        return EXIT_INTERNAL
+    except KeyboardInterrupt:
+        sys.stderr.write("accelsim: interrupted\n")
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,71 @@
+"""The systolic array and its SRAM buffers as action counters (no energy: that is cost/).
+
+Given a mapped layer, this module says how many cycles each tile really keeps the array busy
+(the array's own fold cycles, or longer when an SRAM buffer cannot deliver the tile's bits in
+time) and counts the actions the cost layer prices.
+"""
+
+from __future__ import annotations
+
+from accelsim.config.system_spec import SramBufferSpec, SystemSpec
+from accelsim.hardware.timing.systolic import fold_cycles
+from accelsim.mapping.plan import LayerPlan, TileRun
+from accelsim.types import Operand
+
+OPERANDS: tuple[Operand, ...] = (Operand.IFMAP, Operand.WEIGHT, Operand.OFMAP)
+
+
+def _ceil_div(num: float, den: float) -> int:
+    return int(-(-num // den))
+
+
+def _port_cycles(buffer: SramBufferSpec, read_bits: int, write_bits: int) -> int:
+    read_rate = buffer.width_bits * buffer.banks * buffer.read_ports
+    write_rate = buffer.width_bits * buffer.banks * buffer.write_ports
+    return max(_ceil_div(read_bits, read_rate), _ceil_div(write_bits, write_rate))
+
+
+def array_cycles(run: TileRun, system: SystemSpec) -> int:
+    """Cycles of one fold of ``run`` on the array alone (hardware/timing)."""
+    array = system.array
+    return fold_cycles(array.rows, array.cols, run.fold, array.dataflow)
+
+
+def busy_cycles(run: TileRun, system: SystemSpec) -> int:
+    """Cycles one fold of ``run`` occupies the array: its fold cycles, or the SRAM port time.
+
+    Fills from DRAM use the buffers' write ports, the array's operand reads their read ports.
+    """
+    limit = array_cycles(run, system)
+    for index, operand in enumerate(OPERANDS):
+        buffer = system.sram.buffer_for(operand)
+        limit = max(limit, _port_cycles(buffer, run.traffic.sram_read_bits[index],
+                                         run.traffic.sram_write_bits[index]))
+    return limit
+
+
+def _add(counts: dict[str, int], key: str, value: int) -> None:
+    if value:
+        counts[key] = counts.get(key, 0) + value
+
+
+def layer_counts(plan: LayerPlan, system: SystemSpec, compute_cycles: int) -> dict[str, int]:
+    """Action counts of a whole layer (see sim/stats.py for the keys)."""
+    counts: dict[str, int] = {}
+    pe_count = system.array.rows * system.array.cols
+    _add(counts, "array.mac", plan.macs)
+    _add(counts, "array.pe_busy_cycles", pe_count * compute_cycles)
+    _add(counts, "array.reg_write_bits", plan.reg_write_bits)
+    for block in plan.blocks:
+        for segment in block.segments:
+            for run in segment.runs:
+                folds = plan.groups * block.repeat * segment.repeat * run.count
+                traffic = run.traffic
+                _add(counts, "dram.read_bits", folds * traffic.dram_read_bits)
+                _add(counts, "dram.write_bits", folds * traffic.dram_write_bits)
+                for index, operand in enumerate(OPERANDS):
+                    _add(counts, f"sram.{operand.value}.read_bits",
+                         folds * traffic.sram_read_bits[index])
+                    _add(counts, f"sram.{operand.value}.write_bits",
+                         folds * traffic.sram_write_bits[index])
+    return counts

@@ -1,0 +1,181 @@
+"""Reuse analysis: which operand slices each fold must fetch from DRAM, and the SRAM traffic.
+
+Fold grid: ``i`` indexes row folds, ``j`` column folds. What each operand depends on:
+
+| dataflow | A (ifmap) | B (weight) | C (ofmap) |
+|---|---|---|---|
+| os | i | j | i, j (complete in the fold) |
+| ws | i | i, j | j (partial sums accumulated over i) |
+| is | i, j | i | j (partial sums accumulated over i) |
+
+An operand depending on one index only is fetched once for the whole layer when all its slices
+fit in the usable SRAM (half the capacity when double-buffered) and that index is the inner loop;
+once per outer iteration when it depends on the outer index and one slice fits; otherwise every
+fold. Partial sums stay in the ofmap buffer while they fit and are spilled to DRAM (written at
+psum width, read back before the next accumulation) when they do not.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+from fractions import Fraction
+
+from accelsim.config.run_spec import MappingSpec
+from accelsim.config.system_spec import SystemSpec
+from accelsim.mapping.folding import FoldWords, spatial_dims
+from accelsim.types import Dataflow, Operand
+from accelsim.workload.layers import GemmShape
+
+
+class Fetch(StrEnum):
+    """How often an operand slice comes from DRAM."""
+
+    ONCE = "once"  # every slice once for the whole layer
+    PER_OUTER = "per_outer"  # once per outer-loop iteration
+    PER_FOLD = "per_fold"  # every fold
+
+
+@dataclass(frozen=True)
+class OperandBits:
+    """Bit widths: activations, weights, outputs written back, partial sums.
+
+    ``ifmap_unique`` is the fraction of the lowered (im2col) A matrix that is distinct data: a
+    conv's ifmap is fetched from DRAM once per use of a slice, not once per overlapping window,
+    so a fold's A slice costs this fraction of its im2col bits on the DRAM side (1 for GEMMs).
+    """
+
+    ifmap: int
+    weight: int
+    ofmap: int
+    psum: int
+    ifmap_unique: Fraction = Fraction(1)
+
+
+@dataclass(frozen=True)
+class FoldTrafficBits:
+    """Bits one fold moves: DRAM reads/writes and SRAM reads/writes, per operand buffer."""
+
+    dram_read_bits: int
+    dram_write_bits: int
+    sram_read_bits: tuple[int, int, int]  # ifmap, weight, ofmap
+    sram_write_bits: tuple[int, int, int]
+
+
+@dataclass(frozen=True)
+class Residency:
+    """The fetch policy of A and B, and whether partial sums stay on chip."""
+
+    ifmap: Fetch
+    weight: Fetch
+    psums_on_chip: bool
+
+
+@dataclass(frozen=True)
+class FoldPosition:
+    """Where a fold sits in the grid and which index is the outer loop."""
+
+    i: int
+    j: int
+    folds_r: int
+    folds_c: int
+    rows_outer: bool
+
+
+_DEPENDS: dict[Dataflow, tuple[str, str]] = {  # (A depends on, B depends on)
+    Dataflow.OS: ("i", "j"),
+    Dataflow.WS: ("i", "ij"),
+    Dataflow.IS: ("ij", "i"),
+}
+
+
+def _usable_bits(system: SystemSpec, operand: Operand) -> float:
+    buffer = system.sram.buffer_for(operand)
+    return buffer.capacity_bits / 2 if buffer.double_buffered else buffer.capacity_bits
+
+
+def _policy(depends: str, rows_outer: bool, whole_bits: int, slice_bits: int,
+            usable_bits: float) -> Fetch:
+    if depends == "ij":
+        return Fetch.PER_FOLD
+    is_outer = (depends == "i") == rows_outer
+    if is_outer:
+        return Fetch.PER_OUTER if slice_bits <= usable_bits else Fetch.PER_FOLD
+    return Fetch.ONCE if whole_bits <= usable_bits else Fetch.PER_FOLD
+
+
+def residency(gemm: GemmShape, system: SystemSpec, mapping: MappingSpec,
+              bits: OperandBits) -> Residency:
+    """Decide, from SRAM capacities, how often each operand is fetched (see module doc)."""
+    array = system.array
+    rows_outer = mapping.fold_order == "cols_first"
+    dim_r, dim_c, stream = spatial_dims(array.dataflow, gemm.m, gemm.n, gemm.k)
+    a_dep, b_dep = _DEPENDS[array.dataflow]
+    slice_a = _slice_words(array.dataflow, Operand.IFMAP, array.rows, array.cols, stream)
+    slice_b = _slice_words(array.dataflow, Operand.WEIGHT, array.rows, array.cols, stream)
+    psum_bits_needed = (dim_c if rows_outer else min(dim_c, array.cols)) * stream * bits.psum
+    accumulates = array.dataflow is not Dataflow.OS
+    return Residency(
+        ifmap=_policy(a_dep, rows_outer, _ceil(gemm.m * gemm.k * bits.ifmap * bits.ifmap_unique),
+                      _ceil(slice_a * bits.ifmap * bits.ifmap_unique),
+                      _usable_bits(system, Operand.IFMAP)),
+        weight=_policy(b_dep, rows_outer, gemm.k * gemm.n * bits.weight, slice_b * bits.weight,
+                       _usable_bits(system, Operand.WEIGHT)),
+        psums_on_chip=(not accumulates)
+        or psum_bits_needed <= _usable_bits(system, Operand.OFMAP),
+    )
+
+
+def _slice_words(dataflow: Dataflow, operand: Operand, rows: int, cols: int, stream: int) -> int:
+    """Words of one full slice of a one-index operand."""
+    if dataflow is Dataflow.OS:
+        return (rows if operand is Operand.IFMAP else cols) * stream
+    return rows * stream  # ws: A slice = M x Sr; is: B slice = N x Sr
+
+
+def _fetched(policy: Fetch, depends: str, pos: FoldPosition) -> bool:
+    if policy is Fetch.PER_FOLD or depends == "ij":
+        return True
+    inner_index = pos.j if pos.rows_outer else pos.i
+    outer_index = pos.i if pos.rows_outer else pos.j
+    if policy is Fetch.PER_OUTER:
+        return inner_index == 0
+    return outer_index == 0
+
+
+def fold_traffic(words: FoldWords, pos: FoldPosition, bits: OperandBits, res: Residency,
+                 dataflow: Dataflow) -> FoldTrafficBits:
+    """DRAM and SRAM bits of one fold at ``pos``."""
+    a_dep, b_dep = _DEPENDS[dataflow]
+    dram_a = _ceil(words.a_words * bits.ifmap * bits.ifmap_unique) if _fetched(
+        res.ifmap, a_dep, pos) else 0
+    dram_b = words.b_words * bits.weight if _fetched(res.weight, b_dep, pos) else 0
+    out_sram_read, out_sram_write, out_dram_read, out_dram_write = _output_traffic(
+        words.out_words, pos, bits, res, dataflow)
+    return FoldTrafficBits(
+        dram_read_bits=dram_a + dram_b + out_dram_read,
+        dram_write_bits=out_dram_write,
+        sram_read_bits=(words.a_words * bits.ifmap, words.b_words * bits.weight, out_sram_read),
+        sram_write_bits=(dram_a, dram_b, out_sram_write),
+    )
+
+
+def _ceil(value: Fraction) -> int:
+    return -(-value.numerator // value.denominator)
+
+
+def _output_traffic(out_words: int, pos: FoldPosition, bits: OperandBits, res: Residency,
+                    dataflow: Dataflow) -> tuple[int, int, int, int]:
+    """(sram read, sram write, dram read, dram write) bits of the fold's outputs."""
+    if dataflow is Dataflow.OS:
+        final = out_words * bits.ofmap
+        return final, final, 0, final
+    first, last = pos.i == 0, pos.i == pos.folds_r - 1
+    psum = out_words * bits.psum
+    sram_write = psum
+    sram_read = (0 if first else psum) + (psum if last else 0)
+    if res.psums_on_chip:
+        return sram_read, sram_write, 0, out_words * bits.ofmap if last else 0
+    dram_read = 0 if first else psum
+    dram_write = out_words * bits.ofmap if last else psum
+    return sram_read + (0 if last else psum), sram_write + dram_read, dram_read, dram_write

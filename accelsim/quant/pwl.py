@@ -1,0 +1,207 @@
+"""GQA-LUT (DAC 2024): piecewise-linear (PWL) tables for non-linear functions, INT8 evaluation.
+
+A table of ``n`` segments has ``n - 1`` interior breakpoints and one (slope, intercept) per segment,
+the chords between consecutive points of ``[outer_lo, breakpoints..., outer_hi]``. Slopes and
+intercepts are stored as 8-bit fixed point, sign | integer | fraction = 1 | 1 | 6 bits (a
+multiple of 1/64); one breakpoint set per input scale ``2^-p`` (p = 0..6) is stored rounded to
+``2^-p``, so with an INT8 input ``q`` of scale ``2^-p`` the comparators see integers (papers.md §3).
+
+Integer-only evaluation (the repository's operator, done with integers): ``idx`` = number of
+breakpoints strictly below ``q`` (``torch.bucketize``, a segment owns its upper breakpoint), then
+``acc = k_int[idx]·q + (b_int[idx] << p)`` is ``pwl(x)`` in units of ``2^-(p + 6)``; a rounding right
+shift brings it back to the input scale (``output = y_int · 2^-p``) or keeps extra fraction bits.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from accelsim.errors import QuantError
+from accelsim.quant.pwl_search import GeneticParams, chords, genetic_breakpoints, round_to_bits
+
+Fn = Callable[[np.ndarray], np.ndarray]
+_ERF = np.frompyfunc(math.erf, 1, 1)
+
+
+def _gelu(x: np.ndarray) -> np.ndarray:
+    x = np.asarray(x, dtype=np.float64)
+    return 0.5 * x * (1.0 + _ERF(x / math.sqrt(2.0)).astype(np.float64))
+
+
+def _sigmoid(x: np.ndarray) -> np.ndarray:
+    return 0.5 * (1.0 + np.tanh(0.5 * np.asarray(x, dtype=np.float64)))  # no overflow
+
+
+@dataclass(frozen=True)
+class PwlFunction:
+    """A supported function with the trainer's ranges (Makefile, papers.md §3)."""
+
+    fn: Fn
+    x_range: tuple[float, float]  # fitness range
+    sp_range: tuple[float, float]  # breakpoint search range
+    outer: tuple[float, float]  # outer clamp bounds: the first/last chords end here
+    sp_range_16: tuple[float, float] | None = None  # when 16 segments search elsewhere
+    decimal_bits_range: tuple[int, int] = (0, 6)
+
+
+FUNCTIONS: dict[str, PwlFunction] = {
+    "gelu": PwlFunction(_gelu, (-4.0, 4.0), (-4.0, 4.0), (-10000.0, 10000.0)),
+    "silu": PwlFunction(lambda x: np.asarray(x, float) * _sigmoid(x), (-4.0, 4.0), (-4.0, 4.0),
+                        (-10000.0, 10000.0)),
+    "hswish": PwlFunction(lambda x: np.asarray(x, float) * np.clip(x + 3.0, 0.0, 6.0) / 6.0,
+                          (-4.0, 4.0), (-4.0, 4.0), (-10000.0, 10000.0)),
+    "exp": PwlFunction(lambda x: np.exp(np.asarray(x, float)), (-8.0, 0.0), (-8.0, 0.0),
+                       (-16.0, 0.0), sp_range_16=(-6.5, 0.0)),
+    "reciprocal": PwlFunction(lambda x: 1.0 / np.asarray(x, float), (0.5, 4.0), (0.625, 3.875),
+                              (0.5, 4.0), decimal_bits_range=(5, 5)),
+    "rsqrt": PwlFunction(lambda x: 1.0 / np.sqrt(np.asarray(x, float)), (0.25, 4.0),
+                         (0.25, 3.875), (0.25, 4.0), decimal_bits_range=(0, 5)),
+}
+
+
+@dataclass(frozen=True, eq=False)
+class PwlTable:
+    """A PWL table: float breakpoints and fixed-point coefficients (what the hardware stores).
+
+    ``slopes``/``intercepts`` are the stored values (multiples of ``2^-frac_bits``);
+    ``slopes_int``/``intercepts_int`` are the same numbers times ``2^frac_bits``;
+    ``breakpoints_int[p]`` are the comparator thresholds for input scale ``2^-p``.
+    """
+
+    fn_name: str
+    x_range: tuple[float, float]
+    breakpoints: np.ndarray
+    slopes: np.ndarray
+    intercepts: np.ndarray
+    slopes_int: np.ndarray
+    intercepts_int: np.ndarray
+    breakpoints_int: np.ndarray  # shape (frac_bits + 1, n_segments - 1)
+    frac_bits: int = 6
+    coef_bits: int = 8
+    fitness_mse: float | None = field(default=None)
+
+    @property
+    def n_segments(self) -> int:
+        return int(self.slopes.size)
+
+    @property
+    def fits_coef_bits(self) -> bool:
+        """True when every slope and intercept fits ``coef_bits`` (INT8: 1|1|6 for defaults)."""
+        lim = 1 << (self.coef_bits - 1)
+        ints = np.concatenate([self.slopes_int, self.intercepts_int])
+        return bool(np.all((ints >= -lim) & (ints < lim)))
+
+
+def make_table(fn_name: str, breakpoints: np.ndarray, slopes: np.ndarray, intercepts: np.ndarray,
+               *, x_range: tuple[float, float], frac_bits: int = 6, coef_bits: int = 8,
+               fitness_mse: float | None = None) -> PwlTable:
+    """Build a table from breakpoints and coefficients (coefficients are rounded to the grid)."""
+    bp = np.sort(np.asarray(breakpoints, dtype=np.float64))
+    k = round_to_bits(np.asarray(slopes, dtype=np.float64), frac_bits)
+    b = round_to_bits(np.asarray(intercepts, dtype=np.float64), frac_bits)
+    if k.shape != (bp.size + 1,) or b.shape != k.shape:
+        raise QuantError(f"expected {bp.size + 1} slopes and intercepts for {bp.size} "
+                         f"breakpoints, got {k.size} and {b.size}", key_path="slopes")
+    if not (np.all(np.isfinite(bp)) and np.all(np.isfinite(k)) and np.all(np.isfinite(b))):
+        raise QuantError("breakpoints, slopes and intercepts must be finite", key_path="table")
+    bp_int = np.stack([np.round(bp * (1 << p)) for p in range(frac_bits + 1)]).astype(np.int64)
+    return PwlTable(
+        fn_name=fn_name, x_range=(float(x_range[0]), float(x_range[1])), breakpoints=bp,
+        slopes=k, intercepts=b, slopes_int=np.rint(k * (1 << frac_bits)).astype(np.int64),
+        intercepts_int=np.rint(b * (1 << frac_bits)).astype(np.int64), breakpoints_int=bp_int,
+        frac_bits=frac_bits, coef_bits=coef_bits, fitness_mse=fitness_mse)
+
+
+def resolve_function(fn: str | Fn) -> tuple[str, Fn, PwlFunction | None]:
+    if callable(fn):
+        return getattr(fn, "__name__", "custom"), fn, None
+    if fn not in FUNCTIONS:
+        raise QuantError(f"unknown function {fn!r}; expected one of {sorted(FUNCTIONS)} "
+                         "or a callable", key_path="fn_name")
+    return fn, FUNCTIONS[fn].fn, FUNCTIONS[fn]
+
+
+def fit_pwl_genetic(
+    fn_name: str | Fn,
+    n_segments: int = 8,
+    x_range: tuple[float, float] | None = None,
+    *,
+    population: int = 50,
+    generations: int = 500,
+    seed: int = 0,
+    rounding_mutation: bool = True,
+    sp_range: tuple[float, float] | None = None,
+    outer: tuple[float, float] | None = None,
+    frac_bits: int = 6,
+    params: GeneticParams | None = None,
+) -> PwlTable:
+    """Search the breakpoints of an ``n_segments`` PWL table with GQA-LUT's genetic algorithm.
+
+    Ranges default to the trainer's for the named functions; a callable needs ``x_range`` (then
+    ``sp_range`` and ``outer`` default to it). ``params`` overrides the other GA settings.
+    """
+    name, fn, spec = resolve_function(fn_name)
+    if isinstance(n_segments, bool) or not isinstance(n_segments, int) or not 2 <= n_segments <= 64:
+        raise QuantError(f"expected 2..64 segments, got {n_segments!r}", key_path="n_segments")
+    if spec is None and x_range is None:
+        raise QuantError("a custom function needs x_range", key_path="x_range")
+    xr = tuple(x_range) if x_range is not None else spec.x_range  # type: ignore[union-attr]
+    if not (len(xr) == 2 and xr[0] < xr[1]):
+        raise QuantError(f"expected x_range (lo, hi) with lo < hi, got {xr}", key_path="x_range")
+    if sp_range is None:
+        sp_range = xr if spec is None else (
+            spec.sp_range_16 if n_segments > 8 and spec.sp_range_16 else spec.sp_range)
+    outer = outer or (xr if spec is None else spec.outer)
+    base = params or GeneticParams()
+    gp = GeneticParams(**{**base.__dict__, "population": population, "generations": generations,
+                          "rounding_mutation": rounding_mutation,
+                          "decimal_bits_range": spec.decimal_bits_range if spec and params is None
+                          else base.decimal_bits_range})
+    if gp.population < 2 or gp.generations < 0:
+        raise QuantError("expected population >= 2 and generations >= 0", key_path="population")
+    bp, mse = genetic_breakpoints(fn, n_segments - 1, xr, sp_range, outer, frac_bits, gp, seed)
+    split = np.concatenate([[outer[0]], bp, [outer[1]]])
+    k, b = chords(split, fn)
+    return make_table(name, bp, k, b, x_range=xr, frac_bits=frac_bits, fitness_mse=mse)
+
+
+# ----------------------------------------------------------------------------------------------
+# evaluation
+# ----------------------------------------------------------------------------------------------
+def evaluate_pwl_float(x: np.ndarray, table: PwlTable) -> np.ndarray:
+    """Float PWL with the table's float breakpoints and stored (fixed-point) coefficients."""
+    xa = np.asarray(x, dtype=np.float64)
+    idx = np.searchsorted(table.breakpoints, xa, side="left")
+    return table.slopes[idx] * xa + table.intercepts[idx]
+
+
+def evaluate_pwl_int(x_int: np.ndarray, table: PwlTable, input_scale_exp: int, *,
+                     keep_frac_bits: int = 0, out_bits: int | None = None) -> np.ndarray:
+    """Integer-only PWL of ``x = x_int · 2**input_scale_exp`` (``input_scale_exp`` in -6..0).
+
+    Returns ``y_int`` (int64) with ``pwl(x) ≈ y_int · 2**(input_scale_exp - keep_frac_bits)``;
+    ``keep_frac_bits = table.frac_bits`` returns the accumulator exactly. ``out_bits`` clamps the
+    result to a signed ``out_bits`` integer.
+    """
+    q = np.asarray(x_int)
+    if q.dtype.kind not in "iu":
+        raise QuantError(f"expected integer inputs, got dtype {q.dtype}", key_path="x_int")
+    p = -int(input_scale_exp)
+    if not 0 <= p <= table.frac_bits:
+        raise QuantError(f"expected input_scale_exp in {-table.frac_bits}..0, got "
+                         f"{input_scale_exp}", key_path="input_scale_exp")
+    if not 0 <= keep_frac_bits <= table.frac_bits:
+        raise QuantError(f"expected keep_frac_bits in 0..{table.frac_bits}",
+                         key_path="keep_frac_bits")
+    q = q.astype(np.int64)
+    idx = np.searchsorted(table.breakpoints_int[p], q, side="left")  # comparator bank
+    acc = table.slopes_int[idx] * q + np.left_shift(table.intercepts_int[idx], p)
+    drop = table.frac_bits - keep_frac_bits
+    y = np.right_shift(acc + ((1 << drop) >> 1), drop)
+    if out_bits is not None:
+        y = np.clip(y, -(1 << (out_bits - 1)), (1 << (out_bits - 1)) - 1)
+    return y

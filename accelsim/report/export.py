@@ -1,0 +1,106 @@
+"""Result -> JSON-ready dict, pandas DataFrame, CSV text, Chrome/Perfetto timeline."""
+
+from __future__ import annotations
+
+import io
+import json
+from typing import Any
+
+import pandas as pd
+
+from accelsim.report.result import SCHEMA, Result
+
+
+def _totals(result: Result) -> dict[str, Any]:
+    stats = result.stats
+    return {
+        "cycles": stats.cycles,
+        "compute_cycles": stats.compute_cycles,
+        "stall_cycles": stats.stall_cycles,
+        "seconds": stats.seconds,
+        "energy_j": result.energy_j,
+        "area_m2": result.area_m2,
+        "macs": stats.macs,
+        "utilization": result.utilization,
+    }
+
+
+def _layer(row: Any) -> dict[str, Any]:  # noqa: ANN401 - a LayerReport
+    stats = row.stats
+    return {
+        "name": stats.name,
+        "op": stats.op,
+        "shape": dict(stats.shape),
+        "cycles": stats.cycles,
+        "compute_cycles": stats.compute_cycles,
+        "stall_cycles": stats.stall_cycles,
+        "utilization": stats.utilization,
+        "macs": stats.macs,
+        "energy_j": dict(row.energy_j),
+        "counts": dict(sorted(stats.counts.items())),
+    }
+
+
+def result_to_dict(result: Result) -> dict[str, Any]:
+    """The JSON report (schema ``accelsim.report/1``); deterministic key order."""
+    prov = result.provenance
+    return {
+        "schema": SCHEMA,
+        "accelsim_version": prov.accelsim_version,
+        "config": dict(result.config),
+        "workload": {"name": result.workload.name, "source": result.workload.source},
+        "totals": _totals(result),
+        "layers": [_layer(row) for row in result.layers],
+        "energy_j": dict(result.energy.by_component_j),
+        "area_m2": dict(result.area.by_component_m2),
+        "notes": list(result.notes),
+        "provenance": {"tables": [dict(t) for t in prov.tables], "python": prov.python,
+                       "git": prov.git},
+    }
+
+
+def result_to_json(result: Result) -> str:
+    """The JSON report as text (stable: same inputs, same bytes)."""
+    return json.dumps(result_to_dict(result), indent=2, sort_keys=False) + "\n"
+
+
+def result_to_frame(result: Result) -> pd.DataFrame:
+    """One row per layer; energy columns are ``energy_j.<component>``."""
+    rows = []
+    for row in result.layers:
+        stats = row.stats
+        record: dict[str, Any] = {
+            "layer": stats.name, "op": stats.op, "cycles": stats.cycles,
+            "compute_cycles": stats.compute_cycles, "stall_cycles": stats.stall_cycles,
+            "utilization": stats.utilization, "macs": stats.macs,
+            "seconds": stats.cycles / result.stats.clock_hz,
+            "energy_j": row.total_energy_j,
+        }
+        record.update({f"energy_j.{k}": v for k, v in row.energy_j.items()})
+        rows.append(record)
+    return pd.DataFrame(rows)
+
+
+def result_to_csv(result: Result) -> str:
+    """The per-layer frame as CSV (units in the column names)."""
+    buffer = io.StringIO()
+    result_to_frame(result).to_csv(buffer, index=False)
+    return buffer.getvalue()
+
+
+def result_to_timeline(result: Result) -> str:
+    """Chrome/Perfetto trace-event JSON: one complete event per layer, in microseconds."""
+    scale_us = 1e6 / result.stats.clock_hz
+    spans = result.stats.timeline or _layer_spans(result)
+    events = [{"name": name, "cat": "layer", "ph": "X", "pid": 0, "tid": 0,
+               "ts": start * scale_us, "dur": (end - start) * scale_us}
+              for name, start, end in spans]
+    return json.dumps({"traceEvents": events, "displayTimeUnit": "ns"}, indent=1) + "\n"
+
+
+def _layer_spans(result: Result) -> list[tuple[str, int, int]]:
+    spans, now = [], 0
+    for layer in result.stats.layers:
+        spans.append((layer.name, now, now + layer.cycles))
+        now += layer.cycles
+    return spans

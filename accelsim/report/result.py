@@ -1,0 +1,103 @@
+"""The result of a run: everything a report, a notebook or a regression test needs."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from accelsim.config.run_spec import RunSpec
+from accelsim.cost import AreaBreakdown, EnergyBreakdown
+from accelsim.sim.stats import LayerStats, SimStats
+from accelsim.workload.layers import Workload
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+SCHEMA = "accelsim.report/1"
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """Where the numbers came from: versions and the cost tables used."""
+
+    accelsim_version: str
+    python: str
+    git: str | None
+    tables: tuple[Mapping[str, Any], ...] = ()
+
+
+@dataclass(frozen=True)
+class LayerReport:
+    """One row of the per-layer report."""
+
+    stats: LayerStats
+    energy_j: Mapping[str, float]
+
+    @property
+    def name(self) -> str:
+        """Layer name."""
+        return self.stats.name
+
+    @property
+    def total_energy_j(self) -> float:
+        """Energy of the layer over all components."""
+        return sum(self.energy_j.values())
+
+
+@dataclass(frozen=True)
+class Result:
+    """A finished run. ``to_dict()`` is the JSON report (schema ``accelsim.report/1``)."""
+
+    spec: RunSpec | None
+    config: Mapping[str, Any]
+    workload: Workload
+    stats: SimStats
+    energy: EnergyBreakdown
+    area: AreaBreakdown
+    provenance: Provenance
+    notes: tuple[str, ...] = field(default=())
+
+    @property
+    def total_cycles(self) -> int:
+        """Cycles of the whole workload."""
+        return self.stats.cycles
+
+    @property
+    def seconds(self) -> float:
+        """Wall time at the clock."""
+        return self.stats.seconds
+
+    @property
+    def energy_j(self) -> float:
+        """Total energy."""
+        return self.energy.total_j
+
+    @property
+    def area_m2(self) -> float:
+        """Total area."""
+        return self.area.total_m2
+
+    @property
+    def utilization(self) -> float:
+        """Useful MACs over PE-cycles of the whole run."""
+        pe = self.stats.layers[0].pe_count if self.stats.layers else 0
+        return self.stats.macs / (pe * self.stats.cycles) if self.stats.cycles else 0.0
+
+    @property
+    def layers(self) -> tuple[LayerReport, ...]:
+        """One row per layer."""
+        return tuple(LayerReport(stats, energy) for stats, energy in
+                     zip(self.stats.layers, self.energy.per_layer_j, strict=True))
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON report of design.md §3."""
+        from accelsim.report.export import result_to_dict
+
+        return result_to_dict(self)
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per layer: shape, cycles, utilization, energy per component (J)."""
+        from accelsim.report.export import result_to_frame
+
+        return result_to_frame(self)

@@ -1,0 +1,68 @@
+"""The human-readable summary `accelsim run` prints."""
+
+from __future__ import annotations
+
+from accelsim.report.result import Result
+from accelsim.units import format_area, format_si
+
+
+def _table(header: list[str], rows: list[list[str]]) -> list[str]:
+    widths = [max(len(h), *(len(r[i]) for r in rows)) if rows else len(h)
+              for i, h in enumerate(header)]
+    line = "  ".join(h.ljust(w) if i == 0 else h.rjust(w)
+                     for i, (h, w) in enumerate(zip(header, widths, strict=True)))
+    out = [line, "-" * len(line)]
+    for row in rows:
+        out.append("  ".join(c.ljust(w) if i == 0 else c.rjust(w)
+                             for i, (c, w) in enumerate(zip(row, widths, strict=True))))
+    return out
+
+
+def _layer_rows(result: Result, limit: int | None) -> list[list[str]]:
+    rows = []
+    layers = result.layers
+    shown = layers if limit is None or len(layers) <= limit else layers[:limit]
+    for row in shown:
+        s = row.stats
+        rows.append([s.name, s.op, f"{s.cycles:,}", f"{s.stall_cycles:,}",
+                     f"{100 * s.utilization:.1f}%", format_si(row.total_energy_j, "J")])
+    if len(shown) < len(layers):
+        rows.append([f"... {len(layers) - len(shown)} more layers (use --json/--csv)",
+                     "", "", "", "", ""])
+    return rows
+
+
+def _shares(title: str, values: dict[str, float], fmt) -> list[str]:  # noqa: ANN001
+    total = sum(values.values()) or 1.0
+    lines = [title]
+    width = max((len(k) for k in values), default=0)
+    for key, value in sorted(values.items(), key=lambda kv: -kv[1]):
+        lines.append(f"  {key.ljust(width)}  {fmt(value):>12}  {100 * value / total:5.1f}%")
+    return lines
+
+
+def summary_text(result: Result, *, max_layers: int | None = 40) -> str:
+    """Per-layer table, totals, energy and area by component."""
+    stats = result.stats
+    head = (f"accelsim {result.provenance.accelsim_version}: {result.config.get('name', '')} "
+            f"on {result.workload.name} ({len(stats.layers)} layers)")
+    lines = [head, ""]
+    lines += _table(["layer", "op", "cycles", "stalls", "util", "energy"],
+                    _layer_rows(result, max_layers))
+    lines += [
+        "",
+        f"total cycles   {stats.cycles:,} ({stats.compute_cycles:,} compute + "
+        f"{stats.stall_cycles:,} stall)",
+        f"time           {format_si(stats.seconds, 's')} at "
+        f"{format_si(stats.clock_hz, 'Hz')}",
+        f"MACs           {stats.macs:,}   utilization {100 * result.utilization:.1f}%",
+        f"energy         {format_si(result.energy_j, 'J')}   "
+        f"({format_si(result.energy_j / stats.macs if stats.macs else 0.0, 'J')}/MAC)",
+        f"area           {format_area(result.area_m2)}",
+        "",
+    ]
+    lines += _shares("energy by component", dict(result.energy.by_component_j),
+                     lambda v: format_si(v, "J"))
+    lines += [""] + _shares("area by component", dict(result.area.by_component_m2), format_area)
+    lines += [f"note: {note}" for note in result.notes]
+    return "\n".join(lines) + "\n"

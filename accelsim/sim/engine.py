@@ -1,0 +1,120 @@
+"""The SimPy engine: one process walks the layers; each layer advances simulated time by one
+event per coalesced unit of tiles, computed exactly by the pipeline recurrence.
+
+A fresh ``simpy.Environment`` is built per call (no state leaks between runs or sweep points).
+With ``sim.timeline`` on, every layer's start and end cycle is recorded for the timeline export.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Generator
+from dataclasses import dataclass
+from fractions import Fraction
+
+import simpy
+
+from accelsim.config.run_spec import SimSpec
+from accelsim.config.system_spec import SystemSpec
+from accelsim.hardware.systolic_array import array_cycles, busy_cycles, layer_counts
+from accelsim.mapping.plan import Block, LayerPlan, MappingPlan, Segment, TileRun
+from accelsim.sim.pipeline import Channel, PipelineState, finish, repeat_unit, step_fold
+from accelsim.sim.stats import LayerStats, SimStats
+from accelsim.types import Operand
+
+
+@dataclass(frozen=True)
+class LayerTiming:
+    """Cycles of one layer and how much work the engine did to find them."""
+
+    cycles: int
+    compute_cycles: int
+    folds_stepped: int
+    jumps: int
+
+
+def channel_for(system: SystemSpec) -> Channel:
+    """The DRAM channel in cycles: exact rational cycles per bit, ceil'd latency."""
+    cycles_per_bit = Fraction(system.clock_hz) / Fraction(system.dram.bandwidth_bits_per_s)
+    latency = Fraction(system.dram.latency_s) * Fraction(system.clock_hz)
+    return Channel(cycles_per_bit, -(-latency.numerator // latency.denominator),
+                   2 if _double_buffered(system) else 1)
+
+
+def _double_buffered(system: SystemSpec) -> bool:
+    return all(system.sram.buffer_for(op).double_buffered
+               for op in (Operand.IFMAP, Operand.WEIGHT, Operand.OFMAP))
+
+
+def _run_unit(state: PipelineState, run: TileRun, system: SystemSpec) -> None:
+    cycles = array_cycles(run, system)
+    busy = busy_cycles(run, system)
+    traffic = run.traffic
+
+    def one_fold() -> None:
+        step_fold(state, cycles, busy, traffic.dram_read_bits,
+                  traffic.dram_write_bits)
+
+    repeat_unit(state, one_fold, run.count)
+
+
+def _segment_unit(state: PipelineState, segment: Segment, system: SystemSpec) -> None:
+    def once() -> None:
+        for run in segment.runs:
+            _run_unit(state, run, system)
+
+    repeat_unit(state, once, segment.repeat)
+
+
+def _block_unit(state: PipelineState, block: Block, system: SystemSpec) -> None:
+    def once() -> None:
+        for segment in block.segments:
+            _segment_unit(state, segment, system)
+
+    repeat_unit(state, once, block.repeat)
+
+
+def time_layer(plan: LayerPlan, system: SystemSpec) -> LayerTiming:
+    """Exact cycles of one layer (pure: no SimPy needed)."""
+    state = PipelineState(channel_for(system))
+
+    def group() -> None:
+        for block in plan.blocks:
+            _block_unit(state, block, system)
+
+    repeat_unit(state, group, plan.groups)
+    total = finish(state)
+    return LayerTiming(total, state.compute_cycles, state.folds_stepped, state.jumps)
+
+
+def _layer_stats(plan: LayerPlan, system: SystemSpec, timing: LayerTiming) -> LayerStats:
+    layer = plan.layer
+    return LayerStats(
+        name=layer.name, op=layer.op, shape=layer.shape(), cycles=timing.cycles,
+        compute_cycles=timing.compute_cycles, stall_cycles=timing.cycles - timing.compute_cycles,
+        macs=plan.macs, pe_count=system.array.rows * system.array.cols,
+        counts=layer_counts(plan, system, timing.compute_cycles),
+    )
+
+
+def _layers_process(env: simpy.Environment, plan: MappingPlan, system: SystemSpec,
+                    out: list[LayerStats], timeline: list[tuple[str, int, int]],
+                    work: list[int]) -> Generator[simpy.Event, None, None]:
+    for layer_plan in plan.layers:
+        timing = time_layer(layer_plan, system)
+        start = int(env.now)
+        yield env.timeout(timing.cycles)
+        out.append(_layer_stats(layer_plan, system, timing))
+        timeline.append((layer_plan.layer.name, start, int(env.now)))
+        work.append(timing.folds_stepped)
+
+
+def simulate(plan: MappingPlan, system: SystemSpec, sim: SimSpec) -> SimStats:
+    """Run every layer of ``plan`` on ``system`` and collect cycles and action counts."""
+    env = simpy.Environment()
+    layers: list[LayerStats] = []
+    timeline: list[tuple[str, int, int]] = []
+    work: list[int] = []
+    env.process(_layers_process(env, plan, system, layers, timeline, work))
+    env.run()
+    return SimStats(tuple(layers), system.clock_hz, events=sum(work),
+                    timeline=tuple(timeline) if sim.timeline else ())

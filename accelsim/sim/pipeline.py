@@ -1,0 +1,137 @@
+"""The fetch -> compute -> write-back pipeline of one array, as an exact max-plus recurrence.
+
+Per fold ``f`` with array cycles ``P``, DRAM read bits ``r`` and write bits ``w``:
+
+* the fold's inputs go into one of ``slots`` SRAM halves (2 when double-buffered, else 1), free
+  once fold ``f - slots`` has finished computing;
+* one DRAM transaction per fold carries its reads plus the write-back of fold ``f - slots``'s
+  outputs (they left that slot); it starts when the channel and the slot are free and occupies the
+  channel ``ceil(bits * clock / bandwidth)`` cycles; read data arrives ``latency`` cycles later;
+* the fold computes once its data arrived and the previous fold finished.
+
+Stalls are the cycles the array waits. Repeated units of work (runs of identical folds, repeated
+segments) are *coalesced*: as soon as one unit shifts the whole state uniformly by ``d`` cycles,
+every later identical unit does too (the recurrence is shift-invariant), so the remaining ``k``
+units are applied as one jump of ``k * d``. The cost of a run therefore grows with the number of
+distinct tiles and transients, not with folds or cycles.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from fractions import Fraction
+
+
+@dataclass(frozen=True)
+class Channel:
+    """The DRAM interface as the pipeline sees it, in cycles."""
+
+    cycles_per_bit: Fraction
+    latency_cycles: int
+    slots: int
+
+    def transfer_cycles(self, bits: int) -> int:
+        """Cycles the channel is busy moving ``bits`` (ceil)."""
+        if bits <= 0:
+            return 0
+        product = bits * self.cycles_per_bit
+        return -(-product.numerator // product.denominator)
+
+
+@dataclass
+class PipelineState:
+    """Mutable state of the recurrence for one layer (times in cycles)."""
+
+    channel: Channel
+    dram_free: int = 0
+    compute_end: deque[int] = field(default_factory=deque)
+    pending_write_bits: deque[int] = field(default_factory=deque)
+    compute_cycles: int = 0
+    folds_stepped: int = 0
+    jumps: int = 0
+
+    def snapshot(self) -> tuple[tuple[int, ...], tuple[int, ...]]:
+        """(times, non-time state): what decides the future of the recurrence."""
+        return ((self.dram_free, *self.compute_end), tuple(self.pending_write_bits))
+
+    def shift(self, delta: int) -> None:
+        """Move every time forward by ``delta`` (a coalesced jump)."""
+        self.dram_free += delta
+        self.compute_end = deque(t + delta for t in self.compute_end)
+
+    @property
+    def last_end(self) -> int:
+        """When the most recent fold finished computing."""
+        return self.compute_end[-1] if self.compute_end else 0
+
+
+def step_fold(state: PipelineState, array_cycles: int, busy_cycles: int,
+              read_bits: int, write_bits: int) -> None:
+    """Advance the recurrence by one fold (``busy_cycles >= array_cycles`` when SRAM-limited)."""
+    channel = state.channel
+    full = len(state.compute_end) == channel.slots
+    slot_free = state.compute_end[0] if full else 0
+    carried = state.pending_write_bits[0] if full else 0
+    issue = max(state.dram_free, slot_free)
+    state.dram_free = issue + channel.transfer_cycles(read_bits + carried)
+    ready = state.dram_free + channel.latency_cycles if read_bits else issue
+    end = max(state.last_end, ready) + busy_cycles
+    if full:
+        state.compute_end.popleft()
+        state.pending_write_bits.popleft()
+    state.compute_end.append(end)
+    state.pending_write_bits.append(write_bits)
+    state.compute_cycles += array_cycles
+    state.folds_stepped += 1
+
+
+MAX_PERIOD = 4  # units; a steady state that cycles through up to this many states is found
+
+
+def _uniform_delta(before: tuple[int, ...], after: tuple[int, ...]) -> int | None:
+    if len(before) != len(after):
+        return None
+    deltas = {a - b for a, b in zip(after, before, strict=True)}
+    return deltas.pop() if len(deltas) == 1 else None
+
+
+def repeat_unit(state: PipelineState, unit: Callable[[], None], repeat: int) -> None:
+    """Apply ``unit`` (a function advancing ``state``) ``repeat`` times, coalescing.
+
+    Once the state after unit ``r`` equals the state after unit ``r - p`` shifted uniformly by
+    ``d`` cycles (same non-time state; p <= MAX_PERIOD), every later period does the same (the
+    recurrence is shift-invariant), so whole periods are applied as one jump and only the
+    leftover units are stepped.
+    """
+    history: list[tuple[tuple[int, ...], tuple[int, ...], int]] = [
+        (*state.snapshot(), state.compute_cycles)]
+    done = 0
+    while done < repeat:
+        unit()
+        done += 1
+        times, other = state.snapshot()
+        history.append((times, other, state.compute_cycles))
+        remaining = repeat - done
+        for period in range(1, min(MAX_PERIOD, len(history) - 1) + 1):
+            old_times, old_other, old_cycles = history[-1 - period]
+            delta = _uniform_delta(old_times, times) if old_other == other else None
+            if delta is None or remaining < period:
+                continue
+            periods = remaining // period
+            state.shift(delta * periods)
+            state.compute_cycles += (state.compute_cycles - old_cycles) * periods
+            state.jumps += 1
+            done += periods * period
+            history = [(*state.snapshot(), state.compute_cycles)]
+            break
+
+
+def finish(state: PipelineState) -> int:
+    """Write back the outputs still in the buffers; return the layer's total cycles."""
+    for end, bits in zip(state.compute_end, state.pending_write_bits, strict=True):
+        if bits:
+            issue = max(state.dram_free, end)
+            state.dram_free = issue + state.channel.transfer_cycles(bits)
+    return max(state.last_end, state.dram_free)

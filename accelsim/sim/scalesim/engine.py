@@ -1,0 +1,255 @@
+"""SCALE-Sim 3.0.0 compatibility mode: its per-layer numbers, computed in closed form and events.
+
+SCALE-Sim issues one *demand row* per array cycle and, for each row, asks the IFMAP, FILTER and
+OFMAP SRAMs how late they can serve it; the row's stall is the largest of the three. Rows that
+touch no prefetch and no drain stall by zero, so only *event rows* are visited here: rows whose
+reads slide a read window (known in advance, they do not depend on time) and rows whose writes
+stall or start a drain (found by prefix sums, given the stalls so far).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import numpy as np
+
+from accelsim.config.scalesim_cfg import BandwidthMode, ScaleSimConfig
+from accelsim.errors import ConfigError
+from accelsim.sim.scalesim.geometry import (
+    ScaleSimLayer,
+    compute_metrics,
+    fold_plan,
+)
+from accelsim.sim.scalesim.operands import (
+    block_specs,
+    demand_stream,
+    operand_matrices,
+    prefetch_sequence,
+    row_counts,
+    stack_specs,
+)
+from accelsim.sim.scalesim.read_buffer import (
+    NO_EVENTS,
+    PrefetchEvents,
+    ReadBufferGeometry,
+    prefetch_events,
+)
+from accelsim.sim.scalesim.write_buffer import WriteBuffer
+from accelsim.types import Operand
+from accelsim.workload.layers import Conv2dLayer, GemmLayer, Layer, Workload
+
+_WORD_BITS = 8
+
+
+@dataclass(frozen=True)
+class ScaleSimLayerResult:
+    """One layer as SCALE-Sim 3.0.0 reports it (USER bandwidth mode).
+
+    SCALE-Sim's names differ from ours: its COMPUTE_REPORT "Total Cycles" (printed as "Compute
+    cycles") *includes* stalls and is ``total_cycles`` here; its "Total Cycles (incl. prefetch)"
+    (printed as "Total cycles") is ``total_cycles_incl_prefetch``. ``compute_cycles`` is the
+    stall-free part, so ``total_cycles == compute_cycles + stall_cycles``.
+    """
+
+    name: str
+    total_cycles: int
+    compute_cycles: int
+    stall_cycles: int
+    total_cycles_incl_prefetch: int
+    overall_util_pct: float
+    mapping_efficiency_pct: float
+    compute_util_pct: float
+    macs: int
+    ifmap_sram_reads: int
+    filter_sram_reads: int
+    ofmap_sram_writes: int
+    ifmap_dram_reads: int
+    filter_dram_reads: int
+    ofmap_dram_writes: int
+    ifmap_dram_start: int
+    ifmap_dram_stop: int
+    filter_dram_start: int
+    filter_dram_stop: int
+    ofmap_dram_start: int
+    ofmap_dram_stop: int
+
+    def counts(self) -> dict[str, int]:
+        """Action counts in accelsim's ``component.action`` form (1-byte words -> bits)."""
+        return {
+            "array.mac": self.macs,
+            "sram.ifmap.read_bits": self.ifmap_sram_reads * _WORD_BITS,
+            "sram.weight.read_bits": self.filter_sram_reads * _WORD_BITS,
+            "sram.ofmap.write_bits": self.ofmap_sram_writes * _WORD_BITS,
+            "dram.read_bits": (self.ifmap_dram_reads + self.filter_dram_reads) * _WORD_BITS,
+            "dram.write_bits": self.ofmap_dram_writes * _WORD_BITS,
+        }
+
+
+@dataclass(frozen=True)
+class _ReadSide:
+    """Everything about one read SRAM in one layer that timing needs."""
+
+    geometry: ReadBufferGeometry
+    events: PrefetchEvents
+    initial_lines: int
+
+    @property
+    def dram_reads(self) -> int:
+        per_line = self.geometry.bandwidth
+        return per_line * (self.initial_lines
+                           + self.events.total * self.geometry.lines_per_prefetch)
+
+    def stall(self, row: int, cycle: int) -> int:
+        """Stall of ``row`` issued at ``cycle`` (0 unless the row slides the window)."""
+        idx = int(np.searchsorted(self.events.rows, row))
+        if idx == len(self.events.rows) or self.events.rows[idx] != row:
+            return 0
+        return self.geometry.row_stall(cycle, int(self.events.k_before[idx]),
+                                       int(self.events.k_after[idx]))
+
+
+def _check_supported(cfg: ScaleSimConfig) -> None:
+    unsupported = [
+        (cfg.bandwidth_mode is not BandwidthMode.USER, "run_presets.InterfaceBandwidth",
+         "compatibility mode reproduces InterfaceBandwidth: USER only"),
+        (cfg.use_ramulator_trace, "run_presets.UseRamulatorTrace",
+         "Ramulator DRAM traces are not supported in compatibility mode"),
+        (cfg.sparsity_support, "sparsity.SparsitySupport",
+         "sparsity is not supported in compatibility mode"),
+        (cfg.ifmap_custom_layout, "layout.IfmapCustomLayout",
+         "custom SRAM layouts are not supported in compatibility mode"),
+        (cfg.filter_custom_layout, "layout.FilterCustomLayout",
+         "custom SRAM layouts are not supported in compatibility mode"),
+    ]
+    for bad, key, message in unsupported:
+        if bad:
+            raise ConfigError(message, file=cfg.source, key_path=key)
+
+
+def scalesim_layers(layer: Layer) -> Iterator[ScaleSimLayer]:
+    """The SCALE-Sim topology rows a layer stands for (padding folded into the IFMAP, one row
+    per group as SCALE-Sim's ``DP`` layers, one per GEMM batch)."""
+    if isinstance(layer, GemmLayer):
+        for index in range(layer.batch):
+            name = layer.name if layer.batch == 1 else f"{layer.name}_{index}"
+            yield ScaleSimLayer(name, layer.m, layer.k, 1, layer.k, 1, layer.n, 1, 1)
+        return
+    assert isinstance(layer, Conv2dLayer)
+    for group in range(layer.groups):
+        name = layer.name if layer.groups == 1 else f"{layer.name}Channel_{group}"
+        yield ScaleSimLayer(name, layer.ifmap_h + 2 * layer.pad_h,
+                            layer.ifmap_w + 2 * layer.pad_w, layer.filter_h, layer.filter_w,
+                            layer.channels // layer.groups, layer.num_filters // layer.groups,
+                            layer.stride_h, layer.stride_w)
+
+
+def _read_side(cfg: ScaleSimConfig, operand: Operand, stack_words: int, sequence: np.ndarray,
+               demand: tuple[np.ndarray, np.ndarray] | None) -> _ReadSide:
+    if operand is Operand.IFMAP:
+        size, bandwidth = cfg.sram_words(cfg.ifmap_sram_kb), cfg.ifmap_sram_bank_bandwidth
+    else:
+        size, bandwidth = cfg.sram_words(cfg.filter_sram_kb), cfg.filter_sram_bank_bandwidth
+    geometry = ReadBufferGeometry(size, bandwidth)
+    events = NO_EVENTS if demand is None else prefetch_events(sequence, *demand, geometry)
+    return _ReadSide(geometry, events, geometry.initial_lines(stack_words))
+
+
+def _may_slide(sequence_len: int, cfg: ScaleSimConfig, operand: Operand) -> bool:
+    kb = cfg.ifmap_sram_kb if operand is Operand.IFMAP else cfg.filter_sram_kb
+    geometry = ReadBufferGeometry(cfg.sram_words(kb), 1)
+    lines = sequence_len // geometry.set_words + 1
+    return lines > -(-geometry.active_words // geometry.set_words)
+
+
+def _run_rows(reads: tuple[_ReadSide, _ReadSide], writes: WriteBuffer,
+              per_row: np.ndarray) -> tuple[int, int]:
+    """Walk the event rows; return (stall cycles, cycle of the last OFMAP write)."""
+    cum = np.concatenate(([0], np.cumsum(per_row)))
+    rows = len(per_row)
+    read_rows = np.union1d(reads[0].events.rows, reads[1].events.rows)
+    row, stall, last_out, next_read = 0, 0, rows - 1, 0
+    while row < rows:
+        while next_read < len(read_rows) and read_rows[next_read] < row:
+            next_read += 1
+        read_row = int(read_rows[next_read]) if next_read < len(read_rows) else rows
+        event = min(read_row, writes.next_event_row(cum, row, stall))
+        if event >= rows:
+            writes.write_quietly(int(cum[rows] - cum[row]))
+            last_out = rows - 1 + stall
+            break
+        writes.write_quietly(int(cum[event] - cum[row]))
+        cycle = event + stall
+        out = writes.write_row(cycle, int(per_row[event]))
+        stall += max(reads[0].stall(event, cycle), reads[1].stall(event, cycle), out - cycle)
+        last_out = out
+        row = event + 1
+    return stall, last_out
+
+
+def simulate_layer(cfg: ScaleSimConfig, layer: ScaleSimLayer) -> ScaleSimLayerResult:
+    """SCALE-Sim 3.0.0's report for one topology row under ``cfg`` (USER bandwidth mode)."""
+    _check_supported(cfg)
+    plan = fold_plan(layer, cfg.dataflow, cfg.array_rows, cfg.array_cols)
+    pad = max(cfg.array_rows, cfg.array_cols)
+    matrices = operand_matrices(layer, (cfg.ifmap_offset, cfg.filter_offset, cfg.ofmap_offset),
+                                pad, pad)
+    blocks = block_specs(layer, plan)
+    reads = []
+    for block, stack in zip(blocks[:2], stack_specs(layer, plan), strict=True):
+        sequence, stack_words = prefetch_sequence(stack, matrices[stack.operand])
+        demand = None
+        if _may_slide(len(sequence), cfg, stack.operand):
+            demand = demand_stream(block, plan, matrices[block.operand])
+        reads.append(_read_side(cfg, stack.operand, stack_words, sequence, demand))
+    writes = WriteBuffer(cfg.sram_words(cfg.ofmap_sram_kb), cfg.ofmap_write_bandwidth)
+    stall, last_out = _run_rows((reads[0], reads[1]), writes,
+                                row_counts(blocks[2], plan, matrices[Operand.OFMAP]))
+    writes.finish(last_out)
+    return _result(cfg, layer, plan, (reads[0], reads[1]), writes, stall, last_out)
+
+
+def _result(cfg: ScaleSimConfig, layer: ScaleSimLayer, plan: object,
+            reads: tuple[_ReadSide, _ReadSide], writes: WriteBuffer, stall: int,
+            total: int) -> ScaleSimLayerResult:
+    metrics = compute_metrics(layer, plan)  # type: ignore[arg-type]
+    ifmap, filt = reads
+    ofmap_stop = writes.last_drain_end if writes.last_drain_end is not None else total
+    ofmap_start = writes.first_drain_start if writes.first_drain_start is not None else total
+    macs_units = cfg.array_rows * cfg.array_cols
+    return ScaleSimLayerResult(
+        name=layer.name, total_cycles=total, compute_cycles=total - stall, stall_cycles=stall,
+        total_cycles_incl_prefetch=ofmap_stop + max(ifmap.initial_lines, filt.initial_lines),
+        overall_util_pct=(layer.macs * 100) / (total * macs_units),
+        mapping_efficiency_pct=metrics.mapping_efficiency_pct,
+        compute_util_pct=metrics.compute_util_pct, macs=layer.macs,
+        ifmap_sram_reads=metrics.ifmap_sram_reads, filter_sram_reads=metrics.filter_sram_reads,
+        ofmap_sram_writes=metrics.ofmap_sram_writes, ifmap_dram_reads=ifmap.dram_reads,
+        filter_dram_reads=filt.dram_reads, ofmap_dram_writes=writes.dram_writes,
+        ifmap_dram_start=-ifmap.initial_lines,
+        ifmap_dram_stop=ifmap.geometry.prefetch_done(ifmap.events.total),
+        filter_dram_start=-filt.initial_lines,
+        filter_dram_stop=filt.geometry.prefetch_done(filt.events.total),
+        ofmap_dram_start=ofmap_start, ofmap_dram_stop=ofmap_stop)
+
+
+def simulate_scalesim(cfg: ScaleSimConfig, workload: Workload) -> tuple[ScaleSimLayerResult, ...]:
+    """Per-layer results SCALE-Sim 3.0.0 reports for ``workload`` on ``cfg`` -- same cycles,
+    stall cycles and access counts -- without its per-cycle simulation."""
+    _check_supported(cfg)
+    results: list[ScaleSimLayerResult] = []
+    cache: dict[tuple[int, ...], ScaleSimLayerResult] = {}
+    for layer in workload.layers:
+        for ss_layer in scalesim_layers(layer):
+            key = (ss_layer.ifmap_h, ss_layer.ifmap_w, ss_layer.filter_h, ss_layer.filter_w,
+                   ss_layer.channels, ss_layer.num_filters, ss_layer.stride_h, ss_layer.stride_w)
+            if key not in cache:
+                cache[key] = simulate_layer(cfg, ss_layer)
+            results.append(_renamed(cache[key], ss_layer.name))
+    return tuple(results)
+
+
+def _renamed(result: ScaleSimLayerResult, name: str) -> ScaleSimLayerResult:
+    from dataclasses import replace
+
+    return replace(result, name=name)

@@ -1,0 +1,164 @@
+"""The address streams SCALE-Sim pushes through its SRAMs, built with numpy (no per-element loops).
+
+Three operand matrices hold word addresses (``-1`` = null request):
+``ifmap[M,K]`` (im2col of the unpadded ifmap, NHWC order), ``filter[K,N]`` and ``ofmap[M,N]``.
+
+For every fold, each operand contributes a *block* (a sub-matrix, padded with nulls to the
+array size, sometimes flipped) that is issued one demand row per cycle. A *skewed* block issues
+element ``(u, c)`` at fold row ``prefix + u + c`` (the systolic wavefront); an unskewed one at
+row ``u``. Within a demand row, elements go in array-column order.
+
+The read SRAMs are filled from a *prefetch sequence*: the operand's folds stacked vertically and,
+where the demand is skewed, read out by anti-diagonals ("rolled out") so that DRAM order follows
+the wavefront. Stacks cover each distinct fold once, while demand repeats blocks across the
+other fold dimension; that mismatch is what makes small SRAMs thrash.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from accelsim.sim.scalesim.geometry import FoldPlan, ScaleSimLayer
+from accelsim.types import Dataflow, Operand
+
+IndexMap = Callable[[np.ndarray, np.ndarray, np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]
+
+
+@dataclass(frozen=True)
+class BlockSpec:
+    """One operand's per-fold demand block: its shape, placement and source indices."""
+
+    operand: Operand
+    height: int
+    width: int
+    skew_prefix: int | None  # None: unskewed (row = u)
+    index: IndexMap  # (fc, fr, u, c) -> (row, col) into the padded operand matrix
+
+
+@dataclass(frozen=True)
+class StackSpec:
+    """One read operand's prefetch stack: ``folds`` blocks of ``height x width``, maybe rolled."""
+
+    operand: Operand
+    folds: int
+    height: int
+    width: int
+    rolled: bool
+    index: Callable[[np.ndarray, np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]
+
+
+def operand_matrices(layer: ScaleSimLayer, offsets: tuple[int, int, int], rows_pad: int,
+                     cols_pad: int) -> dict[Operand, np.ndarray]:
+    """Address matrices, padded with nulls so that any fold index stays in bounds."""
+    m, k, n = layer.m, layer.k, layer.n
+    i = np.arange(m)[:, None]
+    j = np.arange(k)[None, :]
+    o_row, o_col = np.divmod(i, layer.ofmap_w)
+    top, left = o_row * layer.stride_h, o_col * layer.stride_w
+    f_row, rest = np.divmod(j, layer.filter_w * layer.channels)
+    f_col, chan = np.divmod(rest, layer.channels)
+    inside = (f_row + top < layer.ifmap_h) & (f_col + left < layer.ifmap_w)
+    addr = ((top + f_row) * layer.ifmap_w + left + f_col) * layer.channels + chan + offsets[0]
+    ifmap = np.where(inside, addr, -1)
+    filt = np.arange(n)[None, :] * k + np.arange(k)[:, None] + offsets[1]
+    ofmap = np.arange(m)[:, None] * n + np.arange(n)[None, :] + offsets[2]
+    return {Operand.IFMAP: _pad(ifmap, rows_pad, cols_pad),
+            Operand.WEIGHT: _pad(filt, rows_pad, cols_pad),
+            Operand.OFMAP: _pad(ofmap, rows_pad, cols_pad)}
+
+
+def _pad(matrix: np.ndarray, rows: int, cols: int) -> np.ndarray:
+    return np.pad(matrix.astype(np.int64), ((0, rows), (0, cols)), constant_values=-1)
+
+
+def block_specs(layer: ScaleSimLayer, plan: FoldPlan) -> tuple[BlockSpec, BlockSpec, BlockSpec]:
+    """The ifmap, filter and ofmap demand blocks of ``plan.dataflow`` (SCALE-Sim's layout)."""
+    r, c, m, n, k = plan.array_rows, plan.array_cols, layer.m, layer.n, layer.k
+    ifm, flt, ofm = Operand.IFMAP, Operand.WEIGHT, Operand.OFMAP
+    if plan.dataflow is Dataflow.OS:
+        return (BlockSpec(ifm, k, r, 0, lambda fc, fr, u, x: (fr * r + x, u)),
+                BlockSpec(flt, k, c, 0, lambda fc, fr, u, x: (u, fc * c + x)),
+                BlockSpec(ofm, r, c, k - 1,
+                          lambda fc, fr, u, x: (fr * r + r - 1 - u, fc * c + x)))
+    if plan.dataflow is Dataflow.WS:
+        return (BlockSpec(ifm, m, r, r, lambda fc, fr, u, x: (u, fr * r + x)),
+                BlockSpec(flt, r, c, None,
+                          lambda fc, fr, u, x: (fr * r + r - 1 - u, fc * c + x)),
+                BlockSpec(ofm, m, c, 2 * r - 1, lambda fc, fr, u, x: (u, fc * c + x)))
+    return (BlockSpec(ifm, r, c, None, lambda fc, fr, u, x: (fc * c + x, fr * r + r - 1 - u)),
+            BlockSpec(flt, n, r, r, lambda fc, fr, u, x: (fr * r + x, u)),
+            BlockSpec(ofm, n, c, 2 * r - 1, lambda fc, fr, u, x: (fc * c + x, u)))
+
+
+def stack_specs(layer: ScaleSimLayer, plan: FoldPlan) -> tuple[StackSpec, StackSpec]:
+    """The ifmap and filter prefetch stacks of ``plan.dataflow`` (SCALE-Sim's layout)."""
+    r, c, m, n, k = plan.array_rows, plan.array_cols, layer.m, layer.n, layer.k
+    nr, nc = plan.row_folds, plan.col_folds
+    ifm, flt = Operand.IFMAP, Operand.WEIGHT
+    if plan.dataflow is Dataflow.OS:
+        return (StackSpec(ifm, nr, k, r, True, lambda f, u, x: (f * r + x, u)),
+                StackSpec(flt, nc, k, c, True, lambda f, u, x: (u, f * c + x)))
+    if plan.dataflow is Dataflow.WS:
+        return (StackSpec(ifm, nr, m, r, True, lambda f, u, x: (u, f * r + x)),
+                StackSpec(flt, nc, k, c, False, lambda f, u, x: (u, f * c + x)))
+    return (StackSpec(ifm, nc, k, c, False, lambda f, u, x: (f * c + x, u)),
+            StackSpec(flt, nr, n, r, True, lambda f, u, x: (f * r + x, u)))
+
+
+def _block_template(spec: BlockSpec) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``(u, c, row-in-fold)`` of every block element, in issue order (row, then column)."""
+    u, x = np.meshgrid(np.arange(spec.height), np.arange(spec.width), indexing="ij")
+    u, x = u.ravel(), x.ravel()
+    if spec.skew_prefix is None:
+        return u, x, u
+    row = spec.skew_prefix + u + x
+    order = np.lexsort((x, row))
+    return u[order], x[order], row[order]
+
+
+def demand_stream(spec: BlockSpec, plan: FoldPlan, matrix: np.ndarray,
+                  fold_ids: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Non-null addresses one operand requests and the global demand row of each, in order."""
+    u, x, row = _block_template(spec)
+    folds = np.arange(plan.folds) if fold_ids is None else fold_ids
+    fc, fr = np.divmod(folds, plan.row_folds)
+    rows_idx, cols_idx = spec.index(fc[:, None], fr[:, None], u[None, :], x[None, :])
+    addr = matrix[rows_idx, cols_idx]
+    global_row = folds[:, None] * plan.rows_per_fold + row[None, :]
+    valid = addr != -1
+    return addr[valid], global_row[valid]
+
+
+def row_counts(spec: BlockSpec, plan: FoldPlan, matrix: np.ndarray) -> np.ndarray:
+    """Non-null requests per demand row for the whole layer (used for the OFMAP writes)."""
+    _, rows = demand_stream(spec, plan, matrix)
+    return np.bincount(rows, minlength=plan.demand_rows)
+
+
+def _rollout_positions(height: int, width: int) -> np.ndarray:
+    """Position of element ``(r, c)`` when a ``height x width`` matrix is read by
+    anti-diagonals (``r + c`` ascending, then column ascending)."""
+    diag = np.arange(height + width - 1)
+    length = np.minimum(diag, width - 1) - np.maximum(0, diag - height + 1) + 1
+    before = np.concatenate(([0], np.cumsum(length)[:-1]))
+    r, c = np.meshgrid(np.arange(height), np.arange(width), indexing="ij")
+    d = r + c
+    return (before[d] + c - np.maximum(0, d - height + 1)).ravel()
+
+
+def prefetch_sequence(spec: StackSpec, matrix: np.ndarray) -> tuple[np.ndarray, int]:
+    """Non-null addresses in prefetch order, and the stack size with nulls (DRAM line count)."""
+    f = np.repeat(np.arange(spec.folds), spec.height)[:, None]
+    u = np.tile(np.arange(spec.height), spec.folds)[:, None]
+    x = np.arange(spec.width)[None, :]
+    rows_idx, cols_idx = spec.index(f, u, x)
+    stacked = matrix[rows_idx, cols_idx]
+    if spec.rolled:
+        seq = np.empty(stacked.size, dtype=np.int64)
+        seq[_rollout_positions(*stacked.shape)] = stacked.ravel()
+    else:
+        seq = stacked.ravel()
+    return seq[seq != -1], int(stacked.size)

@@ -1,0 +1,117 @@
+"""SCALE-Sim 3.0.0's OFMAP write SRAM, advanced in jumps between drain events.
+
+What SCALE-Sim does (per non-null OFMAP write, in demand order):
+
+- store the word: ``free -= 1``; words are packed into DRAM lines of ``bandwidth`` words;
+- if a drain is still running (``cycle < drain_end``) and ``free <= 0``: the array stalls until
+  ``drain_end``;
+- else, if no drain is running and more than half the SRAM is occupied
+  (``free < S - S/2``): flush the partial line (padded with nulls), and drain the next
+  ``ceil(S/2 / bandwidth)`` lines starting now, one line per cycle; ``free`` grows *at once* by
+  the words drained, counting the null padding of every partial line except the last one drained
+  (a SCALE-Sim quirk we reproduce).
+- at the end, whatever is left drains from the cycle of the last write, batch after batch.
+
+Between events the state changes linearly (``free`` drops by the words written), so the engine
+jumps from event row to event row with prefix sums instead of stepping writes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from accelsim.sim.scalesim.geometry import ceil_div
+
+
+@dataclass
+class WriteBuffer:
+    """Mutable drain state of the OFMAP SRAM during one layer (private to the engine)."""
+
+    size_words: int
+    bandwidth: int
+    free: int = 0
+    pending: int = 0  # words in the current, not yet full DRAM line
+    lines: int = 0  # DRAM lines formed so far (full, or flushed partial)
+    partial: dict[int, int] = field(default_factory=dict)  # flushed line -> words in it
+    drained_lines: int = 0
+    drain_end: int = 0
+    dram_writes: int = 0
+    first_drain_start: int | None = None
+    last_drain_end: int | None = None
+
+    def __post_init__(self) -> None:
+        self.free = self.size_words
+
+    @property
+    def active_words(self) -> int:
+        """Occupancy threshold: a drain starts once ``free`` drops below this."""
+        return ceil_div(self.size_words, 2)
+
+    @property
+    def lines_per_drain(self) -> int:
+        """DRAM lines one drain moves."""
+        return ceil_div(self.size_words - self.active_words, self.bandwidth)
+
+    def write_quietly(self, words: int) -> None:
+        """Store ``words`` writes during which no event happens."""
+        self.free -= words
+        self.lines += (self.pending + words) // self.bandwidth
+        self.pending = (self.pending + words) % self.bandwidth
+
+    def next_event_row(self, cum: np.ndarray, row: int, stall: int) -> int:
+        """First row ``>= row`` in which a write stalls or starts a drain, if every row from
+        ``row`` on is issued at ``row_index + stall``; ``len(cum) - 1`` if none.
+
+        ``cum[i]`` is the number of writes in the rows before ``i``.
+        """
+        rows = len(cum) - 1
+        busy_until = min(max(self.drain_end - stall, row), rows)
+        written = int(cum[row])
+        if busy_until > row:  # rows issued while the current drain runs: stall when full
+            target = written + max(self.free, 1) - 1
+            full_row = int(np.searchsorted(cum, target, side="right")) - 1
+            if full_row < busy_until:
+                return full_row
+        free_then = self.free - (int(cum[busy_until]) - written)
+        target = int(cum[busy_until]) + max(free_then - self.active_words + 1, 1) - 1
+        return min(int(np.searchsorted(cum, target, side="right")) - 1, rows)
+
+    def write_row(self, cycle: int, words: int) -> int:
+        """Store one row's ``words`` writes issued at ``cycle``; return the cycle it ends at."""
+        for _ in range(words):
+            self.write_quietly(1)
+            if cycle < self.drain_end:
+                if self.free <= 0:
+                    cycle = self.drain_end
+            elif self.free < self.active_words:
+                self._drain(cycle)
+        return cycle
+
+    def finish(self, cycle: int) -> None:
+        """Drain everything left, starting at ``cycle`` (the last write's cycle)."""
+        self._flush()
+        while self.drained_lines < self.lines:
+            cycle = self._drain(cycle, flush=False) + 1
+
+    def _flush(self) -> None:
+        if self.pending:
+            self.partial[self.lines] = self.pending
+            self.lines += 1
+            self.pending = 0
+
+    def _drain(self, cycle: int, flush: bool = True) -> int:
+        if flush:
+            self._flush()
+        count = min(self.lines_per_drain, self.lines - self.drained_lines)
+        last = self.drained_lines + count - 1
+        words = count * self.bandwidth - (self.bandwidth - self.partial.get(last, self.bandwidth))
+        self.dram_writes += words
+        self.free += words
+        self.drained_lines += count
+        self.drain_end = cycle + count - 1
+        if self.first_drain_start is None:
+            self.first_drain_start = cycle
+        self.last_drain_end = max(self.drain_end, self.last_drain_end or self.drain_end)
+        return self.drain_end

@@ -1,0 +1,105 @@
+"""What a simulation produces: cycles and action counts per layer. No energy here (that is cost/).
+
+Action counts are keyed ``"<component>.<action>"`` where the component is a dotted path
+(``array``, ``sram.ifmap``, ``sram.weight``, ``sram.ofmap``, ``dram``; later ``chiplet0.array``,
+``link.c0-c1``, ``reram``) and the action the last part:
+
+| key | meaning |
+|---|---|
+| ``array.mac`` | useful multiply-accumulates |
+| ``array.pe_busy_cycles`` | PE-cycles spent in a fold (rows*cols*fold cycles, idle PEs included) |
+| ``array.reg_write_bits`` | bits written into PE pipeline/stationary registers |
+| ``sram.<operand>.read_bits`` / ``write_bits`` | bits read from / written to that buffer |
+| ``dram.read_bits`` / ``dram.write_bits`` | bits moved over the DRAM interface |
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+
+def component_of(key: str) -> str:
+    """``"sram.ifmap.read_bits"`` -> ``"sram.ifmap"``."""
+    return key.rsplit(".", 1)[0]
+
+
+def action_of(key: str) -> str:
+    """``"sram.ifmap.read_bits"`` -> ``"read_bits"``."""
+    return key.rsplit(".", 1)[1]
+
+
+@dataclass(frozen=True)
+class LayerStats:
+    """One layer's timing and action counts. ``cycles == compute_cycles + stall_cycles``."""
+
+    name: str
+    op: str
+    shape: Mapping[str, int]
+    cycles: int
+    compute_cycles: int
+    stall_cycles: int
+    macs: int
+    pe_count: int
+    counts: Mapping[str, int] = field(default_factory=dict)
+
+    @property
+    def utilization(self) -> float:
+        """Useful MACs over PE-cycles of the whole layer (stalls included)."""
+        return self.macs / (self.pe_count * self.cycles) if self.cycles else 0.0
+
+    @property
+    def compute_utilization(self) -> float:
+        """Useful MACs over PE-cycles while computing (stalls excluded)."""
+        return self.macs / (self.pe_count * self.compute_cycles) if self.compute_cycles else 0.0
+
+
+@dataclass(frozen=True)
+class SimStats:
+    """All layers of a run, in order, and the clock that turns cycles into seconds.
+
+    ``events`` counts the folds the engine stepped one by one (the rest were coalesced);
+    ``timeline`` holds (layer, start cycle, end cycle) when the run asked for it.
+    """
+
+    layers: tuple[LayerStats, ...]
+    clock_hz: float
+    events: int = 0
+    timeline: tuple[tuple[str, int, int], ...] = ()
+
+    @property
+    def cycles(self) -> int:
+        """Total cycles (layers run back to back)."""
+        return sum(layer.cycles for layer in self.layers)
+
+    @property
+    def compute_cycles(self) -> int:
+        """Total cycles the array computed."""
+        return sum(layer.compute_cycles for layer in self.layers)
+
+    @property
+    def stall_cycles(self) -> int:
+        """Total cycles the array waited for memory."""
+        return sum(layer.stall_cycles for layer in self.layers)
+
+    @property
+    def macs(self) -> int:
+        """Total useful MACs."""
+        return sum(layer.macs for layer in self.layers)
+
+    @property
+    def seconds(self) -> float:
+        """Wall time of the run at the clock."""
+        return self.cycles / self.clock_hz
+
+    def layer_seconds(self, index: int) -> float:
+        """Wall time of one layer."""
+        return self.layers[index].cycles / self.clock_hz
+
+    def total_counts(self) -> dict[str, int]:
+        """Counts summed over layers."""
+        total: dict[str, int] = {}
+        for layer in self.layers:
+            for key, value in layer.counts.items():
+                total[key] = total.get(key, 0) + value
+        return total

@@ -1,0 +1,60 @@
+"""One entry point for every workload file: model definition, SCALE-Sim topology or trace."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal, get_args
+
+from accelsim.errors import WorkloadError
+from accelsim.workload.layers import Workload
+from accelsim.workload.model_file import load_model_file
+
+TopologyFormat = Literal["auto", "conv", "gemm"]
+FORMATS: tuple[str, ...] = get_args(TopologyFormat)
+SUFFIXES = {".yaml": "model definition", ".yml": "model definition",
+            ".csv": "SCALE-Sim topology", ".npz": "trace"}
+
+
+def load(path: str | Path, fmt: str = "auto") -> Workload:
+    """Load ``path`` by its suffix: ``.yaml``/``.yml``, ``.csv`` (``fmt`` picks SCALE-Sim's conv or
+    GEMM form; "auto" reads the header) or ``.npz`` (a trace written by the front-end)."""
+    path = Path(path)
+    if fmt not in FORMATS:
+        raise WorkloadError(f"unknown workload format {fmt!r}; expected one of "
+                            f"{', '.join(FORMATS)}", file=str(path))
+    suffix = path.suffix.lower()
+    if suffix not in SUFFIXES:
+        kinds = ", ".join(f"{s} ({kind})" for s, kind in SUFFIXES.items())
+        raise WorkloadError(f"unsupported workload file type {suffix or '(none)'!r}; use {kinds}",
+                            file=str(path))
+    if suffix != ".csv" and fmt != "auto":
+        raise WorkloadError(f"format {fmt!r} applies to .csv topologies only; "
+                            f"a {SUFFIXES[suffix]} needs 'auto'", file=str(path))
+    if suffix in (".yaml", ".yml"):
+        return load_model_file(path)
+    if suffix == ".csv":
+        # Imported here so that model files load even while these modules are absent or broken.
+        from accelsim.workload.topology_csv import load_topology_csv
+
+        gemm = is_gemm_topology(path) if fmt == "auto" else fmt == "gemm"
+        return load_topology_csv(str(path), gemm=gemm)
+    from accelsim.workload.trace import load_trace_workload
+
+    return load_trace_workload(path)
+
+
+def is_gemm_topology(path: Path) -> bool:
+    """True when the first non-blank line of a topology CSV names M, N and K columns.
+
+    SCALE-Sim's GEMM form starts ``Layer, M, N, K,``; its conv form starts ``Layer name,
+    IFMAP Height, ...``. Anything else is left to the conv reader, which reports the bad header.
+    """
+    try:
+        with path.open(encoding="utf-8") as handle:
+            header = next((line for line in handle if line.strip()), "")
+    except FileNotFoundError:
+        raise WorkloadError("workload file not found", file=str(path)) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise WorkloadError(f"cannot read workload file: {exc}", file=str(path)) from None
+    cells = {cell.strip().lower() for cell in header.split(",")}
+    return {"m", "n", "k"} <= cells
