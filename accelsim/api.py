@@ -45,8 +45,9 @@ def run_spec(spec: RunSpec) -> Result:
     energy = cost.estimate_energy(stats, spec.system, tables)
     area = cost.estimate_area(spec.system, tables)
     used = cost.provenance_entries(energy, area)
+    notes = tuple(dict.fromkeys((*energy.notes, *area.notes)))
     return Result(spec=spec, config=spec.model_dump(mode="json"), workload=wl, stats=stats,
-                  energy=energy, area=area, provenance=_provenance(used))
+                  energy=energy, area=area, provenance=_provenance(used), notes=notes)
 
 
 def run(spec_or_path: RunSpec | str | Path, *, set: Mapping[str, object] | None = None,  # noqa: A002

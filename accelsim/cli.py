@@ -60,25 +60,50 @@ def _overrides(items: Sequence[str]) -> dict[str, object]:
     return dict(config.parse_override(item) for item in items)
 
 
+def check_output_path(path: str) -> None:
+    """Refuse an output path that cannot be written, before spending time on a run."""
+    target = Path(path)
+    try:
+        parent_ok, is_dir = target.parent.is_dir(), target.is_dir()
+    except (OSError, ValueError) as exc:  # a name too long, a NUL byte
+        raise InputError(f"cannot write output file: {_reason(exc)}", file=path) from None
+    if not parent_ok:
+        raise InputError("output directory does not exist", file=str(target.parent))
+    if is_dir:
+        raise InputError("output path is a directory", file=path)
+
+
 def write_atomic(path: str, text: str) -> None:
     """Write ``text`` to ``path`` via a temporary file and a rename, so a failure never leaves
     a half-written file or destroys the previous one."""
+    check_output_path(path)
     target = Path(path)
-    if target.parent and not target.parent.exists():
-        raise InputError("output directory does not exist", file=str(target.parent))
-    fd, tmp = tempfile.mkstemp(dir=target.parent or ".", prefix=f".{target.name}.", text=True)
+    try:
+        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", text=True)
+    except (OSError, ValueError) as exc:  # ValueError: a NUL byte in the path
+        raise InputError(f"cannot write output file: {_reason(exc)}", file=path) from None
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(text)
         os.replace(tmp, target)
+    except OSError as exc:
+        Path(tmp).unlink(missing_ok=True)
+        raise InputError(f"cannot write output file: {_reason(exc)}", file=path) from None
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
 
 
+def _reason(exc: Exception) -> str:
+    return getattr(exc, "strerror", None) or str(exc)
+
+
 def _cmd_run(args: argparse.Namespace) -> int:
     from accelsim.report import result_to_csv, result_to_json, result_to_timeline, summary_text
 
+    for path in (args.json_path, args.csv_path, args.timeline):
+        if path:
+            check_output_path(path)
     result = api.run(args.config, set=_overrides(args.overrides), workload=args.workload,
                      topology=args.topology, gemm=args.gemm)
     outputs: list[tuple[str, Callable[[], str]]] = []
@@ -97,10 +122,14 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
-    from accelsim import workload
+    from accelsim import cost, workload
 
     spec = api.load(args.config, set=_overrides(args.overrides))
     wl = workload.load(spec.workload, spec.workload_format)
+    # Price every action and part once, so a missing table entry is found here, not in a run.
+    tables = cost.load_tables(spec.system.tables)
+    cost.action_energies(spec.system, tables)
+    cost.estimate_area(spec.system, tables)
     sys.stdout.write(f"{args.config}: ok ({spec.system.name}, {spec.system.array.rows}x"
                      f"{spec.system.array.cols} {spec.system.array.dataflow.value}; workload "
                      f"{wl.name} with {len(wl.layers)} layers, {wl.macs:,} MACs)\n")
@@ -111,6 +140,12 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "run": _cmd_run,
     "validate": _cmd_validate,
 }
+
+
+def one_line(text: str) -> str:
+    """``text`` with every line break (including \\r, \\x85, \\u2028 that a path or a value may
+    carry) turned into a space: an error is exactly one line on stderr."""
+    return " ".join(text.splitlines()) if text else text
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -127,11 +162,13 @@ def main(argv: Sequence[str] | None = None) -> int:
                              file="command line")
         return COMMANDS[args.command](args)
     except InputError as exc:
-        sys.stderr.write(f"accelsim: error: {exc.render()}\n")
+        sys.stderr.write(f"accelsim: error: {one_line(exc.render())}\n")
         return EXIT_INPUT
     except AccelsimError as exc:
-        sys.stderr.write(f"accelsim: internal error: {exc} (please report this)\n")
+        sys.stderr.write(f"accelsim: internal error: {one_line(str(exc))} (please report this)\n")
         return EXIT_INTERNAL
+    except SystemExit as exc:  # --help: argparse prints and exits; in-process callers get a code
+        return exc.code if isinstance(exc.code, int) else EXIT_OK
     except KeyboardInterrupt:
         sys.stderr.write("accelsim: interrupted\n")
         return 130

@@ -100,6 +100,16 @@ def _normalize_unit(unit: str) -> str:
     return unit.replace("²", "2").replace("^2", "2").replace(" ", "")
 
 
+def short_repr(value: object, limit: int = 60) -> str:
+    """``repr(value)`` for an error message: clipped to ``limit`` characters, and safe for an
+    integer too long for ``repr`` (Python refuses more than 4300 digits)."""
+    try:
+        text = repr(value)
+    except ValueError:
+        text = "<an integer too long to print>"
+    return text if len(text) <= limit else f"{text[:limit]}..."
+
+
 def parse_quantity(value: object, kind: Kind) -> float:
     """Parse ``value`` (a string with a unit) into the SI (or bit) value for ``kind``.
 
@@ -108,21 +118,22 @@ def parse_quantity(value: object, kind: Kind) -> float:
     """
     expected = f"expected a {kind.value} with a unit, such as {EXAMPLES[kind]}"
     if isinstance(value, bool) or not isinstance(value, str | int | float):
-        raise UnitError(f"{expected}; got {value!r}")
+        raise UnitError(f"{expected}; got {short_repr(value)}")
     if not isinstance(value, str):
-        raise UnitError(f"{expected}; got the bare number {value!r} (no unit)")
+        raise UnitError(f"{expected}; got the bare number {short_repr(value)} (no unit)")
     match = _QUANTITY.match(value)
     if match is None:
-        raise UnitError(f"{expected}; got {value!r}")
+        raise UnitError(f"{expected}; got {short_repr(value)}")
     number, unit = float(match.group(1)), _normalize_unit(match.group(2) or "")
     if not unit:
-        raise UnitError(f"{expected}; got {value!r} (no unit)")
+        raise UnitError(f"{expected}; got {short_repr(value)} (no unit)")
     factor = _UNITS[kind].get(unit)
     if factor is None:
-        raise UnitError(f"{expected}; {unit!r} is not a unit of {kind.value} (in {value!r})")
+        raise UnitError(f"{expected}; {short_repr(unit, 20)} is not a unit of {kind.value} "
+                        f"(in {short_repr(value)})")
     result = number * factor
     if not math.isfinite(result):
-        raise UnitError(f"{expected}; got the non-finite value {value!r}")
+        raise UnitError(f"{expected}; got the non-finite value {short_repr(value)}")
     return result
 
 

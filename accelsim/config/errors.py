@@ -11,6 +11,7 @@ from pydantic import BaseModel, ValidationError
 
 from accelsim.config.yaml_source import KeyPath, SourceMap, format_key_path
 from accelsim.errors import ConfigError
+from accelsim.units import short_repr
 
 
 @dataclass(frozen=True)
@@ -71,6 +72,11 @@ def _locate(path: KeyPath, origins: list[Origin]) -> tuple[str | None, int | Non
     return best.source.file, best.source.line_of(tuple(path[len(best.prefix):]))
 
 
+def show(value: object) -> str:
+    """A value as error messages quote it (clipped; see ``units.short_repr``)."""
+    return short_repr(value)
+
+
 def _describe(error: dict, model: type[BaseModel], path: KeyPath) -> str:
     kind = error["type"]
     message = str(error["msg"]).removeprefix("Value error, ").removeprefix("Assertion failed, ")
@@ -83,18 +89,26 @@ def _describe(error: dict, model: type[BaseModel], path: KeyPath) -> str:
         return "required key is missing"
     if kind == "enum" or kind == "literal_error":
         expected = error.get("ctx", {}).get("expected", "")
-        return f"expected one of {expected}; got {given!r}"
+        return f"expected one of {expected}; got {show(given)}"
     if kind == "model_type" or kind == "dict_type":
-        return f"expected a mapping of keys; got {given!r}"
-    if isinstance(given, str | int | float | bool) and repr(given) not in message:
-        return f"{message[0].lower()}{message[1:]} (got {given!r})"
-    return message[0].lower() + message[1:]
+        return f"expected a mapping of keys; got {show(given)}"
+    # Users write YAML lists, not Python tuples.
+    message = message.replace("Tuple", "List").replace("tuple", "list")
+    message = message.replace(" after validation", "")
+    if (given is None or isinstance(given, str | int | float | bool | list)) \
+            and show(given) not in message:
+        return f"{message[:1].lower()}{message[1:]} (got {show(given)})"
+    return message[:1].lower() + message[1:]
 
 
 def to_config_error(exc: ValidationError, model: type[BaseModel],
                     origins: list[Origin]) -> ConfigError:
-    """The first problem of ``exc`` as one ConfigError, counting the others."""
-    errors = exc.errors(include_url=False)
+    """The first problem of ``exc`` as one ConfigError, counting the others.
+
+    Unknown keys come first: a misspelled required key is also reported as missing, and the
+    unknown-key message is the one with the "did you mean".
+    """
+    errors = sorted(exc.errors(include_url=False), key=lambda e: e["type"] != "extra_forbidden")
     first = errors[0]
     path: KeyPath = tuple(p for p in first["loc"] if not (isinstance(p, str) and "[" in p))
     file, line = _locate(path, origins)

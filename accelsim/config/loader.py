@@ -43,7 +43,8 @@ def override_label(dotted: str, value: object) -> str:
         shown = value
     else:
         try:
-            shown = yaml.safe_dump(value, default_flow_style=True, width=1 << 30)
+            shown = yaml.safe_dump(value, default_flow_style=True, width=1 << 30,
+                                   sort_keys=False)
             shown = shown.strip().removesuffix("...").strip()
         except (yaml.YAMLError, ValueError, RecursionError):
             shown = f"<{type(value).__name__}>"
@@ -62,7 +63,8 @@ def _set_path(tree: Tree, dotted: str, value: object) -> KeyPath:
         if part not in node:
             keys = valid_keys(RunSpec, parts[:depth])
             if part not in keys:
-                raise ConfigError(f"unknown key {part!r}{suggestion(str(part), keys)}",
+                valid = f"; valid keys here: {', '.join(keys)}" if keys else ""
+                raise ConfigError(f"unknown key {part!r}{suggestion(str(part), keys)}{valid}",
                                   file=label, key_path=".".join(map(str, parts[:depth + 1])))
             node[part] = {}
         node = node[part]
@@ -95,8 +97,11 @@ def _include_system(tree: Tree, config_dir: Path, origins: list[Origin], source:
     system = tree.get("system")
     if not isinstance(system, str):
         return config_dir
+    if not system:
+        raise ConfigError("expected a system file path or a mapping of keys; got ''",
+                          file=source.file, line=source.line_of(("system",)), key_path="system")
     path = Path(str(_resolve(config_dir, system)))
-    if not system or not _is_file(path):
+    if not _is_file(path):
         raise ConfigError(f"system file {system!r} not found (looked in {path.parent})",
                           file=source.file, line=source.line_of(("system",)), key_path="system")
     try:

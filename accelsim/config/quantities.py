@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Annotated
 
 from pydantic import AfterValidator, BeforeValidator, ConfigDict, PlainSerializer
@@ -35,10 +36,25 @@ def _whole_bits(value: float) -> float:
     return value
 
 
+@dataclass(frozen=True)
+class Unit:
+    """Marker in a quantity field's metadata (pydantic ignores it): the kind of quantity and the
+    range it accepts, so that ``docs/config.md`` can say both."""
+
+    kind: Kind
+    rules: tuple[str, ...]
+
+
+_RULES: dict[Callable[[float], float], str] = {
+    _positive: "> 0", _non_negative: ">= 0", _whole_bits: "whole bits",
+}
+
+
 def _quantity(kind: Kind, *checks: Callable[[float], float]) -> object:
     """A float field that accepts only strings with a unit of ``kind`` (stored in SI/bits)."""
     return Annotated[
         float,
+        Unit(kind, tuple(_RULES[check] for check in checks)),
         BeforeValidator(_parser(kind)),
         *(AfterValidator(check) for check in checks),
         PlainSerializer(float, return_type=float),

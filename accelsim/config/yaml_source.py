@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -126,10 +127,37 @@ def _yaml_error(exc: yaml.YAMLError, text: str, file: str) -> ConfigError:
     return ConfigError(f"not valid YAML: {problem}", file=file, line=line)
 
 
+_C_NESTING_LIMIT = 500
+"""libyaml's composer recurses in C without a guard and crashes the interpreter on nesting in
+the tens of thousands; text that might nest deeper than this goes to the Python composer."""
+
+_BLOCK_INDICATOR = re.compile(r"[-?](?=\s|$)")
+
+
+def _nesting_bound(text: str) -> int:
+    """An upper bound on the nesting depth of ``text``: block levels need more indentation or
+    a ``- ``/``? `` indicator, flow levels a bracket."""
+    indent = max((len(line) - len(line.lstrip(" ")) for line in text.splitlines()), default=0)
+    flow = text.count("[") + text.count("{")
+    return indent + flow + len(_BLOCK_INDICATOR.findall(text)) + 1
+
+
+def _compose(text: str) -> yaml.Node | None:
+    """Compose with libyaml when present (10x faster: cost tables are read on every run);
+    errors, and text that may nest too deep for it, go through PyYAML's own parser, so that
+    messages are the same on every machine."""
+    if getattr(yaml, "__with_libyaml__", False) and _nesting_bound(text) < _C_NESTING_LIMIT:
+        try:
+            return yaml.compose(text, Loader=yaml.CSafeLoader)
+        except yaml.YAMLError:
+            pass
+    return yaml.compose(text, Loader=yaml.SafeLoader)
+
+
 def parse_yaml_text(text: str, file: str) -> Located:
     """Parse one YAML document from ``text``; ``file`` is used in error messages."""
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        node = _compose(text)
     except yaml.YAMLError as exc:
         raise _yaml_error(exc, text, file) from None
     except RecursionError:  # PyYAML's composer recurses once per nesting level

@@ -66,7 +66,7 @@ def _check_energy(value: object) -> object:
 def _check_status(value: object) -> object:
     if value == "U":
         raise ValueError(
-            "status U (unverified) is refused: check the figure against its original source "
+            "status 'U' (unverified) is refused: check the figure against its original source "
             "and mark it V, or derive it by a stated method and mark it D")
     return value
 

@@ -88,7 +88,8 @@ def table_error(
     ``from_defaults`` came from the file's ``defaults`` block, so their errors point there.
     """
     errors = exc.errors(include_url=False)
-    first = errors[0]
+    # A misspelt key also makes the right one "missing": report the misspelling (did you mean).
+    first = next((e for e in errors if e["type"] == "extra_forbidden"), errors[0])
     path: KeyPath = tuple(p for p in first["loc"] if not (isinstance(p, str) and "[" in p))
     message = _describe(first, model, path)
     where: KeyPath = (*prefix, *path)

@@ -50,6 +50,8 @@ class AccuracySettings:
     k_tile: int = 32  # PSUM accumulation step = array rows (placeholder: papers.md has none)
     psum_bits: int = 8
     psum_group_size: int = 2
+    #: power-of-two PSUM scale per output column ("pow2_channel") or per tensor ("pow2")
+    apsq_scale_mode: str = "pow2_channel"
     pwl_segments: int = 8
     pwl_generations: int = 200
     seed: int = 0
@@ -98,8 +100,9 @@ def _fake_quant(weights: minilm.MiniLMWeights, qmats: Mapping[str, QuantizedMatr
 
 
 def integer_linear(qmats: Mapping[str, QuantizedMatrix], s: AccuracySettings,
-                   apsq: bool) -> minilm.LinearFn:
-    """A GEMM on integers: INT8 activations x integer weights, exact or APSQ PSUMs."""
+                   apsq: str | None) -> minilm.LinearFn:
+    """A GEMM on integers: INT8 activations x integer weights, exact PSUMs or APSQ PSUMs with
+    the power-of-two scale mode ``apsq`` ("pow2", "pow2_channel")."""
 
     def linear(name: str, x: np.ndarray, w: np.ndarray, b: np.ndarray) -> np.ndarray:
         del w
@@ -112,7 +115,7 @@ def integer_linear(qmats: Mapping[str, QuantizedMatrix], s: AccuracySettings,
         b_int = np.ascontiguousarray(qm.q.T)
         if apsq:
             acc = apsq_matmul(a.q, b_int, k_tile=s.k_tile, psum_bits=s.psum_bits,
-                              group_size=s.psum_group_size).out
+                              group_size=s.psum_group_size, scale_mode=apsq).out
         else:
             acc = a.q.astype(np.float64) @ b_int.astype(np.float64)  # exact: |sum| < 2^53
         return (acc * float(a.scale) * w_scale[None, :] + b).astype(np.float32)
@@ -187,27 +190,37 @@ def _variants(weights: minilm.MiniLMWeights, s: AccuracySettings) -> list[Varian
     int4g = _quantize_all(weights, QuantOptions("int4", granularity="group",
                                                 group_size=s.int4_group_size))
     int4c = _quantize_all(weights, QuantOptions("int4", granularity="channel"))
+    int3g = _quantize_all(weights, QuantOptions("int3", granularity="group",
+                                                group_size=s.int4_group_size))
     fineq = _quantize_all(weights, QuantOptions("fineq"))
     fp = minilm.Numerics()
     gelu_t, exp_t = gqa_tables(s)
     pub_gelu, pub_exp = published_tables()
     pwl = PwlNumerics(pwl_int8(gelu_t, None), pwl_int8(exp_t, EXP_SCALE_EXP))
-    a8_fineq = minilm.Numerics(linear=integer_linear(fineq, s, apsq=False))
-    apsq_fineq = minilm.Numerics(linear=integer_linear(fineq, s, apsq=True))
+    a8_fineq = minilm.Numerics(linear=integer_linear(fineq, s, apsq=None))
+    apsq_fineq = minilm.Numerics(linear=integer_linear(fineq, s, s.apsq_scale_mode))
     g = s.psum_group_size
     return [
         ("int8_channel", "INT8 per-channel weights", 8.0, _fake_quant(weights, int8), fp),
         ("int8_channel_a8", "INT8 per-channel weights, INT8 activations (W8A8)", 8.0, weights,
-         minilm.Numerics(linear=integer_linear(int8, s, apsq=False))),
+         minilm.Numerics(linear=integer_linear(int8, s, apsq=None))),
+        ("int8_channel_a8_apsq_tensor", f"W8A8 + APSQ INT{s.psum_bits} PSUMs, one scale per "
+         f"tensor (gs={g}, k_tile={s.k_tile})", 8.0, weights,
+         minilm.Numerics(linear=integer_linear(int8, s, "pow2"))),
+        ("int8_channel_a8_apsq", f"W8A8 + APSQ INT{s.psum_bits} PSUMs, one scale per "
+         f"column (gs={g}, k_tile={s.k_tile})", 8.0, weights,
+         minilm.Numerics(linear=integer_linear(int8, s, "pow2_channel"))),
         ("int4_channel", "INT4 per-channel weights", 4.0, _fake_quant(weights, int4c), fp),
         ("int4_group", f"INT4 per-group weights (group {s.int4_group_size})", 4.0,
          _fake_quant(weights, int4g), fp),
+        ("int3_group", f"INT3 per-group weights (group {s.int4_group_size})", 3.0,
+         _fake_quant(weights, int3g), fp),
         ("fineq", "FineQ weights (clusters of 3, 3-bit outliers)", _avg_bits(fineq),
          _fake_quant(weights, fineq), fp),
         ("fineq_a8", "FineQ weights, INT8 activations, 32-bit PSUMs", _avg_bits(fineq), weights,
          a8_fineq),
         ("fineq_a8_apsq", f"FineQ + INT8 activations + APSQ INT{s.psum_bits} PSUMs "
-         f"(gs={g}, k_tile={s.k_tile})", _avg_bits(fineq), weights, apsq_fineq),
+         "(per column)", _avg_bits(fineq), weights, apsq_fineq),
         ("gqa_lut_float", f"fp32, GELU and exp by {s.pwl_segments}-segment GQA-LUT tables "
          "(float inputs)", 32.0, weights,
          minilm.Numerics(gelu=pwl_float(gelu_t), exp=pwl_float(exp_t))),
@@ -251,7 +264,7 @@ def render_markdown(table: AccuracyTable) -> str:
         f"calibrated (FineQ: MSE-calibrated per channel); \"bits\" counts code bits per weight, "
         f"scales excluded. INT8 activations are per-tensor dynamic min-max. APSQ: INT"
         f"{s.psum_bits} PSUMs, group size {s.psum_group_size}, K tile {s.k_tile}, power-of-two "
-        f"scale. GQA-LUT: {s.pwl_segments}-segment tables from the genetic search (seed {s.seed},"
+        f"scale per output column unless said otherwise (the running sum's peak fixes it). GQA-LUT: {s.pwl_segments}-segment tables from the genetic search (seed {s.seed},"
         f" {s.pwl_generations} generations), INT8 inputs with power-of-two scales.",
         "",
         "| scheme | bits/weight | mean cosine | min cosine |",

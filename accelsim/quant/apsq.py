@@ -3,8 +3,8 @@
 The array computes ``C = A @ B`` one K tile (``k_tile`` = array rows) at a time. Without APSQ each
 tile's partial sum ``p_k`` is added to a wide (32-bit) PSUM in the buffer. With APSQ only
 ``psum_bits``-wide PSUMs are stored: ``P̂_k = Q(P̂_{k-1} + p_k)`` with
-``Q(x) = clip(round(x / s), -2^(b-1), 2^(b-1)-1) · s`` and ``s = 2^e`` (papers.md §2 [S]). With a group
-size ``gs``, ``gs`` consecutive tiles are summed at full precision first and requantized once.
+``Q(x) = clip(round(x / s), -2^(b-1), 2^(b-1)-1) · s`` and ``s = 2^e`` (papers.md §2 [S]). With a
+group size ``gs``, ``gs`` consecutive tiles are summed at full precision, then requantized once.
 
 Choices papers.md leaves open (documented in docs/quantization.md):
 

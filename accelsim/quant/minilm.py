@@ -253,9 +253,13 @@ def _block(i: int, h: np.ndarray, mask: np.ndarray, w: MiniLMWeights, nx: Numeri
     p = f"encoder.layer.{i}."
     bsz, seq, _ = h.shape
     flat = h.reshape(bsz * seq, HIDDEN)
+    real = mask.reshape(-1) > 0  # GEMMs see real tokens only: padding changes nothing
 
     def lin(name: str, x: np.ndarray) -> np.ndarray:
-        return nx.linear(p + name, x, t[p + name + ".weight"], t[p + name + ".bias"])
+        wt = t[p + name + ".weight"]
+        out = np.zeros((x.shape[0], wt.shape[0]), dtype=np.float32)
+        out[real] = nx.linear(p + name, x[real], wt, t[p + name + ".bias"])
+        return out
 
     def heads(x: np.ndarray) -> np.ndarray:
         return x.reshape(bsz, seq, HEADS, HIDDEN // HEADS).transpose(0, 2, 1, 3)

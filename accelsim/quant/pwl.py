@@ -8,8 +8,8 @@ multiple of 1/64); one breakpoint set per input scale ``2^-p`` (p = 0..6) is sto
 
 Integer-only evaluation (the repository's operator, done with integers): ``idx`` = number of
 breakpoints strictly below ``q`` (``torch.bucketize``, a segment owns its upper breakpoint), then
-``acc = k_int[idx]·q + (b_int[idx] << p)`` is ``pwl(x)`` in units of ``2^-(p + 6)``; a rounding right
-shift brings it back to the input scale (``output = y_int · 2^-p``) or keeps extra fraction bits.
+``acc = k_int[idx]·q + (b_int[idx] << p)`` is ``pwl(x)`` in units of ``2^-(p + 6)``; a rounding
+right shift brings it back to the input scale (``output = y_int · 2^-p``) or keeps fraction bits.
 """
 
 from __future__ import annotations
@@ -138,11 +138,14 @@ def fit_pwl_genetic(
     outer: tuple[float, float] | None = None,
     frac_bits: int = 6,
     params: GeneticParams | None = None,
+    restarts: int = 1,
 ) -> PwlTable:
     """Search the breakpoints of an ``n_segments`` PWL table with GQA-LUT's genetic algorithm.
 
     Ranges default to the trainer's for the named functions; a callable needs ``x_range`` (then
     ``sp_range`` and ``outer`` default to it). ``params`` overrides the other GA settings.
+    ``restarts`` independent runs (seeds ``seed, seed+1, ...``) keep the best: the GA at the
+    paper's population and generation counts varies noticeably from seed to seed.
     """
     name, fn, spec = resolve_function(fn_name)
     if isinstance(n_segments, bool) or not isinstance(n_segments, int) or not 2 <= n_segments <= 64:
@@ -163,7 +166,11 @@ def fit_pwl_genetic(
                           else base.decimal_bits_range})
     if gp.population < 2 or gp.generations < 0:
         raise QuantError("expected population >= 2 and generations >= 0", key_path="population")
-    bp, mse = genetic_breakpoints(fn, n_segments - 1, xr, sp_range, outer, frac_bits, gp, seed)
+    if isinstance(restarts, bool) or not isinstance(restarts, int) or restarts < 1:
+        raise QuantError(f"expected restarts >= 1, got {restarts!r}", key_path="restarts")
+    runs = [genetic_breakpoints(fn, n_segments - 1, xr, sp_range, outer, frac_bits, gp, seed + i)
+            for i in range(restarts)]
+    bp, mse = min(runs, key=lambda r: r[1])
     split = np.concatenate([[outer[0]], bp, [outer[1]]])
     k, b = chords(split, fn)
     return make_table(name, bp, k, b, x_range=xr, frac_bits=frac_bits, fitness_mse=mse)
@@ -205,3 +212,101 @@ def evaluate_pwl_int(x_int: np.ndarray, table: PwlTable, input_scale_exp: int, *
     if out_bits is not None:
         y = np.clip(y, -(1 << (out_bits - 1)), (1 << (out_bits - 1)) - 1)
     return y
+
+
+# ----------------------------------------------------------------------------------------------
+# published test vectors and error report
+# ----------------------------------------------------------------------------------------------
+#: GQA-LUT repository tables for decimal bit 6 (papers.md §3 [C]: gelu_pwl_7, exp_pwl_7).
+PUBLISHED: dict[str, dict[str, list[float]]] = {
+    "gelu": {
+        "breakpoints": [-3.015625, -2.203125, -0.890625, -0.421875, 0.03125, 0.625, 2.796875],
+        "slopes": [0, -0.03125, -0.109375, 0.046875, 0.359375, 0.75, 1.078125, 1.0],
+        "intercepts": [0, -0.09375, -0.265625, -0.125, 0.0, -0.015625, -0.21875, 0],
+    },
+    "exp": {
+        "breakpoints": [-5.25, -3.4375, -2.328125, -2.0, -1.25, -0.671875, -0.296875],
+        "slopes": [0, 0.015625, 0.0625, 0.109375, 0.203125, 0.390625, 0.625, 0.875],
+        "intercepts": [0, 0.078125, 0.234375, 0.359375, 0.53125, 0.765625, 0.921875, 1.0],
+    },
+}
+
+
+def published_table(fn_name: str) -> PwlTable:
+    """The repository's 8-segment table; thresholds for p < 6 are the p = 6 values re-rounded."""
+    if fn_name not in PUBLISHED:
+        raise QuantError(f"no published table for {fn_name!r}; have {sorted(PUBLISHED)}",
+                         key_path="fn_name")
+    d = PUBLISHED[fn_name]
+    return make_table(fn_name, np.array(d["breakpoints"]), np.array(d["slopes"]),
+                      np.array(d["intercepts"]), x_range=FUNCTIONS[fn_name].x_range)
+
+
+def int_scale_exp_for(table: PwlTable, input_bits: int = 8) -> int:
+    """Finest power-of-two input scale whose INT-``input_bits`` range covers most of x_range."""
+    span = max(abs(table.x_range[0]), abs(table.x_range[1]))
+    p = math.floor(math.log2((1 << (input_bits - 1)) / span))
+    return -min(max(p, 0), table.frac_bits)
+
+
+@dataclass(frozen=True)
+class PwlErrorRow:
+    """Approximation error of one table against the true function over its x_range."""
+
+    fn_name: str
+    n_segments: int
+    source: str
+    max_abs_float: float
+    mean_abs_float: float
+    input_scale_exp: int
+    max_abs_int: float
+    mean_abs_int: float
+    fits_coef_bits: bool
+
+
+def pwl_errors(table: PwlTable, fn: Fn | None = None, *, source: str = "",
+               step: float = 1e-3) -> PwlErrorRow:
+    """Float error on a ``step`` grid; integer error over every INT8 input inside x_range,
+    evaluated at the finest covering scale with the full-precision accumulator."""
+    f = fn or resolve_function(table.fn_name)[1]
+    lo, hi = table.x_range
+    x = np.arange(lo, hi, step)
+    ef = np.abs(evaluate_pwl_float(x, table) - f(x))
+    e = int_scale_exp_for(table)
+    q = np.arange(-128, 128)
+    q = q[(q * 2.0**e >= lo) & (q * 2.0**e <= hi)]
+    y = evaluate_pwl_int(q, table, e, keep_frac_bits=table.frac_bits)
+    ei = np.abs(y * 2.0 ** (e - table.frac_bits) - f(q * 2.0**e))
+    return PwlErrorRow(table.fn_name, table.n_segments, source, float(ef.max()),
+                       float(ef.mean()), e, float(ei.max()), float(ei.mean()),
+                       table.fits_coef_bits)
+
+
+def pwl_fit_error_table(functions: tuple[str, ...] = tuple(FUNCTIONS),
+                        segments: tuple[int, ...] = (8, 16), *, population: int = 50,
+                        generations: int = 500, seed: int = 0,
+                        include_published: bool = True, restarts: int = 1,
+                        rounding_mutation: bool = True) -> list[PwlErrorRow]:
+    """Fit every function/segment count with the GA and measure the errors of each table."""
+    rows = [pwl_errors(published_table(n), source="published") for n in PUBLISHED
+            if include_published and n in functions]
+    label = f"GA{'+RM' if rounding_mutation else ''} seed {seed}" + (
+        f" best of {restarts}" if restarts > 1 else "")
+    for name in functions:
+        for n in segments:
+            t = fit_pwl_genetic(name, n, population=population, generations=generations,
+                                seed=seed, restarts=restarts, rounding_mutation=rounding_mutation)
+            rows.append(pwl_errors(t, source=label))
+    return rows
+
+
+def format_pwl_table(rows: list[PwlErrorRow]) -> str:
+    """Markdown table of ``pwl_fit_error_table`` rows."""
+    lines = ["| function | segments | table | max abs err (float) | mean abs err (float) "
+             "| INT8 input scale | max abs err (int) | mean abs err (int) | coefs fit INT8 |",
+             "|---|---|---|---|---|---|---|---|---|"]
+    for r in rows:
+        lines.append(f"| {r.fn_name} | {r.n_segments} | {r.source} | {r.max_abs_float:.4f} | "
+                     f"{r.mean_abs_float:.5f} | 2^{r.input_scale_exp} | {r.max_abs_int:.4f} | "
+                     f"{r.mean_abs_int:.5f} | {'yes' if r.fits_coef_bits else 'no'} |")
+    return "\n".join(lines)
