@@ -1,0 +1,149 @@
+"""``accelsim quantize``: what the CLI calls. Parses strings it is handed, never ``sys.argv``.
+
+``quantize_command(...)`` imports the weights, quantizes them, writes the trace and returns a
+``QuantizeResult`` whose ``lines()`` the CLI prints. Every bad input is a ``QuantError`` (or a
+``TraceError``) naming the file, flag or layer, which the CLI turns into exit code 2.
+
+``WEIGHTS`` may be a ``.npz``/``.safetensors``/``.onnx`` path or ``minilm``: the packaged
+all-MiniLM-L6-v2, its 36 GEMMs in execution order plus the 12 attention GEMMs.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from accelsim.errors import QuantError
+from accelsim.quant import minilm
+from accelsim.quant.frontend import (
+    PWL_FUNCTIONS,
+    PwlRequest,
+    QuantOptions,
+    QuantReport,
+    quantize_model,
+)
+from accelsim.quant.model_import import load_model
+from accelsim.workload.trace import Trace, write_trace
+
+BUILTIN_MINILM = "minilm"
+
+
+def parse_pwl(spec: str) -> PwlRequest:
+    """``"gelu=8"`` -> fit an 8-segment GELU table."""
+    m = re.fullmatch(r"\s*([a-z_]+)\s*=\s*(\d+)\s*", spec)
+    if m is None:
+        raise QuantError(f"expected FUNCTION=SEGMENTS (e.g. gelu=8), got {spec!r}",
+                         key_path="--pwl")
+    if m.group(1) not in PWL_FUNCTIONS:
+        raise QuantError(f"no PWL target {m.group(1)!r}; choose one of "
+                         f"{', '.join(PWL_FUNCTIONS)}", key_path="--pwl")
+    return PwlRequest(m.group(1), int(m.group(2)))
+
+
+def parse_pair(spec: str, flag: str) -> tuple[int, int]:
+    """``"8x8"`` -> (8, 8)."""
+    m = re.fullmatch(r"\s*(\d+)\s*[xX]\s*(\d+)\s*", spec)
+    if m is None or int(m.group(1)) < 1 or int(m.group(2)) < 1:
+        raise QuantError(f"expected two positive integers like 8x8, got {spec!r}",
+                         key_path=flag)
+    return int(m.group(1)), int(m.group(2))
+
+
+@dataclass(frozen=True)
+class QuantizeResult:
+    """What the command did: the trace written and the per-layer report."""
+
+    out_path: Path
+    trace: Trace
+    report: QuantReport
+    skipped: tuple[str, ...]
+
+    def header(self) -> tuple[str, ...]:
+        return ("layer", "op", "shape", "weights", "bits", "MSE", "SQNR dB", "stored")
+
+    def rows(self) -> list[tuple[str, ...]]:
+        """One row of strings per quantized layer."""
+        return [(r.name, r.op, r.shape, str(r.weights), f"{r.avg_bits:.2f}", f"{r.mse:.3e}",
+                 "inf" if math.isinf(r.sqnr_db) else f"{r.sqnr_db:.2f}",
+                 "weights" if r.stored else "stats")
+                for r in self.report.layers]
+
+    def summary(self) -> list[str]:
+        """Lines after the table: totals, PWL fits, where the trace went."""
+        rep = self.report
+        lines = [f"{len(rep.layers)} layers, {rep.total_weights} weights, average "
+                 f"{rep.avg_bits:.3f} bits/weight (codes; scales excluded), scheme {rep.scheme}"]
+        lines += [f"PWL {fn}: {n} segments, MSE {mse:.3e} on its range"
+                  for fn, n, mse in rep.pwl_mse]
+        if self.skipped:
+            lines.append(f"not GEMM weights (skipped): {len(self.skipped)} tensors")
+        lines.append(f"wrote {self.out_path} (trace schema {self.trace.schema_version})")
+        return lines
+
+    def lines(self) -> list[str]:
+        """The whole printout: an aligned table and the summary."""
+        table = [self.header(), *self.rows()]
+        widths = [max(len(row[i]) for row in table) for i in range(len(table[0]))]
+        out = ["  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip()
+               for row in table]
+        return out + self.summary()
+
+
+def quantize_command(
+    weights: str,
+    *,
+    scheme: str,
+    out: str,
+    granularity: str | None = None,
+    group_size: int = 64,
+    calibration: str = "minmax",
+    activation_bits: int = 8,
+    psum: str | None = None,
+    psum_bits: int = 8,
+    psum_group_size: int = 2,
+    pwl: Sequence[str] = (),
+    tokens: int = 1,
+    ifmap: str | None = None,
+    stat_tile: str = "8x8",
+    weights_for: str | None = ".*",
+    include: str | None = None,
+    exclude: str | None = None,
+) -> QuantizeResult:
+    """Run the front-end on ``weights`` and write the trace to ``out``."""
+    opts = QuantOptions(
+        scheme=scheme, granularity=granularity, group_size=group_size,
+        calibration=calibration, activation_bits=activation_bits, psum=psum,
+        psum_bits=psum_bits, psum_group_size=psum_group_size,
+        pwl=tuple(parse_pwl(p) for p in pwl), rows=tokens,
+        ifmap_hw=None if ifmap is None else parse_pair(ifmap, "--ifmap"),
+        stat_tile=parse_pair(stat_tile, "--stat-tile"), store_weights=weights_for)
+    _check_regex(weights_for, "--weights-for")
+    out_path = Path(out)
+    if out_path.suffix != ".npz":
+        raise QuantError("a trace file must end in .npz", file=out, key_path="--out")
+    if not out_path.parent.is_dir():
+        raise QuantError("the output folder does not exist", file=out, key_path="--out")
+    if weights == BUILTIN_MINILM:
+        if include or exclude:
+            raise QuantError("--include/--exclude do not apply to the built-in minilm",
+                             key_path="--include")
+        trace, report = minilm.quantize_minilm(opts)
+        skipped = minilm.imported_model(minilm.load_weights(), tokens).skipped
+    else:
+        model = load_model(weights, include=include, exclude=exclude)
+        trace, report = quantize_model(model, opts)
+        skipped = model.skipped
+    write_trace(out_path, trace)
+    return QuantizeResult(out_path, trace, report, skipped)
+
+
+def _check_regex(pattern: str | None, flag: str) -> None:
+    if pattern is None:
+        return
+    try:
+        re.compile(pattern)
+    except re.error as exc:
+        raise QuantError(f"bad regular expression: {exc}", key_path=flag) from exc
