@@ -130,8 +130,9 @@ def quantize_command(
         if include or exclude:
             raise QuantError("--include/--exclude do not apply to the built-in minilm",
                              key_path="--include")
-        trace, report = minilm.quantize_minilm(opts)
-        skipped = minilm.imported_model(minilm.load_weights(), tokens).skipped
+        mw = minilm.load_weights()
+        trace, report = minilm.quantize_minilm(opts, mw)
+        skipped = minilm.imported_model(mw, tokens).skipped
     else:
         model = load_model(weights, include=include, exclude=exclude)
         trace, report = quantize_model(model, opts)

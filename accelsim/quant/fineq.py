@@ -27,7 +27,12 @@ from functools import cached_property
 import numpy as np
 
 from accelsim.errors import QuantError
-from accelsim.quant.uniform import check_axis, check_weights
+from accelsim.quant.uniform import (
+    check_axis,
+    check_weights,
+    quantization_error,
+    quantize_uniform,
+)
 
 OUTLIER_RULES = ("max_abs", "ratio")
 OUTLIER_CODES = ("offset", "full")
@@ -319,6 +324,10 @@ def _field_layout(is_out: np.ndarray, cfg: FineQConfig) -> tuple[np.ndarray, np.
 def encode_clusters(q: np.ndarray, outlier: np.ndarray, cfg: FineQConfig, axis: int = 1
                     ) -> np.ndarray:
     """Pack integer values and outlier flags into containers (see module docstring)."""
+    if np.shape(q) != np.shape(outlier):
+        raise QuantError(f"outlier flags {np.shape(outlier)} do not match values {np.shape(q)}",
+                         key_path="outlier")
+    axis = check_axis(axis, np.ndim(q), name="axis")
     qc = _clusters(np.asarray(q, dtype=np.int64), axis, cfg)
     oc = _clusters(np.asarray(outlier, dtype=bool), axis, cfg)
     _, mask_to_index = _set_tables(cfg)
@@ -326,8 +335,8 @@ def encode_clusters(q: np.ndarray, outlier: np.ndarray, cfg: FineQConfig, axis: 
     index = mask_to_index[mask]
     mag = np.abs(qc)
     limit = np.where(oc, cfg.outlier_max, cfg.normal_max)
-    if np.any(index < 0) or np.any(mag > limit) or np.any(oc & (mag <= cfg.normal_max)
-                                                        & (cfg.outlier_code == "offset")):
+    bad_offset = cfg.outlier_code == "offset" and bool(np.any(oc & (mag <= cfg.normal_max)))
+    if np.any(index < 0) or np.any(mag > limit) or bad_offset:
         raise QuantError("values or outlier flags do not fit the FineQ layout", key_path="q")
     widths, offsets = _field_layout(oc, cfg)
     if cfg.outlier_code == "offset":
@@ -374,8 +383,6 @@ def fineq_decode(containers: np.ndarray, cfg: FineQConfig, shape: tuple[int, ...
 def fineq_error_table(shape: tuple[int, int] = (384, 1536), seed: int = 0) -> str:
     """Markdown: SQNR of FineQ variants and per-channel INT-b (MSE-calibrated) on seeded
     Gaussian and Student-t (ν = 4, heavy-tailed) weights of ``shape``."""
-    from accelsim.quant.uniform import quantization_error, quantize_uniform
-
     rng = np.random.default_rng(seed)
     data = {"gauss": rng.standard_normal(shape), "t4": rng.standard_t(4, shape)}
     variants = {

@@ -17,6 +17,7 @@ import numpy as np
 from accelsim.errors import AccelsimError, QuantError
 from accelsim.quant.fineq import FineQConfig, fineq_quantize
 from accelsim.quant.model_import import ImportedLayer, ImportedModel
+from accelsim.quant.pwl import FUNCTIONS, evaluate_pwl_float, fit_pwl_genetic
 from accelsim.quant.uniform import quantization_error, quantize_uniform
 from accelsim.workload.layers import OperandPrecision
 from accelsim.workload.trace import (
@@ -31,8 +32,7 @@ from accelsim.workload.trace import (
 UNIFORM_BITS = range(2, 9)
 SCHEME_NAMES = tuple(f"int{b}" for b in UNIFORM_BITS) + ("fineq",)
 PSUM_SCHEMES = ("apsq",)
-PWL_FUNCTIONS = {"gelu": (-4.0, 4.0), "exp": (-8.0, 0.0), "hswish": (-4.0, 4.0),
-                 "silu": (-4.0, 4.0)}
+PWL_FUNCTIONS = tuple(FUNCTIONS)
 
 
 @dataclass(frozen=True)
@@ -42,7 +42,7 @@ class PwlRequest:
     fn: str
     n_segments: int = 8
     population: int = 50
-    generations: int = 100
+    generations: int = 200
     seed: int = 0
 
 
@@ -225,38 +225,17 @@ def quantize_layer(lay: ImportedLayer, opts: QuantOptions) -> tuple[TraceLayer, 
 
 
 def fit_tables(requests: tuple[PwlRequest, ...]) -> tuple[tuple[NonlinearTable, float], ...]:
-    """Fit the requested PWL tables; returns each with its MSE on its range."""
-    if not requests:
-        return ()
-    from accelsim.quant.pwl import evaluate_pwl_float, fit_pwl_genetic
-
+    """Fit the requested PWL tables; returns each with its MSE on a fine grid of its range."""
     out = []
     for req in requests:
-        lo, hi = PWL_FUNCTIONS[req.fn]
-        table = fit_pwl_genetic(req.fn, req.n_segments, (lo, hi), population=req.population,
+        table = fit_pwl_genetic(req.fn, req.n_segments, population=req.population,
                                 generations=req.generations, seed=req.seed)
+        lo, hi = table.x_range
         x = np.linspace(lo, hi, 801)
-        ref = reference_fn(req.fn)(x)
-        mse = float(np.mean((evaluate_pwl_float(x, table) - ref) ** 2))
-        out.append((to_nonlinear_table(req.fn, table, lo, hi), mse))
+        mse = float(np.mean((evaluate_pwl_float(x, table) - FUNCTIONS[req.fn].fn(x)) ** 2))
+        out.append((NonlinearTable(req.fn, table.n_segments, lo, hi, table.breakpoints,
+                                   table.slopes, table.intercepts), mse))
     return tuple(out)
-
-
-def reference_fn(fn: str):  # noqa: ANN201 - returns a numpy ufunc-like callable
-    """The exact function a PWL table approximates."""
-    from accelsim.quant.minilm import gelu
-
-    return {"gelu": gelu, "exp": np.exp,
-            "hswish": lambda x: x * np.clip(x + 3, 0, 6) / 6,
-            "silu": lambda x: x / (1 + np.exp(-x))}[fn]
-
-
-def to_nonlinear_table(fn: str, table: object, lo: float, hi: float) -> NonlinearTable:
-    """The trace's copy of a ``PwlTable`` (breakpoints, slopes, intercepts)."""
-    bp = np.asarray(table.breakpoints, dtype=np.float64)  # type: ignore[attr-defined]
-    return NonlinearTable(fn, len(bp) + 1, lo, hi, bp,
-                          np.asarray(table.slopes, dtype=np.float64),  # type: ignore[attr-defined]
-                          np.asarray(table.intercepts, dtype=np.float64))  # type: ignore[attr-defined]
 
 
 def quantize_model(model: ImportedModel, opts: QuantOptions) -> tuple[Trace, QuantReport]:

@@ -25,6 +25,8 @@ from accelsim.sim.scalesim.geometry import FoldPlan, ScaleSimLayer
 from accelsim.types import Dataflow, Operand
 
 IndexMap = Callable[[np.ndarray, np.ndarray, np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]
+StackMap = Callable[[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
+                    tuple[np.ndarray, np.ndarray, np.ndarray | bool]]
 
 
 @dataclass(frozen=True)
@@ -36,6 +38,7 @@ class BlockSpec:
     width: int
     skew_prefix: int | None  # None: unskewed (row = u)
     index: IndexMap  # (fc, fr, u, c) -> (row, col) into the padded operand matrix
+    to_stack: StackMap | None = None  # (fc, fr, u, c) -> (stack row, stack col, real row?)
 
 
 @dataclass(frozen=True)
@@ -75,21 +78,33 @@ def _pad(matrix: np.ndarray, rows: int, cols: int) -> np.ndarray:
 
 
 def block_specs(layer: ScaleSimLayer, plan: FoldPlan) -> tuple[BlockSpec, BlockSpec, BlockSpec]:
-    """The ifmap, filter and ofmap demand blocks of ``plan.dataflow`` (SCALE-Sim's layout)."""
+    """The ifmap, filter and ofmap demand blocks of ``plan.dataflow`` (SCALE-Sim's layout).
+
+    Read blocks also say where each element sits in the operand's prefetch stack; a flipped
+    block's rows past the matrix are padding (``real row? = False``).
+    """
     r, c, m, n, k = plan.array_rows, plan.array_cols, layer.m, layer.n, layer.k
     ifm, flt, ofm = Operand.IFMAP, Operand.WEIGHT, Operand.OFMAP
     if plan.dataflow is Dataflow.OS:
-        return (BlockSpec(ifm, k, r, 0, lambda fc, fr, u, x: (fr * r + x, u)),
-                BlockSpec(flt, k, c, 0, lambda fc, fr, u, x: (u, fc * c + x)),
+        return (BlockSpec(ifm, k, r, 0, lambda fc, fr, u, x: (fr * r + x, u),
+                          lambda fc, fr, u, x: (fr * k + u, x, True)),
+                BlockSpec(flt, k, c, 0, lambda fc, fr, u, x: (u, fc * c + x),
+                          lambda fc, fr, u, x: (fc * k + u, x, True)),
                 BlockSpec(ofm, r, c, k - 1,
                           lambda fc, fr, u, x: (fr * r + r - 1 - u, fc * c + x)))
     if plan.dataflow is Dataflow.WS:
-        return (BlockSpec(ifm, m, r, r, lambda fc, fr, u, x: (u, fr * r + x)),
+        return (BlockSpec(ifm, m, r, r, lambda fc, fr, u, x: (u, fr * r + x),
+                          lambda fc, fr, u, x: (fr * m + u, x, True)),
                 BlockSpec(flt, r, c, None,
-                          lambda fc, fr, u, x: (fr * r + r - 1 - u, fc * c + x)),
+                          lambda fc, fr, u, x: (fr * r + r - 1 - u, fc * c + x),
+                          lambda fc, fr, u, x: (fc * k + fr * r + r - 1 - u, x,
+                                                fr * r + r - 1 - u < k)),
                 BlockSpec(ofm, m, c, 2 * r - 1, lambda fc, fr, u, x: (u, fc * c + x)))
-    return (BlockSpec(ifm, r, c, None, lambda fc, fr, u, x: (fc * c + x, fr * r + r - 1 - u)),
-            BlockSpec(flt, n, r, r, lambda fc, fr, u, x: (fr * r + x, u)),
+    return (BlockSpec(ifm, r, c, None, lambda fc, fr, u, x: (fc * c + x, fr * r + r - 1 - u),
+                      lambda fc, fr, u, x: (fc * k + fr * r + r - 1 - u, x,
+                                            fr * r + r - 1 - u < k)),
+            BlockSpec(flt, n, r, r, lambda fc, fr, u, x: (fr * r + x, u),
+                      lambda fc, fr, u, x: (fr * n + u, x, True)),
             BlockSpec(ofm, n, c, 2 * r - 1, lambda fc, fr, u, x: (fc * c + x, u)))
 
 
@@ -138,27 +153,84 @@ def row_counts(spec: BlockSpec, plan: FoldPlan, matrix: np.ndarray) -> np.ndarra
     return np.bincount(rows, minlength=plan.demand_rows)
 
 
-def _rollout_positions(height: int, width: int) -> np.ndarray:
-    """Position of element ``(r, c)`` when a ``height x width`` matrix is read by
-    anti-diagonals (``r + c`` ascending, then column ascending)."""
+def _diagonal_starts(height: int, width: int) -> np.ndarray:
+    """Index of the first element of each anti-diagonal when read by anti-diagonals."""
     diag = np.arange(height + width - 1)
     length = np.minimum(diag, width - 1) - np.maximum(0, diag - height + 1) + 1
-    before = np.concatenate(([0], np.cumsum(length)[:-1]))
-    r, c = np.meshgrid(np.arange(height), np.arange(width), indexing="ij")
-    d = r + c
-    return (before[d] + c - np.maximum(0, d - height + 1)).ravel()
+    return np.concatenate(([0], np.cumsum(length)[:-1]))
 
 
-def prefetch_sequence(spec: StackSpec, matrix: np.ndarray) -> tuple[np.ndarray, int]:
-    """Non-null addresses in prefetch order, and the stack size with nulls (DRAM line count)."""
+@dataclass(frozen=True)
+class PrefetchStack:
+    """A read operand's prefetch sequence and how stack coordinates map into it."""
+
+    values: np.ndarray  # non-null addresses, in prefetch order
+    valid_before: np.ndarray  # [p] = non-null entries before full position p (len + 1 entries)
+    height: int
+    width: int
+    rolled: bool
+    diagonal_starts: np.ndarray
+
+    @property
+    def stack_words(self) -> int:
+        """Entries of the stack, nulls included (what SCALE-Sim cuts into DRAM lines)."""
+        return self.height * self.width
+
+    def position(self, row: np.ndarray, col: np.ndarray) -> np.ndarray:
+        """Full position (nulls included) of stack element ``(row, col)`` in prefetch order."""
+        if not self.rolled:
+            return row * self.width + col
+        diag = row + col
+        return self.diagonal_starts[diag] + col - np.maximum(0, diag - self.height + 1)
+
+
+def prefetch_stack(spec: StackSpec, matrix: np.ndarray) -> PrefetchStack:
+    """Stack the operand's folds, read them out in prefetch order, drop the nulls."""
     f = np.repeat(np.arange(spec.folds), spec.height)[:, None]
     u = np.tile(np.arange(spec.height), spec.folds)[:, None]
     x = np.arange(spec.width)[None, :]
     rows_idx, cols_idx = spec.index(f, u, x)
     stacked = matrix[rows_idx, cols_idx]
+    height, width = stacked.shape
+    starts = _diagonal_starts(height, width) if spec.rolled else np.zeros(0, np.int64)
+    stack = PrefetchStack(np.zeros(0, np.int64), np.zeros(0, np.int64), height, width,
+                          spec.rolled, starts)
     if spec.rolled:
+        r, c = np.meshgrid(np.arange(height), np.arange(width), indexing="ij")
         seq = np.empty(stacked.size, dtype=np.int64)
-        seq[_rollout_positions(*stacked.shape)] = stacked.ravel()
+        seq[stack.position(r, c).ravel()] = stacked.ravel()
     else:
         seq = stacked.ravel()
-    return seq[seq != -1], int(stacked.size)
+    valid = seq != -1
+    before = np.concatenate(([0], np.cumsum(valid)))
+    return PrefetchStack(seq[valid], before, height, width, spec.rolled, starts)
+
+
+def demand_ranges(spec: BlockSpec, plan: FoldPlan,
+                  stack: PrefetchStack) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """For each demand row with requests: the row, and the first and last index into the
+    prefetch sequence of its requests (a row is a contiguous run of the sequence)."""
+    assert spec.to_stack is not None
+    if spec.skew_prefix is None:
+        t = np.arange(spec.height)
+        first = np.zeros_like(t)
+        last = np.full_like(t, spec.width - 1)
+        u_first, u_last = t, t
+    else:
+        t = np.arange(spec.skew_prefix, spec.skew_prefix + spec.height + spec.width - 1)
+        diag = t - spec.skew_prefix
+        first = np.maximum(0, diag - spec.height + 1)
+        last = np.minimum(spec.width - 1, diag)
+        u_first, u_last = diag - first, diag - last
+    folds = np.arange(plan.folds)[:, None]
+    fc, fr = np.divmod(folds, plan.row_folds)
+    row_a, col_a, real = spec.to_stack(fc, fr, u_first[None, :], first[None, :])
+    row_b, col_b, _ = spec.to_stack(fc, fr, u_last[None, :], last[None, :])
+    real = np.broadcast_to(real, row_a.shape)
+    pos_a = stack.position(np.where(real, row_a, 0), col_a)
+    pos_b = stack.position(np.where(real, row_b, 0), col_b)
+    lo = stack.valid_before[pos_a]
+    hi = stack.valid_before[pos_b + 1] - 1
+    rows = folds * plan.rows_per_fold + t[None, :]
+    keep = real & (hi >= lo)
+    return rows[keep], lo[keep], hi[keep]

@@ -80,6 +80,14 @@ def test_ragged_rows_are_padded_and_group_scales_work() -> None:
     assert g.scale.shape == (4, 2) and g.dequantize().shape == (4, 12)
 
 
+def test_clusters_along_another_axis() -> None:
+    w = np.random.default_rng(5).standard_normal((10, 4))  # input dim first
+    t = fineq_quantize(w, axis=0)
+    assert t.scale.shape == (1, 4) and t.encode().shape == (4, 4)
+    np.testing.assert_array_equal(fineq_decode(t.encode(), t.cfg, w.shape, axis=0), t.q)
+    np.testing.assert_array_equal(fineq_quantize(w.T).q, t.q.T)
+
+
 def test_ratio_rule_allows_fewer_outliers_than_max_abs() -> None:
     w = np.random.default_rng(4).standard_normal((32, 96))
     base = fineq_quantize(w, MINMAX)

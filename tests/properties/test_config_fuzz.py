@@ -1,0 +1,357 @@
+"""Fuzz the config front door: no input, however broken, gets past it as a traceback.
+
+Start from the repository's valid run config and system file (written to a temporary
+directory with a two-layer workload) and mutate them: keys renamed, deleted or added; values
+retyped; quantities given wrong units and numbers out of range; the YAML text itself garbled or
+truncated; ``--set`` overrides with random keys and values. Each mutation goes through
+``accelsim validate`` in-process, and a sample of the configs it accepts through ``accelsim run``
+with a JSON report. The contract checked every time:
+
+- exit code 0 or 2 (1 would be an internal error, any other exception a crash);
+- on 2, stderr is exactly one line starting ``accelsim: error: `` and holding no traceback, and
+  a pre-existing ``--json`` file is left untouched;
+- on 0, stderr is empty and the JSON report parses with ``cycles = compute + stall``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import copy
+import io
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from pydantic import BaseModel
+
+from accelsim import cli
+from accelsim.config import RunSpec
+
+REPO = Path(__file__).resolve().parents[2]
+TABLES = REPO / "configs" / "tables" / "default_45nm.yaml"
+SENTINEL = "previous report\n"
+WORKLOAD = """\
+schema: accelsim.workload/1
+name: tiny
+layers:
+  - {name: fc, op: gemm, m: 4, n: 8, k: 16}
+  - {name: conv, op: conv2d, ifmap: 6, channels: 3, filters: 4, kernel: 3}
+"""
+
+FUZZ = settings(max_examples=600, deadline=None, derandomize=False,
+                suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
+                                       HealthCheck.filter_too_much])
+
+
+def _base_documents() -> tuple[dict, dict]:
+    """The repository's int8_sa run config and its system file, every section spelled out."""
+    run = yaml.safe_load((REPO / "configs" / "int8_sa.yaml").read_text())
+    run.update(system="sys.yaml", workload="wl.yaml",
+               mapping={"fold_order": "rows_first", "stream_tiling": "auto"},
+               sim={"seed": 0, "timeline": False})
+    system = yaml.safe_load((REPO / "configs" / "systems" / "int8_32x32.yaml").read_text())
+    system["tables"] = [str(TABLES)]
+    system["dram"]["energy_per_bit"] = "8pJ/bit"
+    return run, system
+
+
+BASE_RUN, BASE_SYSTEM = _base_documents()
+BASE_RUN_TEXT = yaml.safe_dump(BASE_RUN, sort_keys=False)
+BASE_SYSTEM_TEXT = yaml.safe_dump(BASE_SYSTEM, sort_keys=False)
+
+
+def _spec_paths(model: type[BaseModel], prefix: str = "") -> Iterator[str]:
+    """Every dotted key a user may write (``system.sram.ifmap.capacity``, ...)."""
+    for name, field in model.model_fields.items():
+        path = f"{prefix}{field.alias or name}"
+        yield path
+        annotation = field.annotation
+        nested = [a for a in (annotation, *getattr(annotation, "__args__", ()))
+                  if isinstance(a, type) and issubclass(a, BaseModel)]
+        for sub in nested[:1]:
+            yield from _spec_paths(sub, f"{path}.")
+
+
+KEY_PATHS = sorted(set(_spec_paths(RunSpec)))
+
+# ---------------------------------------------------------------- strategies
+
+SCALARS = st.one_of(
+    st.none(), st.booleans(), st.integers(), st.floats(allow_nan=True, allow_infinity=True),
+    st.text(max_size=12), st.sampled_from(["", "ws", "os", "is", "auto", "64KiB", "1GHz"]),
+)
+VALUES = st.one_of(
+    SCALARS,
+    st.lists(SCALARS, max_size=3),
+    st.dictionaries(st.text(max_size=6), SCALARS, max_size=3),
+)
+NUMBERS = st.one_of(
+    st.sampled_from([0, -1, 1, 2, 3, 7, 31, 32, 33, 64, 1024, 65535, 65536, 65537, -(2**63),
+                     2**31, 2**63, 2**64, 10**30]),
+    st.integers(),
+    st.floats(allow_nan=True, allow_infinity=True),
+)
+UNIT_NAMES = [
+    "", "b", "B", "bit", "bits", "KB", "KiB", "kB", "MB", "MiB", "GiB", "TB", "Kb", "Mib",
+    "Hz", "kHz", "MHz", "GHz", "THz", "s", "ms", "us", "µs", "ns", "ps", "fs",
+    "J", "pJ", "nJ", "fJ", "pJ/bit", "pJ/b", "J/bit", "B/s", "GB/s", "Gb/s", "Mbps", "bit/s",
+    "m2", "mm2", "um2", "µm²", "um^2", "W", "mW", "uW", "m", "nm", "mm", "V", "mV",
+    "KB/s", "GHZ", "gb", "xB", "b/", "/s", "%", "K", "i", "KiBs", "Hz/s", "pJ/bits",
+]
+NUMBER_TEXT = st.one_of(
+    st.sampled_from(["0", "-0", "1", "-1", "1.5", ".5", "5.", "1e3", "1e-3", "1E400", "-1e400",
+                     "nan", "inf", "99999999999999999999999", "0x10", "1_000", "+2", "--1"]),
+    st.floats(allow_nan=False, allow_infinity=False).map(repr),
+    st.integers(-(10**6), 10**6).map(str),
+)
+QUANTITIES = st.builds(lambda n, sep, u: f"{n}{sep}{u}", NUMBER_TEXT,
+                       st.sampled_from(["", "", " ", "  ", "\t"]), st.sampled_from(UNIT_NAMES))
+YAML_CHARS = st.sampled_from(list(":-[]{}#&*!|>'\"%@`,?\t\n ") + ["\r", "\x00", "é", "\u2028",
+                                                                  "\ufeff", "  ", "- "])
+NOISE = st.one_of(st.text(max_size=20),
+                  st.lists(st.one_of(YAML_CHARS, st.text(max_size=3)), max_size=8).map("".join))
+
+
+def _typo(word: str) -> st.SearchStrategy[str]:
+    """Near misses of ``word``: one character dropped, doubled, replaced or swapped."""
+    positions = st.integers(0, max(len(word) - 1, 0))
+    letters = st.sampled_from("abcdefghijklmnopqrstuvwxyz_.0 ")
+    return st.one_of(
+        positions.map(lambda i: word[:i] + word[i + 1:]),
+        positions.map(lambda i: word[:i + 1] + word[i:]),
+        st.tuples(positions, letters).map(lambda t: word[:t[0]] + t[1] + word[t[0] + 1:]),
+        positions.map(lambda i: word[:i] + word[i + 1:i + 2] + word[i:i + 1] + word[i + 2:]),
+        st.just(word.upper()),
+        st.text(max_size=10),
+    )
+
+
+# ---------------------------------------------------------------- running the CLI
+
+
+@dataclass(frozen=True)
+class Workspace:
+    """Files of one fuzz test; every example overwrites them."""
+
+    root: Path
+
+    @property
+    def run(self) -> Path:
+        return self.root / "run.yaml"
+
+    @property
+    def system(self) -> Path:
+        return self.root / "sys.yaml"
+
+    @property
+    def report(self) -> Path:
+        return self.root / "report.json"
+
+    def write(self, run: str | bytes, system: str | bytes) -> None:
+        for path, content in ((self.run, run), (self.system, system)):
+            if isinstance(content, bytes):
+                path.write_bytes(content)
+            else:
+                path.write_text(content, encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def workspace(tmp_path_factory: pytest.TempPathFactory) -> Workspace:
+    root = tmp_path_factory.mktemp("fuzz")
+    (root / "wl.yaml").write_text(WORKLOAD)
+    return Workspace(root)
+
+
+def call_cli(argv: list[str]) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = cli.main(argv)
+    return code, out.getvalue(), err.getvalue()
+
+
+def check_outcome(code: int, err: str) -> None:
+    """Exit 0 with a silent stderr, or exit 2 with exactly one clean error line."""
+    assert code in (0, 2), f"exit code {code}: {err}"
+    if code == 0:
+        assert err == "", err
+        return
+    assert err.startswith("accelsim: error: "), err
+    assert err.endswith("\n") and len(err.splitlines()) == 1, repr(err)
+    assert "Traceback" not in err and "site-packages" not in err, err
+
+
+def validate_then_maybe_run(ws: Workspace, extra: list[str], run_it: bool) -> int:
+    """``accelsim validate``; when it passes and ``run_it``, ``accelsim run --json`` too."""
+    code, _, err = call_cli(["validate", str(ws.run), *extra])
+    check_outcome(code, err)
+    if code == 0 and run_it:
+        ws.report.write_text(SENTINEL)
+        code, out, err = call_cli(["run", str(ws.run), *extra, "--json", str(ws.report)])
+        check_outcome(code, err)
+        if code == 0:
+            report = json.loads(ws.report.read_text())
+            assert report["schema"] == "accelsim.report/1"
+            totals = report["totals"]
+            assert totals["cycles"] == totals["compute_cycles"] + totals["stall_cycles"]
+            assert f"wrote {ws.report}" in out
+        else:
+            assert ws.report.read_text() == SENTINEL  # a failed run leaves the old file alone
+    return code
+
+
+RUN_SOME = st.sampled_from([True, False, False])  # about a third of the valid ones also run
+
+
+# ---------------------------------------------------------------- tree mutations
+
+
+def _slots(node: object) -> list[tuple[object, object]]:
+    """Every (container, key-or-index) in a parsed document, depth first."""
+    found: list[tuple[object, object]] = []
+    items = node.items() if isinstance(node, dict) else enumerate(node) \
+        if isinstance(node, list) else ()
+    for key, value in items:
+        found.append((node, key))
+        found.extend(_slots(value))
+    return found
+
+
+def _mutate_once(data: st.DataObject, doc: dict) -> None:
+    slots = _slots(doc)
+    container, key = data.draw(st.sampled_from(slots), label="slot")
+    op = data.draw(st.sampled_from(["rename", "delete", "retype", "add", "null", "nest"]),
+                   label="op")
+    if op == "rename" and isinstance(container, dict):
+        new = data.draw(_typo(str(key)), label="new key")
+        container[new] = container.pop(key)
+    elif op == "delete":
+        del container[key]  # type: ignore[attr-defined]
+    elif op == "retype":
+        container[key] = data.draw(VALUES, label="value")  # type: ignore[index]
+    elif op == "add":
+        target = container if isinstance(container, dict) else doc
+        target[data.draw(_typo(str(key)), label="added key")] = data.draw(VALUES)
+    elif op == "null":
+        container[key] = None  # type: ignore[index]
+    else:
+        container[key] = {"x": container[key]}  # type: ignore[index]
+
+
+@FUZZ
+@given(data=st.data())
+def test_fuzz_renamed_deleted_and_retyped_keys(workspace: Workspace, data: st.DataObject) -> None:
+    run, system = copy.deepcopy(BASE_RUN), copy.deepcopy(BASE_SYSTEM)
+    for _ in range(data.draw(st.integers(1, 3), label="mutations")):
+        _mutate_once(data, data.draw(st.sampled_from([run, system]), label="file"))
+    text = [yaml.safe_dump(doc, sort_keys=False, allow_unicode=True) for doc in (run, system)]
+    workspace.write(*text)
+    validate_then_maybe_run(workspace, [], data.draw(RUN_SOME))
+
+
+# ---------------------------------------------------------------- units and numbers
+
+
+def _leaves(doc: dict) -> list[tuple[dict, str, object]]:
+    return [(c, k, c[k]) for c, k in _slots(doc)  # type: ignore[index]
+            if isinstance(c, dict) and not isinstance(c[k], dict | list)]
+
+
+@FUZZ
+@given(data=st.data())
+def test_fuzz_wrong_units_and_out_of_range_numbers(workspace: Workspace,
+                                                   data: st.DataObject) -> None:
+    run, system = copy.deepcopy(BASE_RUN), copy.deepcopy(BASE_SYSTEM)
+    leaves = _leaves(run) + _leaves(system)
+    quantities = [leaf for leaf in leaves if isinstance(leaf[2], str)]
+    integers = [leaf for leaf in leaves if type(leaf[2]) is int]
+    for _ in range(data.draw(st.integers(1, 3), label="mutations")):
+        if data.draw(st.booleans(), label="quantity?"):
+            container, key, _ = data.draw(st.sampled_from(quantities), label="quantity")
+            container[key] = data.draw(st.one_of(QUANTITIES, NUMBERS), label="value")
+        else:
+            container, key, _ = data.draw(st.sampled_from(integers), label="integer")
+            container[key] = data.draw(st.one_of(NUMBERS, QUANTITIES), label="value")
+    text = [yaml.safe_dump(doc, sort_keys=False, allow_unicode=True) for doc in (run, system)]
+    workspace.write(*text)
+    validate_then_maybe_run(workspace, [], data.draw(RUN_SOME))
+
+
+# ---------------------------------------------------------------- garbage text
+
+
+def _garble(data: st.DataObject, text: str) -> str | bytes:
+    op = data.draw(st.sampled_from(["truncate", "insert", "replace", "bytes", "text", "tab"]),
+                   label="op")
+    cut = data.draw(st.integers(0, len(text)), label="at")
+    if op == "truncate":
+        return text[:cut]
+    if op == "insert":
+        return text[:cut] + data.draw(NOISE, label="noise") + text[cut:]
+    if op == "replace":
+        end = data.draw(st.integers(cut, min(len(text), cut + 20)), label="to")
+        return text[:cut] + data.draw(NOISE, label="noise") + text[end:]
+    if op == "bytes":
+        return data.draw(st.binary(max_size=120), label="bytes")
+    if op == "text":
+        return data.draw(st.text(max_size=120), label="text")
+    line_start = text.rfind("\n", 0, cut) + 1
+    return text[:line_start] + "\t" + text[line_start:]
+
+
+@FUZZ
+@given(data=st.data())
+def test_fuzz_garbage_yaml_text(workspace: Workspace, data: st.DataObject) -> None:
+    run, system = BASE_RUN_TEXT, BASE_SYSTEM_TEXT
+    if data.draw(st.booleans(), label="garble the run config?"):
+        run = _garble(data, run)  # type: ignore[assignment]
+    else:
+        system = _garble(data, system)  # type: ignore[assignment]
+    workspace.write(run, system)
+    validate_then_maybe_run(workspace, [], data.draw(RUN_SOME))
+
+
+# ---------------------------------------------------------------- --set overrides
+
+OVERRIDE_KEYS = st.one_of(
+    st.sampled_from(KEY_PATHS),
+    st.sampled_from(KEY_PATHS).flatmap(_typo),
+    st.sampled_from(KEY_PATHS).map(lambda path: path + ".x"),  # through a scalar
+    st.text(max_size=20),
+)
+OVERRIDE_VALUES = st.one_of(
+    QUANTITIES, NUMBER_TEXT, NOISE,
+    VALUES.map(lambda v: yaml.safe_dump(v, default_flow_style=True).strip().removesuffix("...")),
+)
+
+
+@FUZZ
+@given(data=st.data())
+def test_fuzz_set_overrides(workspace: Workspace, data: st.DataObject) -> None:
+    workspace.write(BASE_RUN_TEXT, BASE_SYSTEM_TEXT)
+    extra: list[str] = []
+    for _ in range(data.draw(st.integers(1, 3), label="overrides")):
+        if data.draw(st.integers(0, 9), label="malformed?") == 0:
+            extra += ["--set", data.draw(st.text(max_size=20), label="raw")]
+        else:
+            key = data.draw(OVERRIDE_KEYS, label="key")
+            extra += ["--set", f"{key}={data.draw(OVERRIDE_VALUES, label='value')}"]
+    validate_then_maybe_run(workspace, extra, data.draw(RUN_SOME))
+
+
+# ---------------------------------------------------------------- determinism
+
+
+def test_same_config_gives_byte_identical_json(workspace: Workspace) -> None:
+    workspace.write(BASE_RUN_TEXT, BASE_SYSTEM_TEXT)
+    reports = [workspace.root / "first.json", workspace.root / "second.json"]
+    for report in reports:
+        code, _, err = call_cli(["run", str(workspace.run), "--json", str(report)])
+        assert (code, err) == (0, "")
+    first, second = (report.read_bytes() for report in reports)
+    assert first == second
+    assert json.loads(first)["totals"]["cycles"] > 0
