@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import re
 import types
 import typing
 from dataclasses import dataclass
@@ -81,7 +82,7 @@ def _describe(error: dict, model: type[BaseModel], path: KeyPath) -> str:
     kind = error["type"]
     message = str(error["msg"]).removeprefix("Value error, ").removeprefix("Assertion failed, ")
     given = error.get("input")
-    if kind == "extra_forbidden":
+    if kind == "extra_forbidden" and path:
         keys = valid_keys(model, path[:-1])
         return (f"unknown key {path[-1]!r}{suggestion(str(path[-1]), keys)}; "
                 f"valid keys here: {', '.join(keys)}")
@@ -101,6 +102,16 @@ def _describe(error: dict, model: type[BaseModel], path: KeyPath) -> str:
     return message[:1].lower() + message[1:]
 
 
+_SCHEMA_TAG = re.compile(r"(function-(after|before|wrap|plain)|tagged-union|union|nullable|"
+                         r"lax-or-strict|json-or-python|chain)\[")
+
+
+def _is_schema_tag(part: object) -> bool:
+    """Pydantic puts validator names (``function-after[...]``) into an error's location; a
+    user's key may hold ``[`` too, so only those names are dropped."""
+    return isinstance(part, str) and _SCHEMA_TAG.match(part) is not None
+
+
 def to_config_error(exc: ValidationError, model: type[BaseModel],
                     origins: list[Origin]) -> ConfigError:
     """The first problem of ``exc`` as one ConfigError, counting the others.
@@ -110,7 +121,7 @@ def to_config_error(exc: ValidationError, model: type[BaseModel],
     """
     errors = sorted(exc.errors(include_url=False), key=lambda e: e["type"] != "extra_forbidden")
     first = errors[0]
-    path: KeyPath = tuple(p for p in first["loc"] if not (isinstance(p, str) and "[" in p))
+    path: KeyPath = tuple(p for p in first["loc"] if not _is_schema_tag(p))
     file, line = _locate(path, origins)
     message = _describe(first, model, path)
     if len(errors) > 1:

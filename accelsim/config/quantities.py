@@ -36,6 +36,28 @@ def _whole_bits(value: float) -> float:
     return value
 
 
+def _at_least(text: str, kind: Kind) -> Callable[[float], float]:
+    limit = parse_quantity(text, kind)
+
+    def check(value: float) -> float:
+        if value < limit:
+            raise ValueError(f"must be at least {text}")
+        return value
+
+    return check
+
+
+def _at_most(text: str, kind: Kind) -> Callable[[float], float]:
+    limit = parse_quantity(text, kind)
+
+    def check(value: float) -> float:
+        if value > limit:
+            raise ValueError(f"must be at most {text}")
+        return value
+
+    return check
+
+
 @dataclass(frozen=True)
 class Unit:
     """Marker in a quantity field's metadata (pydantic ignores it): the kind of quantity and the
@@ -45,32 +67,44 @@ class Unit:
     rules: tuple[str, ...]
 
 
-_RULES: dict[Callable[[float], float], str] = {
-    _positive: "> 0", _non_negative: ">= 0", _whole_bits: "whole bits",
+_NAMED_RULES: dict[str, Callable[[float], float]] = {
+    "> 0": _positive, ">= 0": _non_negative, "whole bits": _whole_bits,
 }
 
 
-def _quantity(kind: Kind, *checks: Callable[[float], float]) -> object:
-    """A float field that accepts only strings with a unit of ``kind`` (stored in SI/bits)."""
+def _quantity(kind: Kind, *rules: str) -> object:
+    """A float field that accepts only strings with a unit of ``kind`` (stored in SI/bits).
+
+    ``rules`` are "> 0", ">= 0", "whole bits", ">= 1Hz" or "<= 10V". Every quantity has an upper
+    bound: far beyond any real chip, but finite, so that no product or conversion to cycles
+    downstream overflows (a fuzzed 1e154 V once did).
+    """
+    checks = []
+    for rule in rules:
+        if rule in _NAMED_RULES:
+            checks.append(_NAMED_RULES[rule])
+        else:
+            op, text = rule.split(" ", 1)
+            checks.append(_at_least(text, kind) if op == ">=" else _at_most(text, kind))
     return Annotated[
         float,
-        Unit(kind, tuple(_RULES[check] for check in checks)),
+        Unit(kind, rules),
         BeforeValidator(_parser(kind)),
         *(AfterValidator(check) for check in checks),
         PlainSerializer(float, return_type=float),
     ]
 
 
-CapacityBits = _quantity(Kind.CAPACITY, _positive, _whole_bits)
-FrequencyHz = _quantity(Kind.FREQUENCY, _positive)
-TimeS = _quantity(Kind.TIME, _non_negative)
-EnergyJ = _quantity(Kind.ENERGY, _non_negative)
-EnergyPerBitJ = _quantity(Kind.ENERGY_PER_BIT, _non_negative)
-BandwidthBitsPerS = _quantity(Kind.BANDWIDTH, _positive)
-AreaM2 = _quantity(Kind.AREA, _non_negative)
-PowerW = _quantity(Kind.POWER, _non_negative)
-LengthM = _quantity(Kind.LENGTH, _positive)
-VoltageV = _quantity(Kind.VOLTAGE, _positive)
+CapacityBits = _quantity(Kind.CAPACITY, "> 0", "whole bits", "<= 1024TiB")
+FrequencyHz = _quantity(Kind.FREQUENCY, ">= 1Hz", "<= 100THz")
+TimeS = _quantity(Kind.TIME, ">= 0", "<= 1s")
+EnergyJ = _quantity(Kind.ENERGY, ">= 0", "<= 1J")
+EnergyPerBitJ = _quantity(Kind.ENERGY_PER_BIT, ">= 0", "<= 1uJ/bit")
+BandwidthBitsPerS = _quantity(Kind.BANDWIDTH, ">= 1b/s", "<= 1000TB/s")
+AreaM2 = _quantity(Kind.AREA, ">= 0", "<= 1m2")
+PowerW = _quantity(Kind.POWER, ">= 0", "<= 1000W")
+LengthM = _quantity(Kind.LENGTH, "> 0", "<= 1mm")
+VoltageV = _quantity(Kind.VOLTAGE, "> 0", "<= 10V")
 
 FROZEN_CLOSED = ConfigDict(extra="forbid", frozen=True, populate_by_name=False,
                            use_enum_values=False, validate_default=True)

@@ -20,13 +20,13 @@ import difflib
 import os
 import re
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 
 from accelsim.errors import ConfigError
 from accelsim.types import Dataflow
 
 
-class BandwidthMode(str, Enum):
+class BandwidthMode(StrEnum):
     """``[run_presets] InterfaceBandwidth``: user-given DRAM bandwidths or SCALE-Sim's estimate."""
 
     USER = "USER"

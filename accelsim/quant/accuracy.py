@@ -32,7 +32,7 @@ from accelsim.quant.pwl import (
     evaluate_pwl_float,
     evaluate_pwl_int,
     fit_pwl_genetic,
-    make_table,
+    published_table,
 )
 from accelsim.quant.uniform import quantize_uniform
 
@@ -62,7 +62,10 @@ class AccuracyRow:
     """One scheme: average code bits per weight and cosine to fp32 over the sentences."""
 
     key: str
-    description: str
+    weights: str
+    activations: str
+    psums: str
+    nonlinear: str
     weight_bits: float
     mean_cosine: float
     min_cosine: float
@@ -123,16 +126,8 @@ def integer_linear(qmats: Mapping[str, QuantizedMatrix], s: AccuracySettings,
     return linear
 
 
-@dataclass(frozen=True)
-class PwlNumerics:
-    """GELU and exp through PWL tables on INT8 inputs with power-of-two scales."""
-
-    gelu: minilm.UnaryFn
-    exp: minilm.UnaryFn
-
-
 #: exp only sees x <= 0 and its table covers [-8, 0]: INT8 with scale 2^-4 spans [-8, 0].
-EXP_SCALE_EXP = -4
+EXP_SCALE_EXP = -4  # = pwl.int_scale_exp_for(exp table); checked by the tests
 
 
 def pwl_int8(table: PwlTable, scale_exp: int | None) -> minilm.UnaryFn:
@@ -163,76 +158,85 @@ def gqa_tables(s: AccuracySettings) -> tuple[PwlTable, PwlTable]:
                                  seed=s.seed) for fn in ("gelu", "exp"))  # type: ignore[return-value]
 
 
-def published_tables() -> tuple[PwlTable, PwlTable]:
-    """The 8-segment tables of the GQA-LUT repository (pretrained/*_pwl_7.json, papers.md §3)."""
-    gelu = make_table("gelu", [-3.015625, -2.203125, -0.890625, -0.421875, 0.03125, 0.625,
-                               2.796875],
-                      [0, -0.03125, -0.109375, 0.046875, 0.359375, 0.75, 1.078125, 1.0],
-                      [0, -0.09375, -0.265625, -0.125, 0.0, -0.015625, -0.21875, 0],
-                      x_range=(-4.0, 4.0))
-    exp = make_table("exp", [-5.25, -3.4375, -2.328125, -2.0, -1.25, -0.671875, -0.296875],
-                     [0, .015625, .0625, .109375, .203125, .390625, .625, .875],
-                     [0, .078125, .234375, .359375, .53125, .765625, .921875, 1.0],
-                     x_range=(-8.0, 0.0))
-    return gelu, exp
-
-
 def _cosines(ref: np.ndarray, got: np.ndarray) -> np.ndarray:
     return np.sum(ref * got, axis=1) / (np.linalg.norm(ref, axis=1) * np.linalg.norm(got, axis=1))
 
 
-Variant = tuple[str, str, float, minilm.MiniLMWeights, minilm.Numerics]
+@dataclass(frozen=True)
+class Variant:
+    """One row to measure: how each part of the arithmetic is done."""
+
+    key: str
+    weights: str
+    activations: str
+    psums: str
+    nonlinear: str
+    weight_bits: float
+    model: minilm.MiniLMWeights
+    numerics: minilm.Numerics
 
 
-def _variants(weights: minilm.MiniLMWeights, s: AccuracySettings) -> list[Variant]:
-    """(key, description, bits, weights, numerics) for every row of the table."""
-    int8 = _quantize_all(weights, QuantOptions("int8", granularity="channel"))
-    int4g = _quantize_all(weights, QuantOptions("int4", granularity="group",
-                                                group_size=s.int4_group_size))
-    int4c = _quantize_all(weights, QuantOptions("int4", granularity="channel"))
-    int3g = _quantize_all(weights, QuantOptions("int3", granularity="group",
-                                                group_size=s.int4_group_size))
-    fineq = _quantize_all(weights, QuantOptions("fineq"))
-    fp = minilm.Numerics()
+def _psum_label(s: AccuracySettings) -> str:
+    per = {"pow2": "tensor", "pow2_channel": "column"}[s.apsq_scale_mode]
+    return f"APSQ INT{s.psum_bits}, gs {s.psum_group_size}, K tile {s.k_tile}, scale per {per}"
+
+
+def _weight_variants(w: minilm.MiniLMWeights, s: AccuracySettings,
+                     qm: Mapping[str, Mapping[str, QuantizedMatrix]]) -> list[Variant]:
+    """Rows that only change the weights (and, for A8, the GEMM inputs and PSUMs)."""
+    g, fp, exact = s.int4_group_size, minilm.Numerics(), "exact"
+    fq_bits = _avg_bits(qm["fineq"])
+    psum = _psum_label(s)
+    rows = [("int8_channel", "INT8 per-channel", "int8", 8.0),
+            ("int4_channel", "INT4 per-channel", "int4c", 4.0),
+            ("int4_group", f"INT4 per-group ({g})", "int4g", 4.0),
+            ("int3_group", f"INT3 per-group ({g})", "int3g", 3.0),
+            ("fineq", "FineQ", "fineq", fq_bits)]
+    out = [Variant(k, desc, "fp32", "fp32", exact, bits, _fake_quant(w, qm[q]), fp)
+           for k, desc, q, bits in rows]
+    for key, desc, q, bits in (("int8_channel", "INT8 per-channel", "int8", 8.0),
+                               ("fineq", "FineQ", "fineq", fq_bits)):
+        out += [
+            Variant(f"{key}_a8", desc, "INT8", "32-bit", exact, bits, w,
+                    minilm.Numerics(linear=integer_linear(qm[q], s, None))),
+            Variant(f"{key}_a8_apsq", desc, "INT8", psum, exact, bits, w,
+                    minilm.Numerics(linear=integer_linear(qm[q], s, s.apsq_scale_mode)))]
+    return out
+
+
+def _nonlinear_variants(w: minilm.MiniLMWeights, s: AccuracySettings,
+                        fineq: Mapping[str, QuantizedMatrix]) -> list[Variant]:
+    """Rows that replace GELU and exp by GQA-LUT tables (alone, then with everything)."""
     gelu_t, exp_t = gqa_tables(s)
-    pub_gelu, pub_exp = published_tables()
-    pwl = PwlNumerics(pwl_int8(gelu_t, None), pwl_int8(exp_t, EXP_SCALE_EXP))
-    a8_fineq = minilm.Numerics(linear=integer_linear(fineq, s, apsq=None))
-    apsq_fineq = minilm.Numerics(linear=integer_linear(fineq, s, s.apsq_scale_mode))
-    g = s.psum_group_size
+    pub_gelu, pub_exp = published_table("gelu"), published_table("exp")
+    n = s.pwl_segments
+    fit = pwl_int8(gelu_t, None), pwl_int8(exp_t, EXP_SCALE_EXP)
+    pub = pwl_int8(pub_gelu, None), pwl_int8(pub_exp, EXP_SCALE_EXP)
+    apsq = integer_linear(fineq, s, s.apsq_scale_mode)
     return [
-        ("int8_channel", "INT8 per-channel weights", 8.0, _fake_quant(weights, int8), fp),
-        ("int8_channel_a8", "INT8 per-channel weights, INT8 activations (W8A8)", 8.0, weights,
-         minilm.Numerics(linear=integer_linear(int8, s, apsq=None))),
-        ("int8_channel_a8_apsq_tensor", f"W8A8 + APSQ INT{s.psum_bits} PSUMs, one scale per "
-         f"tensor (gs={g}, k_tile={s.k_tile})", 8.0, weights,
-         minilm.Numerics(linear=integer_linear(int8, s, "pow2"))),
-        ("int8_channel_a8_apsq", f"W8A8 + APSQ INT{s.psum_bits} PSUMs, one scale per "
-         f"column (gs={g}, k_tile={s.k_tile})", 8.0, weights,
-         minilm.Numerics(linear=integer_linear(int8, s, "pow2_channel"))),
-        ("int4_channel", "INT4 per-channel weights", 4.0, _fake_quant(weights, int4c), fp),
-        ("int4_group", f"INT4 per-group weights (group {s.int4_group_size})", 4.0,
-         _fake_quant(weights, int4g), fp),
-        ("int3_group", f"INT3 per-group weights (group {s.int4_group_size})", 3.0,
-         _fake_quant(weights, int3g), fp),
-        ("fineq", "FineQ weights (clusters of 3, 3-bit outliers)", _avg_bits(fineq),
-         _fake_quant(weights, fineq), fp),
-        ("fineq_a8", "FineQ weights, INT8 activations, 32-bit PSUMs", _avg_bits(fineq), weights,
-         a8_fineq),
-        ("fineq_a8_apsq", f"FineQ + INT8 activations + APSQ INT{s.psum_bits} PSUMs "
-         "(per column)", _avg_bits(fineq), weights, apsq_fineq),
-        ("gqa_lut_float", f"fp32, GELU and exp by {s.pwl_segments}-segment GQA-LUT tables "
-         "(float inputs)", 32.0, weights,
-         minilm.Numerics(gelu=pwl_float(gelu_t), exp=pwl_float(exp_t))),
-        ("gqa_lut", f"fp32, GELU and exp by {s.pwl_segments}-segment GQA-LUT tables "
-         "(INT8 inputs)", 32.0, weights, minilm.Numerics(gelu=pwl.gelu, exp=pwl.exp)),
-        ("gqa_lut_published", "fp32, GELU and exp by the published GQA-LUT tables "
-         "(INT8 inputs)", 32.0, weights,
-         minilm.Numerics(gelu=pwl_int8(pub_gelu, None), exp=pwl_int8(pub_exp, EXP_SCALE_EXP))),
-        ("fineq_a8_apsq_gqa", "FineQ + INT8 activations + APSQ + GQA-LUT GELU/exp",
-         _avg_bits(fineq), weights,
-         minilm.Numerics(linear=apsq_fineq.linear, gelu=pwl.gelu, exp=pwl.exp)),
+        Variant("gqa_lut_float", "fp32", "fp32", "fp32", f"GQA-LUT {n} seg., float input", 32.0,
+                w, minilm.Numerics(gelu=pwl_float(gelu_t), exp=pwl_float(exp_t))),
+        Variant("gqa_lut", "fp32", "fp32", "fp32", f"GQA-LUT {n} seg., INT8 input", 32.0, w,
+                minilm.Numerics(gelu=fit[0], exp=fit[1])),
+        Variant("gqa_lut_published", "fp32", "fp32", "fp32",
+                "published GQA-LUT tables, INT8 input", 32.0, w,
+                minilm.Numerics(gelu=pub[0], exp=pub[1])),
+        Variant("fineq_a8_apsq_gqa", "FineQ", "INT8", _psum_label(s),
+                f"GQA-LUT {n} seg., INT8 input", _avg_bits(fineq), w,
+                minilm.Numerics(linear=apsq, gelu=fit[0], exp=fit[1])),
     ]
+
+
+def _variants(w: minilm.MiniLMWeights, s: AccuracySettings) -> list[Variant]:
+    """Every row of the table, weights quantized once per scheme."""
+    g = s.int4_group_size
+    schemes = {"int8": QuantOptions("int8", granularity="channel"),
+               "int4c": QuantOptions("int4", granularity="channel"),
+               "int4g": QuantOptions("int4", granularity="group", group_size=g),
+               "int3g": QuantOptions("int3", granularity="group", group_size=g),
+               "fineq": QuantOptions("fineq")}
+    qm = {k: _quantize_all(w, opts) for k, opts in schemes.items()}
+    return _weight_variants(w, s, qm) + _nonlinear_variants(w, s, qm["fineq"])
 
 
 def accuracy_table(weights: minilm.MiniLMWeights | None = None,
@@ -244,9 +248,10 @@ def accuracy_table(weights: minilm.MiniLMWeights | None = None,
     tokens = minilm.tokenize(sentences)
     ref = minilm.encode_tokens(tokens, w)
     rows = []
-    for key, desc, bits, wq, nx in _variants(w, s):
-        cos = _cosines(ref, minilm.encode_tokens(tokens, wq, nx))
-        rows.append(AccuracyRow(key, desc, bits, float(cos.mean()), float(cos.min())))
+    for v in _variants(w, s):
+        cos = _cosines(ref, minilm.encode_tokens(tokens, v.model, v.numerics))
+        rows.append(AccuracyRow(v.key, v.weights, v.activations, v.psums, v.nonlinear,
+                                v.weight_bits, float(cos.mean()), float(cos.min())))
     sims = ref @ ref.T
     checks = tuple((i, j, float(sims[i, j]), pub)
                    for (i, j), pub in minilm.REFERENCE_SIMILARITIES.items()
@@ -258,27 +263,39 @@ def render_markdown(table: AccuracyTable) -> str:
     """The table as markdown, with how it was made (goes between the doc markers)."""
     s = table.settings
     lines = [
-        f"Cosine similarity of all-MiniLM-L6-v2 sentence embeddings to the fp32 model, over "
-        f"{table.n_sentences} fixed sentences ({table.n_tokens} tokens; "
-        f"`accelsim.quant.minilm.SENTENCES`). Weights are quantized symmetrically, min-max "
-        f"calibrated (FineQ: MSE-calibrated per channel); \"bits\" counts code bits per weight, "
-        f"scales excluded. INT8 activations are per-tensor dynamic min-max. APSQ: INT"
-        f"{s.psum_bits} PSUMs, group size {s.psum_group_size}, K tile {s.k_tile}, power-of-two "
-        f"scale per output column unless said otherwise (the running sum's peak fixes it). GQA-LUT: {s.pwl_segments}-segment tables from the genetic search (seed {s.seed},"
-        f" {s.pwl_generations} generations), INT8 inputs with power-of-two scales.",
+        f"Cosine similarity of all-MiniLM-L6-v2 sentence embeddings to the fp32 model's, over "
+        f"{table.n_sentences} fixed sentences ({table.n_tokens} tokens, "
+        "`accelsim.quant.minilm.SENTENCES`), mean and worst sentence. Generated by "
+        "`python -m accelsim.quant.accuracy --write-docs`; pinned by "
+        "`tests/regression/test_minilm_accuracy.py`.",
         "",
-        "| scheme | bits/weight | mean cosine | min cosine |",
-        "|---|---|---|---|",
+        "| key | weights | bits/weight | activations | PSUMs | GELU, exp | mean cos | min cos |",
+        "|---|---|---|---|---|---|---|---|",
     ]
     for r in table.rows:
-        bits = "fp32" if r.weight_bits >= 32 else f"{r.weight_bits:.2f}"
-        lines.append(f"| {r.description} | {bits} | {r.mean_cosine:.4f} | {r.min_cosine:.4f} |")
+        bits = "32" if r.weight_bits >= 32 else f"{r.weight_bits:.2f}"
+        lines.append(f"| `{r.key}` | {r.weights} | {bits} | {r.activations} | {r.psums} | "
+                     f"{r.nonlinear} | {r.mean_cosine:.4f} | {r.min_cosine:.4f} |")
+    lines += [
+        "",
+        "- Weights: symmetric, min-max calibrated; FineQ with its default `FineQConfig` "
+        "(clusters of 3, 3-bit outliers, MSE-calibrated scale per output channel). "
+        "Bits/weight counts code bits (FineQ: container bits), not scales.",
+        f"- INT8 activations: every GEMM input, per tensor, symmetric, dynamic min-max; the GEMM "
+        f"runs on integers. APSQ: only INT{s.psum_bits} PSUMs are stored between groups of "
+        f"{s.psum_group_size} K tiles of {s.k_tile}; the power-of-two scale (per output column) "
+        "is the smallest that holds the exact running sum's peak (a post-training stand-in for "
+        "APSQ's learned scale).",
+        f"- GQA-LUT: {s.pwl_segments}-segment tables from the genetic search (seed {s.seed}, "
+        f"{s.pwl_generations} generations); INT8 inputs with power-of-two scales (GELU: from "
+        f"max|x| per call; exp: 2^{EXP_SCALE_EXP}, i.e. [-8, 0]); the integer accumulator is "
+        "kept unrounded. \"Published\" = the repository's gelu/exp_pwl_7 tables.",
+    ]
     if table.reference_similarities:
         checks = ", ".join(f"{ours:.4f} (published {pub:.4f})"
                            for _, _, ours, pub in table.reference_similarities)
-        lines += ["", f"fp32 check: similarities of the sentence-transformers quick-start "
-                      f"sentences are {checks}."]
-    lines += ["", "Reproduce: `python -m accelsim.quant.accuracy --write-docs`."]
+        lines.append(f"- fp32 check: the similarities of the sentence-transformers quick-start "
+                     f"sentences come out as {checks}.")
     return "\n".join(lines)
 
 
@@ -310,9 +327,11 @@ def main(argv: Sequence[str] | None = None,
     parser.add_argument("--write-docs", action="store_true",
                         help=f"rewrite the block between the markers of {DOC_PATH}")
     parser.add_argument("--doc", type=Path, default=DOC_PATH)
+    parser.add_argument("--apsq-scale", choices=("pow2", "pow2_channel"), default="pow2_channel",
+                        help="APSQ power-of-two scale per tensor or per output column")
     args = parser.parse_args(argv)
     start = time.perf_counter()
-    table = accuracy_table()
+    table = accuracy_table(settings=AccuracySettings(apsq_scale_mode=args.apsq_scale))
     block = render_markdown(table)
     out(block)
     out(f"({time.perf_counter() - start:.1f} s)")

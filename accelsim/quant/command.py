@@ -137,7 +137,11 @@ def quantize_command(
         model = load_model(weights, include=include, exclude=exclude)
         trace, report = quantize_model(model, opts)
         skipped = model.skipped
-    write_trace(out_path, trace)
+    try:
+        write_trace(out_path, trace)
+    except OSError as exc:
+        raise QuantError(f"cannot write the trace: {exc.strerror or exc}", file=out,
+                         key_path="--out") from exc
     return QuantizeResult(out_path, trace, report, skipped)
 
 

@@ -22,6 +22,7 @@ import numpy as np
 
 from accelsim.errors import QuantError
 from accelsim.quant.pwl_search import GeneticParams, chords, genetic_breakpoints, round_to_bits
+from accelsim.quant.uniform import check_bits
 
 Fn = Callable[[np.ndarray], np.ndarray]
 _ERF = np.frompyfunc(math.erf, 1, 1)
@@ -210,6 +211,7 @@ def evaluate_pwl_int(x_int: np.ndarray, table: PwlTable, input_scale_exp: int, *
     drop = table.frac_bits - keep_frac_bits
     y = np.right_shift(acc + ((1 << drop) >> 1), drop)
     if out_bits is not None:
+        out_bits = check_bits(out_bits, name="out_bits", lo=2, hi=32)
         y = np.clip(y, -(1 << (out_bits - 1)), (1 << (out_bits - 1)) - 1)
     return y
 

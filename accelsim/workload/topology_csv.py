@@ -2,8 +2,10 @@
 
 Conv form, one layer per row after a header row (SCALE-Sim always skips the first line)::
 
-    Layer name, IFMAP Height, IFMAP Width, Filter Height, Filter Width, Channels, Num Filter, Strides,
+    Layer name, IFMAP Height, IFMAP Width, Filter Height, Filter Width, Channels, Num Filter,
+    Strides,
 
+(one line in the file).
 GEMM form (``gemm=True``)::
 
     Layer, M, N, K,

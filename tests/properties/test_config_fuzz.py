@@ -19,13 +19,14 @@ import contextlib
 import copy
 import io
 import json
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 import yaml
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from pydantic import BaseModel
 
@@ -43,7 +44,9 @@ layers:
   - {name: conv, op: conv2d, ifmap: 6, channels: 3, filters: 4, kernel: 3}
 """
 
-FUZZ = settings(max_examples=600, deadline=None, derandomize=False,
+#: 600 examples per strategy (2,400 in all) keep the file near 30 s; set ACCELSIM_FUZZ_EXAMPLES
+#: higher for a deeper hunt.
+FUZZ = settings(max_examples=int(os.environ.get("ACCELSIM_FUZZ_EXAMPLES", "600")), deadline=None,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
                                        HealthCheck.filter_too_much])
 
@@ -108,6 +111,11 @@ NUMBER_TEXT = st.one_of(
                      "nan", "inf", "99999999999999999999999", "0x10", "1_000", "+2", "--1"]),
     st.floats(allow_nan=False, allow_infinity=False).map(repr),
     st.integers(-(10**6), 10**6).map(str),
+)
+EXTREME_TEXT = st.one_of(
+    st.sampled_from(["1e-300", "1e-30", "1e-12", "0.001", "1e12", "1e30", "1e300", "4e-324"]),
+    st.floats(min_value=1e-300, max_value=1e300).map(repr),
+    st.integers(1, 10**12).map(str),
 )
 QUANTITIES = st.builds(lambda n, sep, u: f"{n}{sep}{u}", NUMBER_TEXT,
                        st.sampled_from(["", "", " ", "  ", "\t"]), st.sampled_from(UNIT_NAMES))
@@ -189,10 +197,12 @@ def validate_then_maybe_run(ws: Workspace, extra: list[str], run_it: bool) -> in
     """``accelsim validate``; when it passes and ``run_it``, ``accelsim run --json`` too."""
     code, _, err = call_cli(["validate", str(ws.run), *extra])
     check_outcome(code, err)
+    event(f"validate exit {code}")
     if code == 0 and run_it:
         ws.report.write_text(SENTINEL)
         code, out, err = call_cli(["run", str(ws.run), *extra, "--json", str(ws.report)])
         check_outcome(code, err)
+        event(f"run exit {code}")
         if code == 0:
             report = json.loads(ws.report.read_text())
             assert report["schema"] == "accelsim.report/1"
@@ -204,7 +214,7 @@ def validate_then_maybe_run(ws: Workspace, extra: list[str], run_it: bool) -> in
     return code
 
 
-RUN_SOME = st.sampled_from([True, False, False])  # about a third of the valid ones also run
+RUN_SOME = st.booleans()  # about half of the configs that validate also run
 
 
 # ---------------------------------------------------------------- tree mutations
@@ -256,6 +266,12 @@ def test_fuzz_renamed_deleted_and_retyped_keys(workspace: Workspace, data: st.Da
 # ---------------------------------------------------------------- units and numbers
 
 
+def _unit_of(text: str) -> str:
+    """``'64KiB'`` -> ``'KiB'``; ``''`` for text that is not a number with a unit."""
+    unit = text.lstrip("0123456789.+-eE ")
+    return unit if unit != text and unit.isprintable() else ""
+
+
 def _leaves(doc: dict) -> list[tuple[dict, str, object]]:
     return [(c, k, c[k]) for c, k in _slots(doc)  # type: ignore[index]
             if isinstance(c, dict) and not isinstance(c[k], dict | list)]
@@ -267,10 +283,15 @@ def test_fuzz_wrong_units_and_out_of_range_numbers(workspace: Workspace,
                                                    data: st.DataObject) -> None:
     run, system = copy.deepcopy(BASE_RUN), copy.deepcopy(BASE_SYSTEM)
     leaves = _leaves(run) + _leaves(system)
-    quantities = [leaf for leaf in leaves if isinstance(leaf[2], str)]
+    quantities = [leaf for leaf in leaves if isinstance(leaf[2], str) and _unit_of(leaf[2])]
     integers = [leaf for leaf in leaves if type(leaf[2]) is int]
     for _ in range(data.draw(st.integers(1, 3), label="mutations")):
-        if data.draw(st.booleans(), label="quantity?"):
+        what = data.draw(st.sampled_from(["same unit", "any unit", "integer"]), label="what")
+        if what == "same unit":  # a number of the right kind, but extreme: 0, 1e-300, 1e30
+            container, key, old = data.draw(st.sampled_from(quantities), label="quantity")
+            number = data.draw(st.one_of(NUMBER_TEXT, EXTREME_TEXT), label="number")
+            container[key] = f"{number}{_unit_of(old)}"
+        elif what == "any unit":
             container, key, _ = data.draw(st.sampled_from(quantities), label="quantity")
             container[key] = data.draw(st.one_of(QUANTITIES, NUMBERS), label="value")
         else:
@@ -317,6 +338,17 @@ def test_fuzz_garbage_yaml_text(workspace: Workspace, data: st.DataObject) -> No
 
 # ---------------------------------------------------------------- --set overrides
 
+GOOD_OVERRIDES = st.sampled_from([
+    "system.array.rows=1", "system.array.cols=1", "system.array.rows=7", "system.array.cols=64",
+    "system.array.dataflow=os", "system.array.dataflow=is", "system.clock=2GHz",
+    "system.clock=1kHz", "system.sram.ifmap.capacity=1KiB", "system.sram.weight.capacity=64b",
+    "system.sram.ofmap.capacity=2MiB", "system.sram.ifmap.width=8b", "system.sram.ofmap.banks=4",
+    "system.sram.weight.double_buffered=false", "system.dram.bandwidth=1Mb/s",
+    "system.dram.latency=0s", "system.dram.energy_per_bit=null", "system.technology.node=28nm",
+    "system.array.precision.weight_bits=4", "system.array.precision.psum_bits=16",
+    "mapping.fold_order=cols_first", "mapping.stream_tiling=none", "sim.seed=123",
+    "sim.timeline=true", "name=other", "system.name=x",
+])
 OVERRIDE_KEYS = st.one_of(
     st.sampled_from(KEY_PATHS),
     st.sampled_from(KEY_PATHS).flatmap(_typo),
@@ -335,8 +367,11 @@ def test_fuzz_set_overrides(workspace: Workspace, data: st.DataObject) -> None:
     workspace.write(BASE_RUN_TEXT, BASE_SYSTEM_TEXT)
     extra: list[str] = []
     for _ in range(data.draw(st.integers(1, 3), label="overrides")):
-        if data.draw(st.integers(0, 9), label="malformed?") == 0:
+        kind = data.draw(st.integers(0, 9), label="kind")
+        if kind == 0:
             extra += ["--set", data.draw(st.text(max_size=20), label="raw")]
+        elif kind <= 5:
+            extra += ["--set", data.draw(GOOD_OVERRIDES, label="plausible")]
         else:
             key = data.draw(OVERRIDE_KEYS, label="key")
             extra += ["--set", f"{key}={data.draw(OVERRIDE_VALUES, label='value')}"]

@@ -17,16 +17,19 @@ import numpy as np
 from accelsim.config.scalesim_cfg import BandwidthMode, ScaleSimConfig
 from accelsim.errors import ConfigError
 from accelsim.sim.scalesim.geometry import (
+    FoldPlan,
     ScaleSimLayer,
     compute_metrics,
     fold_plan,
 )
 from accelsim.sim.scalesim.operands import (
-    block_specs,
-    demand_stream,
-    operand_matrices,
-    prefetch_sequence,
-    row_counts,
+    BlockSpec,
+    StackSpec,
+    demand_ranges,
+    ofmap_row_counts,
+    operand_matrix,
+    prefetch_stack,
+    read_blocks,
     stack_specs,
 )
 from accelsim.sim.scalesim.read_buffer import (
@@ -144,22 +147,24 @@ def scalesim_layers(layer: Layer) -> Iterator[ScaleSimLayer]:
                             layer.stride_h, layer.stride_w)
 
 
-def _read_side(cfg: ScaleSimConfig, operand: Operand, stack_words: int, sequence: np.ndarray,
-               demand: tuple[np.ndarray, np.ndarray] | None) -> _ReadSide:
-    if operand is Operand.IFMAP:
+def _read_side(cfg: ScaleSimConfig, layer: ScaleSimLayer, plan: FoldPlan, block: BlockSpec,
+               stack: StackSpec) -> _ReadSide:
+    """Prefetch events of one read SRAM; the address streams are only built when the
+    operand overflows the SRAM's active half (otherwise nothing is ever fetched again)."""
+    if block.operand is Operand.IFMAP:
         size, bandwidth = cfg.sram_words(cfg.ifmap_sram_kb), cfg.ifmap_sram_bank_bandwidth
+        entries, offset, may_repeat = layer.ifmap_entries, cfg.ifmap_offset, layer.ifmap_repeats
     else:
         size, bandwidth = cfg.sram_words(cfg.filter_sram_kb), cfg.filter_sram_bank_bandwidth
+        entries, offset, may_repeat = layer.k * layer.n, cfg.filter_offset, False
     geometry = ReadBufferGeometry(size, bandwidth)
-    events = NO_EVENTS if demand is None else prefetch_events(sequence, *demand, geometry)
-    return _ReadSide(geometry, events, geometry.initial_lines(stack_words))
-
-
-def _may_slide(sequence_len: int, cfg: ScaleSimConfig, operand: Operand) -> bool:
-    kb = cfg.ifmap_sram_kb if operand is Operand.IFMAP else cfg.filter_sram_kb
-    geometry = ReadBufferGeometry(cfg.sram_words(kb), 1)
-    lines = sequence_len // geometry.set_words + 1
-    return lines > -(-geometry.active_words // geometry.set_words)
+    events = NO_EVENTS
+    if entries and geometry.may_slide(entries):
+        pad = max(cfg.array_rows, cfg.array_cols)
+        sequence = prefetch_stack(stack, operand_matrix(layer, stack.operand, offset, pad))
+        events = prefetch_events(sequence, demand_ranges(block, plan, sequence), geometry,
+                                 may_repeat)
+    return _ReadSide(geometry, events, geometry.initial_lines(stack.words))
 
 
 def _run_rows(reads: tuple[_ReadSide, _ReadSide], writes: WriteBuffer,
@@ -191,28 +196,19 @@ def simulate_layer(cfg: ScaleSimConfig, layer: ScaleSimLayer) -> ScaleSimLayerRe
     """SCALE-Sim 3.0.0's report for one topology row under ``cfg`` (USER bandwidth mode)."""
     _check_supported(cfg)
     plan = fold_plan(layer, cfg.dataflow, cfg.array_rows, cfg.array_cols)
-    pad = max(cfg.array_rows, cfg.array_cols)
-    matrices = operand_matrices(layer, (cfg.ifmap_offset, cfg.filter_offset, cfg.ofmap_offset),
-                                pad, pad)
-    blocks = block_specs(layer, plan)
-    reads = []
-    for block, stack in zip(blocks[:2], stack_specs(layer, plan), strict=True):
-        sequence, stack_words = prefetch_sequence(stack, matrices[stack.operand])
-        demand = None
-        if _may_slide(len(sequence), cfg, stack.operand):
-            demand = demand_stream(block, plan, matrices[block.operand])
-        reads.append(_read_side(cfg, stack.operand, stack_words, sequence, demand))
+    reads = [_read_side(cfg, layer, plan, block, stack)
+             for block, stack in zip(read_blocks(layer, plan), stack_specs(layer, plan),
+                                     strict=True)]
     writes = WriteBuffer(cfg.sram_words(cfg.ofmap_sram_kb), cfg.ofmap_write_bandwidth)
-    stall, last_out = _run_rows((reads[0], reads[1]), writes,
-                                row_counts(blocks[2], plan, matrices[Operand.OFMAP]))
+    stall, last_out = _run_rows((reads[0], reads[1]), writes, ofmap_row_counts(layer, plan))
     writes.finish(last_out)
     return _result(cfg, layer, plan, (reads[0], reads[1]), writes, stall, last_out)
 
 
-def _result(cfg: ScaleSimConfig, layer: ScaleSimLayer, plan: object,
+def _result(cfg: ScaleSimConfig, layer: ScaleSimLayer, plan: FoldPlan,
             reads: tuple[_ReadSide, _ReadSide], writes: WriteBuffer, stall: int,
             total: int) -> ScaleSimLayerResult:
-    metrics = compute_metrics(layer, plan)  # type: ignore[arg-type]
+    metrics = compute_metrics(layer, plan)
     ifmap, filt = reads
     ofmap_stop = writes.last_drain_end if writes.last_drain_end is not None else total
     ofmap_start = writes.first_drain_start if writes.first_drain_start is not None else total

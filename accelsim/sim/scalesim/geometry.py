@@ -73,6 +73,21 @@ class ScaleSimLayer:
         return self.num_filters
 
     @property
+    def ifmap_entries(self) -> int:
+        """Non-null entries of the ifmap operand matrix (windows may hang over the edge)."""
+        rows = sum(max(0, min(self.filter_h, self.ifmap_h - oy * self.stride_h))
+                   for oy in range(self.ofmap_h))
+        cols = sum(max(0, min(self.filter_w, self.ifmap_w - ox * self.stride_w))
+                   for ox in range(self.ofmap_w))
+        return rows * cols * self.channels
+
+    @property
+    def ifmap_repeats(self) -> bool:
+        """Whether an ifmap address can appear twice in the operand (overlapping windows)."""
+        return ((self.filter_h > self.stride_h and self.ofmap_h > 1)
+                or (self.filter_w > self.stride_w and self.ofmap_w > 1))
+
+    @property
     def macs(self) -> int:
         """MACs SCALE-Sim counts for utilization (``ofmap px * filters * window``)."""
         return self.m * self.n * self.k

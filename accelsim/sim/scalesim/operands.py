@@ -24,21 +24,20 @@ import numpy as np
 from accelsim.sim.scalesim.geometry import FoldPlan, ScaleSimLayer
 from accelsim.types import Dataflow, Operand
 
-IndexMap = Callable[[np.ndarray, np.ndarray, np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]
 StackMap = Callable[[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
                     tuple[np.ndarray, np.ndarray, np.ndarray | bool]]
 
 
 @dataclass(frozen=True)
 class BlockSpec:
-    """One operand's per-fold demand block: its shape, placement and source indices."""
+    """One read operand's per-fold demand block: shape, placement, and where its elements sit
+    in the operand's prefetch stack."""
 
     operand: Operand
     height: int
     width: int
     skew_prefix: int | None  # None: unskewed (row = u)
-    index: IndexMap  # (fc, fr, u, c) -> (row, col) into the padded operand matrix
-    to_stack: StackMap | None = None  # (fc, fr, u, c) -> (stack row, stack col, real row?)
+    to_stack: StackMap  # (fc, fr, u, c) -> (stack row, stack col, real row?)
 
 
 @dataclass(frozen=True)
@@ -52,60 +51,51 @@ class StackSpec:
     rolled: bool
     index: Callable[[np.ndarray, np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]
 
+    @property
+    def words(self) -> int:
+        """Entries of the stack, nulls included (what SCALE-Sim cuts into DRAM lines)."""
+        return self.folds * self.height * self.width
 
-def operand_matrices(layer: ScaleSimLayer, offsets: tuple[int, int, int], rows_pad: int,
-                     cols_pad: int) -> dict[Operand, np.ndarray]:
-    """Address matrices, padded with nulls so that any fold index stays in bounds."""
+
+def operand_matrix(layer: ScaleSimLayer, operand: Operand, offset: int, pad: int) -> np.ndarray:
+    """Address matrix of one read operand, padded with ``pad`` null rows and columns so that
+    any fold index stays in bounds."""
     m, k, n = layer.m, layer.k, layer.n
-    i = np.arange(m)[:, None]
-    j = np.arange(k)[None, :]
-    o_row, o_col = np.divmod(i, layer.ofmap_w)
-    top, left = o_row * layer.stride_h, o_col * layer.stride_w
-    f_row, rest = np.divmod(j, layer.filter_w * layer.channels)
-    f_col, chan = np.divmod(rest, layer.channels)
-    inside = (f_row + top < layer.ifmap_h) & (f_col + left < layer.ifmap_w)
-    addr = ((top + f_row) * layer.ifmap_w + left + f_col) * layer.channels + chan + offsets[0]
-    ifmap = np.where(inside, addr, -1)
-    filt = np.arange(n)[None, :] * k + np.arange(k)[:, None] + offsets[1]
-    ofmap = np.arange(m)[:, None] * n + np.arange(n)[None, :] + offsets[2]
-    return {Operand.IFMAP: _pad(ifmap, rows_pad, cols_pad),
-            Operand.WEIGHT: _pad(filt, rows_pad, cols_pad),
-            Operand.OFMAP: _pad(ofmap, rows_pad, cols_pad)}
+    if operand is Operand.WEIGHT:
+        matrix = np.arange(n)[None, :] * k + np.arange(k)[:, None] + offset
+    else:
+        i = np.arange(m)[:, None]
+        j = np.arange(k)[None, :]
+        o_row, o_col = np.divmod(i, layer.ofmap_w)
+        top, left = o_row * layer.stride_h, o_col * layer.stride_w
+        f_row, rest = np.divmod(j, layer.filter_w * layer.channels)
+        f_col, chan = np.divmod(rest, layer.channels)
+        inside = (f_row + top < layer.ifmap_h) & (f_col + left < layer.ifmap_w)
+        addr = ((top + f_row) * layer.ifmap_w + left + f_col) * layer.channels + chan + offset
+        matrix = np.where(inside, addr, -1)
+    padded = np.full((matrix.shape[0] + pad, matrix.shape[1] + pad), -1, dtype=np.int64)
+    padded[:matrix.shape[0], :matrix.shape[1]] = matrix
+    return padded
 
 
-def _pad(matrix: np.ndarray, rows: int, cols: int) -> np.ndarray:
-    return np.pad(matrix.astype(np.int64), ((0, rows), (0, cols)), constant_values=-1)
+def read_blocks(layer: ScaleSimLayer, plan: FoldPlan) -> tuple[BlockSpec, BlockSpec]:
+    """The ifmap and filter demand blocks of ``plan.dataflow`` (SCALE-Sim's layout).
 
-
-def block_specs(layer: ScaleSimLayer, plan: FoldPlan) -> tuple[BlockSpec, BlockSpec, BlockSpec]:
-    """The ifmap, filter and ofmap demand blocks of ``plan.dataflow`` (SCALE-Sim's layout).
-
-    Read blocks also say where each element sits in the operand's prefetch stack; a flipped
-    block's rows past the matrix are padding (``real row? = False``).
+    A flipped block's rows past the matrix are padding (``real row? = False``).
     """
     r, c, m, n, k = plan.array_rows, plan.array_cols, layer.m, layer.n, layer.k
-    ifm, flt, ofm = Operand.IFMAP, Operand.WEIGHT, Operand.OFMAP
+    ifm, flt = Operand.IFMAP, Operand.WEIGHT
     if plan.dataflow is Dataflow.OS:
-        return (BlockSpec(ifm, k, r, 0, lambda fc, fr, u, x: (fr * r + x, u),
-                          lambda fc, fr, u, x: (fr * k + u, x, True)),
-                BlockSpec(flt, k, c, 0, lambda fc, fr, u, x: (u, fc * c + x),
-                          lambda fc, fr, u, x: (fc * k + u, x, True)),
-                BlockSpec(ofm, r, c, k - 1,
-                          lambda fc, fr, u, x: (fr * r + r - 1 - u, fc * c + x)))
+        return (BlockSpec(ifm, k, r, 0, lambda fc, fr, u, x: (fr * k + u, x, True)),
+                BlockSpec(flt, k, c, 0, lambda fc, fr, u, x: (fc * k + u, x, True)))
     if plan.dataflow is Dataflow.WS:
-        return (BlockSpec(ifm, m, r, r, lambda fc, fr, u, x: (u, fr * r + x),
-                          lambda fc, fr, u, x: (fr * m + u, x, True)),
+        return (BlockSpec(ifm, m, r, r, lambda fc, fr, u, x: (fr * m + u, x, True)),
                 BlockSpec(flt, r, c, None,
-                          lambda fc, fr, u, x: (fr * r + r - 1 - u, fc * c + x),
                           lambda fc, fr, u, x: (fc * k + fr * r + r - 1 - u, x,
-                                                fr * r + r - 1 - u < k)),
-                BlockSpec(ofm, m, c, 2 * r - 1, lambda fc, fr, u, x: (u, fc * c + x)))
-    return (BlockSpec(ifm, r, c, None, lambda fc, fr, u, x: (fc * c + x, fr * r + r - 1 - u),
-                      lambda fc, fr, u, x: (fc * k + fr * r + r - 1 - u, x,
-                                            fr * r + r - 1 - u < k)),
-            BlockSpec(flt, n, r, r, lambda fc, fr, u, x: (fr * r + x, u),
-                      lambda fc, fr, u, x: (fr * n + u, x, True)),
-            BlockSpec(ofm, n, c, 2 * r - 1, lambda fc, fr, u, x: (fc * c + x, u)))
+                                                fr * r + r - 1 - u < k)))
+    return (BlockSpec(ifm, r, c, None, lambda fc, fr, u, x: (fc * k + fr * r + r - 1 - u, x,
+                                                             fr * r + r - 1 - u < k)),
+            BlockSpec(flt, n, r, r, lambda fc, fr, u, x: (fr * n + u, x, True)))
 
 
 def stack_specs(layer: ScaleSimLayer, plan: FoldPlan) -> tuple[StackSpec, StackSpec]:
@@ -123,34 +113,23 @@ def stack_specs(layer: ScaleSimLayer, plan: FoldPlan) -> tuple[StackSpec, StackS
             StackSpec(flt, nr, n, r, True, lambda f, u, x: (f * r + x, u)))
 
 
-def _block_template(spec: BlockSpec) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """``(u, c, row-in-fold)`` of every block element, in issue order (row, then column)."""
-    u, x = np.meshgrid(np.arange(spec.height), np.arange(spec.width), indexing="ij")
-    u, x = u.ravel(), x.ravel()
-    if spec.skew_prefix is None:
-        return u, x, u
-    row = spec.skew_prefix + u + x
-    order = np.lexsort((x, row))
-    return u[order], x[order], row[order]
+def ofmap_row_counts(layer: ScaleSimLayer, plan: FoldPlan) -> np.ndarray:
+    """OFMAP writes issued in each demand row of the layer (closed form per fold).
 
-
-def demand_stream(spec: BlockSpec, plan: FoldPlan, matrix: np.ndarray,
-                  fold_ids: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """Non-null addresses one operand requests and the global demand row of each, in order."""
-    u, x, row = _block_template(spec)
-    folds = np.arange(plan.folds) if fold_ids is None else fold_ids
-    fc, fr = np.divmod(folds, plan.row_folds)
-    rows_idx, cols_idx = spec.index(fc[:, None], fr[:, None], u[None, :], x[None, :])
-    addr = matrix[rows_idx, cols_idx]
-    global_row = folds[:, None] * plan.rows_per_fold + row[None, :]
-    valid = addr != -1
-    return addr[valid], global_row[valid]
-
-
-def row_counts(spec: BlockSpec, plan: FoldPlan, matrix: np.ndarray) -> np.ndarray:
-    """Non-null requests per demand row for the whole layer (used for the OFMAP writes)."""
-    _, rows = demand_stream(spec, plan, matrix)
-    return np.bincount(rows, minlength=plan.demand_rows)
+    The OFMAP block is skewed: element ``(u, c)`` is written at fold row ``prefix + u + c``,
+    with real elements for ``u0 <= u < u1`` and ``c < used columns``.
+    """
+    r = plan.array_rows
+    rows_used, cols_used = plan.used()
+    if plan.dataflow is Dataflow.OS:
+        prefix, u0, u1 = layer.k - 1, r - rows_used, np.full_like(rows_used, r)
+    else:
+        height = layer.m if plan.dataflow is Dataflow.WS else layer.n
+        prefix, u0, u1 = 2 * r - 1, np.zeros_like(rows_used), np.full_like(rows_used, height)
+    diag = np.arange(plan.rows_per_fold)[None, :] - prefix
+    first = np.maximum(0, diag - u1[:, None] + 1)
+    last = np.minimum(cols_used[:, None] - 1, diag - u0[:, None])
+    return np.maximum(0, last - first + 1).ravel()
 
 
 def _diagonal_starts(height: int, width: int) -> np.ndarray:
@@ -171,11 +150,6 @@ class PrefetchStack:
     rolled: bool
     diagonal_starts: np.ndarray
 
-    @property
-    def stack_words(self) -> int:
-        """Entries of the stack, nulls included (what SCALE-Sim cuts into DRAM lines)."""
-        return self.height * self.width
-
     def position(self, row: np.ndarray, col: np.ndarray) -> np.ndarray:
         """Full position (nulls included) of stack element ``(row, col)`` in prefetch order."""
         if not self.rolled:
@@ -185,7 +159,10 @@ class PrefetchStack:
 
 
 def prefetch_stack(spec: StackSpec, matrix: np.ndarray) -> PrefetchStack:
-    """Stack the operand's folds, read them out in prefetch order, drop the nulls."""
+    """Stack the operand's folds, read them out in prefetch order, drop the nulls.
+
+    ``matrix`` is the operand matrix from `operand_matrix` (padded).
+    """
     f = np.repeat(np.arange(spec.folds), spec.height)[:, None]
     u = np.tile(np.arange(spec.height), spec.folds)[:, None]
     x = np.arange(spec.width)[None, :]
@@ -210,7 +187,6 @@ def demand_ranges(spec: BlockSpec, plan: FoldPlan,
                   stack: PrefetchStack) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """For each demand row with requests: the row, and the first and last index into the
     prefetch sequence of its requests (a row is a contiguous run of the sequence)."""
-    assert spec.to_stack is not None
     if spec.skew_prefix is None:
         t = np.arange(spec.height)
         first = np.zeros_like(t)

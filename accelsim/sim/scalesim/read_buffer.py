@@ -18,8 +18,11 @@ What SCALE-Sim does, and what this module reproduces without stepping cycles:
 - The stall arithmetic has a quirk: a request at time ``t`` needing prefetch ``k`` moves to
   ``L_k + max(0, L_k - t)`` (a late prefetch is counted twice, an early one pulls ``t`` back).
 
-Which prefetches a demand row triggers depends only on the order of addresses, not on time, so
-they are computed once, vectorized; timing is then a closed form per row.
+Which prefetches a demand row triggers depends only on the order of requests, not on time, so
+they are computed once, vectorized; timing is then a closed form per row. Every demand row
+requests a contiguous run of the prefetch sequence; a row whose run lies inside the window only
+hits, and only the few rows at the window's edge are replayed request by request (resolving
+repeated addresses -- overlapping conv windows -- against their duplicates).
 """
 
 from __future__ import annotations
@@ -28,8 +31,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from accelsim.errors import SimulationError
 from accelsim.sim.scalesim.geometry import ceil_div
+from accelsim.sim.scalesim.operands import PrefetchStack
 
 _FIRST_CHUNK = 4096
 _MAX_CHUNK = 1 << 20
@@ -61,6 +64,10 @@ class ReadBufferGeometry:
     def lines_per_prefetch(self) -> int:
         """DRAM lines (``bandwidth`` words each) one prefetch requests."""
         return ceil_div(self.prefetch_words, self.bandwidth)
+
+    def may_slide(self, sequence_words: int) -> bool:
+        """Whether a sequence this long overflows the active window (else: no prefetches)."""
+        return sequence_words // self.set_words + 1 > ceil_div(self.active_words, self.set_words)
 
     def initial_lines(self, stack_words: int) -> int:
         """DRAM lines of the initial active-buffer fill (capped by the whole stack)."""
@@ -103,86 +110,190 @@ NO_EVENTS = PrefetchEvents(np.zeros(0, np.int64), np.zeros(0, np.int64), np.zero
 
 
 class _Ring:
-    """Which sets of the ring hold each address, and the first window holding it from a start."""
+    """The ring of sets over the prefetch sequence, and which window first holds a position."""
 
-    def __init__(self, sequence: np.ndarray, geometry: ReadBufferGeometry) -> None:
-        set_words = geometry.set_words
-        self.lines = len(sequence) // set_words + 1
-        self.active = min(ceil_div(geometry.active_words, set_words), self.lines)
-        self.step = min(ceil_div(geometry.prefetch_words, set_words), self.lines - self.active)
-        self.base = int(sequence.min())
-        ranks = sequence - self.base
-        self.keys = np.unique(ranks * self.lines + np.arange(len(sequence)) // set_words)
-        key_rank = self.keys // self.lines
-        starts = np.concatenate(([0], np.nonzero(np.diff(key_rank))[0] + 1))
-        self.first = np.full(int(ranks.max()) + 1, -1, dtype=np.int64)
-        self.first[key_rank[starts]] = self.keys[starts] % self.lines
+    def __init__(self, sequence_words: int, geometry: ReadBufferGeometry) -> None:
+        self.set_words = geometry.set_words
+        self.lines = sequence_words // self.set_words + 1
+        self.active = min(ceil_div(geometry.active_words, self.set_words), self.lines)
+        self.step = min(ceil_div(geometry.prefetch_words, self.set_words),
+                        self.lines - self.active)
 
-    def ranks(self, addresses: np.ndarray) -> np.ndarray:
-        """Dense ranks of demanded addresses; every one must be in the prefetch sequence."""
-        ranks = addresses - self.base
-        bad = (ranks < 0) | (ranks >= len(self.first))
-        if not bad.any():
-            bad = self.first[ranks] < 0
-        if bad.any():
-            raise SimulationError("SCALE-Sim compat: a demanded address is never prefetched")
-        return ranks
+    def start(self, k: np.ndarray | int) -> np.ndarray:
+        """First set of window ``k``."""
+        return (np.asarray(k) * self.step) % self.lines
 
-    def next_window(self, ranks: np.ndarray, k: np.ndarray | int) -> np.ndarray:
-        """For each address, the first window index ``>= k`` whose sets contain it."""
-        start = (np.asarray(k) * self.step) % self.lines
-        idx = np.searchsorted(self.keys, ranks * self.lines + start)
-        hit_key = self.keys[np.minimum(idx, len(self.keys) - 1)]
-        same = (idx < len(self.keys)) & (hit_key // self.lines == ranks)
-        line = np.where(same, hit_key % self.lines, self.first[ranks])
-        distance = (line - start) % self.lines
-        slides = np.where(distance < self.active, 0,
-                          -(-(distance - self.active + 1) // max(self.step, 1)))
-        return k + slides
+    def next_window(self, lines: np.ndarray, k: np.ndarray | int) -> np.ndarray:
+        """First window index ``>= k`` that contains each set in ``lines``."""
+        distance = (lines - self.start(k)) % self.lines
+        return k + np.where(distance < self.active, 0,
+                            -(-(distance - self.active + 1) // self.step))
 
 
-def _window_per_request(ring: _Ring, ranks: np.ndarray) -> np.ndarray:
-    """Window index after each request, in order (``k_j = first window >= k_{j-1}``).
+class _Duplicates:
+    """Where else in the sequence each entry's address occurs (previous / next / first)."""
 
-    Optimistic in chunks: take the running max of each request's window from the chunk's start,
-    then check the requests that were hits earlier are still inside the later window; at the
-    first that slid out, accept what precedes it and restart there.
+    def __init__(self, values: np.ndarray) -> None:
+        size = len(values)
+        keys = np.sort((values - values.min()) * size + np.arange(size))
+        address, position = np.divmod(keys, size)
+        same = address[1:] == address[:-1]
+        self.any = bool(same.any())
+        self.prev = np.full(size, -1, dtype=np.int64)
+        self.next = np.full(size, -1, dtype=np.int64)
+        self.prev[position[1:][same]] = position[:-1][same]
+        self.next[position[:-1][same]] = position[1:][same]
+        group = np.concatenate(([0], np.cumsum(~same)))
+        heads = position[np.concatenate(([0], np.nonzero(~same)[0] + 1))]
+        self.first = np.empty(size, dtype=np.int64)
+        self.first[position] = heads[group]
+
+    def first_at_or_after(self, positions: np.ndarray, start: np.ndarray) -> np.ndarray:
+        """For each position, the first occurrence of its address at or after ``start``,
+        going round the ring (back to the first occurrence) if there is none."""
+        found = positions.copy()
+        back = np.nonzero(found >= start)[0]
+        while back.size:
+            prev = self.prev[found[back]]
+            move = prev >= start[back]
+            back = back[move]
+            found[back] = prev[move]
+        ahead = np.nonzero(found < start)[0]
+        while ahead.size:
+            nxt = self.next[found[ahead]]
+            move = nxt >= 0
+            found[ahead[move]] = nxt[move]
+            ahead = ahead[move & (nxt < start[ahead])]
+        wrap = found < start
+        found[wrap] = self.first[found[wrap]]
+        return found
+
+
+class _Rows:
+    """Demand rows as runs ``lo..hi`` of the prefetch sequence, and how each moves the window."""
+
+    def __init__(self, ring: _Ring, dups: _Duplicates | None, lo: np.ndarray,
+                 hi: np.ndarray) -> None:
+        self.ring, self.dups, self.lo, self.hi = ring, dups, lo, hi
+        self.lo_set, self.hi_set = lo // ring.set_words, hi // ring.set_words
+
+    def advance(self, rows: np.ndarray, k: np.ndarray, exact: bool = True) -> np.ndarray:
+        """Window index after each of ``rows``, each starting at window ``k``.
+
+        A row whose whole run lies inside the window only hits; the others are resolved
+        request by request. When not ``exact``, rows that start more than one slide past the
+        window are only estimated from their run's first and last request (cheap, and right
+        unless a duplicate address changes the outcome).
+        """
+        ring = self.ring
+        start = ring.start(k)
+        d_lo = (self.lo_set[rows] - start) % ring.lines
+        d_hi = (self.hi_set[rows] - start) % ring.lines
+        out = k.copy()
+        edge = (d_lo >= ring.active) | (d_hi >= ring.active) | (d_lo > d_hi)
+        far = np.zeros_like(edge) if exact else d_lo >= ring.active + ring.step
+        near = np.nonzero(edge & ~far)[0]
+        if near.size:
+            out[near] = self._requests(rows[near], k[near])
+        guess = np.nonzero(far)[0]
+        if guess.size:
+            k_lo = ring.next_window(self.lo_set[rows[guess]], k[guess])
+            out[guess] = ring.next_window(self.hi_set[rows[guess]], k_lo)
+        return out
+
+    def _requests(self, rows: np.ndarray, k: np.ndarray) -> np.ndarray:
+        """Rows resolved request by request, all requests at once: each request's window from
+        the row's start, a running max within the row, then a check that requests which hit
+        early are still inside the later window; rows failing it are replayed one request
+        position at a time."""
+        count = self.hi[rows] - self.lo[rows] + 1
+        first = np.concatenate(([0], np.cumsum(count)[:-1]))
+        row_of = np.repeat(np.arange(len(rows)), count)
+        positions = np.arange(int(count.sum())) - np.repeat(first - self.lo[rows], count)
+        k_req = k[row_of]
+        alone = self._next_window(positions, k_req)
+        shift = row_of * (int(alone.max()) + 1)
+        running = np.maximum.accumulate(shift + alone) - shift
+        before = np.concatenate(([0], running[:-1]))
+        before[first] = k
+        check = np.nonzero(alone < before)[0]
+        slid = check[self._next_window(positions[check], before[check]) != before[check]]
+        out = running[first + count - 1]
+        redo = np.unique(row_of[slid])
+        if redo.size:
+            out[redo] = self._replay(rows[redo], k[redo])
+        return out
+
+    def _replay(self, rows: np.ndarray, k: np.ndarray) -> np.ndarray:
+        """Replay rows one request position at a time (all rows in step)."""
+        first, count = self.lo[rows], self.hi[rows] - self.lo[rows] + 1
+        k = k.copy()
+        live = np.arange(len(rows))
+        for offset in range(int(count.max())):
+            live = live[count[live] > offset]
+            k[live] = self._next_window(first[live] + offset, k[live])
+        return k
+
+    def _next_window(self, positions: np.ndarray, k: np.ndarray) -> np.ndarray:
+        """First window ``>= k`` holding each request (any duplicate of its address counts)."""
+        ring = self.ring
+        if self.dups is None:
+            return ring.next_window(positions // ring.set_words, k)
+        start = ring.start(k)
+        result = k.copy()
+        out = np.nonzero((positions // ring.set_words - start) % ring.lines >= ring.active)[0]
+        if out.size:
+            found = self.dups.first_at_or_after(positions[out], start[out] * ring.set_words)
+            result[out] = ring.next_window(found // ring.set_words, k[out])
+        return result
+
+
+def _sequential_rows(model: _Rows) -> np.ndarray:
+    """Window index after each row in order: ``K_i = advance(row_i, K_{i-1})``.
+
+    Optimistic in chunks: advance every row of the chunk from the chunk's starting window and
+    take the running max as candidates; then advance each row exactly from its predecessor's
+    candidate. Up to the first row that disagrees the candidates are exact; restart there.
+    Far rows are only estimated in the first pass, unless the previous chunk had to restart
+    (then duplicates are at play and estimates would keep failing).
     """
-    out = np.empty(len(ranks), dtype=np.int64)
-    k, pos, chunk = 0, 0, _FIRST_CHUNK
-    while pos < len(ranks):
-        part = ranks[pos:pos + chunk]
-        running = np.maximum.accumulate(ring.next_window(part, k))
+    total = len(model.lo)
+    out = np.empty(total, dtype=np.int64)
+    k, pos, chunk, exact = 0, 0, _FIRST_CHUNK, False
+    while pos < total:
+        rows = np.arange(pos, min(total, pos + chunk))
+        running = np.maximum.accumulate(model.advance(rows, np.full(len(rows), k), exact))
         before = np.concatenate(([k], running[:-1]))
-        recheck = np.nonzero(running == before)[0]
-        redo = ring.next_window(part[recheck], before[recheck])
-        slid = recheck[redo != before[recheck]]
-        if slid.size == 0:
-            out[pos:pos + len(part)] = running
-            k, pos, chunk = int(running[-1]), pos + len(part), min(2 * chunk, _MAX_CHUNK)
+        redo = model.advance(rows, before)
+        wrong = np.nonzero(redo != running)[0]
+        if wrong.size == 0:
+            out[rows] = running
+            k, pos, chunk = int(running[-1]), rows[-1] + 1, min(2 * chunk, _MAX_CHUNK)
+            exact = False
             continue
-        first = int(slid[0])
-        out[pos:pos + first] = running[:first]
-        k = int(redo[np.searchsorted(recheck, first)])
-        out[pos + first] = k
-        pos, chunk = pos + first + 1, max(chunk // 2, 256)
+        first = int(wrong[0])
+        out[pos:pos + first + 1] = redo[:first + 1]
+        k = int(redo[first])
+        pos, chunk, exact = pos + first + 1, max(chunk // 2, 256), True
     return out
 
 
-def prefetch_events(sequence: np.ndarray, addresses: np.ndarray, rows: np.ndarray,
-                    geometry: ReadBufferGeometry) -> PrefetchEvents:
-    """Rows whose requests make the window slide, for one read SRAM and one layer."""
-    if len(addresses) == 0 or len(sequence) // geometry.set_words + 1 <= ceil_div(
-            geometry.active_words, geometry.set_words):
+def prefetch_events(stack: PrefetchStack, ranges: tuple[np.ndarray, np.ndarray, np.ndarray],
+                    geometry: ReadBufferGeometry, may_repeat: bool) -> PrefetchEvents:
+    """Rows whose requests make the window slide, for one read SRAM and one layer.
+
+    ``ranges`` gives, per demand row with requests, the row and the first and last index of
+    its requests in the prefetch sequence; ``may_repeat`` says whether an address can occur
+    more than once in the sequence.
+    """
+    rows, lo, hi = ranges
+    if not rows.size or not geometry.may_slide(len(stack.values)):
         return NO_EVENTS
-    ring = _Ring(sequence, geometry)
+    ring = _Ring(len(stack.values), geometry)
     if ring.step == 0:
         return NO_EVENTS
-    k = _window_per_request(ring, ring.ranks(addresses))
-    changed = np.nonzero(np.diff(np.concatenate(([0], k))))[0]
-    if changed.size == 0:
-        return NO_EVENTS
-    event_rows, first_idx = np.unique(rows[changed], return_index=True)
-    last_idx = np.concatenate((first_idx[1:], [len(changed)])) - 1
-    k_prev = np.concatenate(([0], k[:-1]))
-    return PrefetchEvents(event_rows, k_prev[changed[first_idx]], k[changed[last_idx]])
+    dups = _Duplicates(stack.values) if may_repeat else None
+    k_after = _sequential_rows(_Rows(ring, dups if dups and dups.any else None, lo, hi))
+    k_before = np.concatenate(([0], k_after[:-1]))
+    moved = k_after > k_before
+    return PrefetchEvents(rows[moved], k_before[moved], k_after[moved])

@@ -197,8 +197,31 @@ CASES = [
         id="width_fraction"),
     pytest.param(
         "system", "clock: 1GHz", "clock: 0GHz",
-        "TMP/systems/sys.yaml:2: system.clock: must be greater than zero (got '0GHz')",
+        "TMP/systems/sys.yaml:2: system.clock: must be at least 1Hz (got '0GHz')",
         id="clock_zero"),
+    # Upper bounds: far beyond any chip, but finite (a fuzzed 1e154 V overflowed the costing).
+    pytest.param(
+        "system", "clock: 1GHz", "clock: 1e3THz",
+        "TMP/systems/sys.yaml:2: system.clock: must be at most 100THz (got '1e3THz')",
+        id="clock_too_high"),
+    pytest.param(
+        "system", "latency: 100ns", "latency: 2s",
+        "TMP/systems/sys.yaml:13: system.dram.latency: must be at most 1s (got '2s')",
+        id="latency_too_long"),
+    pytest.param(
+        "system", "bandwidth: 6.4GB/s", "bandwidth: 0.5b/s",
+        "TMP/systems/sys.yaml:12: system.dram.bandwidth: must be at least 1b/s (got '0.5b/s')",
+        id="bandwidth_too_low"),
+    pytest.param(
+        "system", "ifmap: {capacity: 8KiB", "ifmap: {capacity: 2048TiB",
+        "TMP/systems/sys.yaml:8: system.sram.ifmap.capacity: must be at most 1024TiB (got"
+        " '2048TiB')",
+        id="capacity_too_big"),
+    pytest.param(
+        "set", None, {"system.technology.vdd": "1.3e154V"},
+        "--set system.technology.vdd=1.3e154V: system.technology.vdd: must be at most 10V (got"
+        " '1.3e154V')",
+        id="vdd_overflow_regression"),
     pytest.param(
         "system", "latency: 100ns", "latency: -1ns",
         "TMP/systems/sys.yaml:13: system.dram.latency: must not be negative (got '-1ns')",
