@@ -131,15 +131,29 @@ _C_NESTING_LIMIT = 500
 """libyaml's composer recurses in C without a guard and crashes the interpreter on nesting in
 the tens of thousands; text that might nest deeper than this goes to the Python composer."""
 
-_BLOCK_INDICATOR = re.compile(r"[-?](?=\s|$)")
+_FLOW_LIMIT = 10 * MAX_DEPTH
+"""Brackets open at once beyond which text is refused unparsed: PyYAML's scanner takes time
+quadratic in the flow depth (100,000 ``[`` cost 10 s before its recursion limit stopped it)."""
+
+_BLOCK_INDICATOR = re.compile(r"[-?:](?=\s|$)")
+_BRACKET = re.compile(r"[\[\]{}]")
+
+
+def _flow_depth(text: str) -> int:
+    """The most brackets open at once (quoted ones counted too: an overestimate at worst)."""
+    depth = deepest = 0
+    for match in _BRACKET.finditer(text):
+        depth = depth + 1 if match.group() in "[{" else max(depth - 1, 0)
+        deepest = max(deepest, depth)
+    return deepest
 
 
 def _nesting_bound(text: str) -> int:
-    """An upper bound on the nesting depth of ``text``: block levels need more indentation or
-    a ``- ``/``? `` indicator, flow levels a bracket."""
-    indent = max((len(line) - len(line.lstrip(" ")) for line in text.splitlines()), default=0)
-    flow = text.count("[") + text.count("{")
-    return indent + flow + len(_BLOCK_INDICATOR.findall(text)) + 1
+    """An upper bound on the nesting depth of ``text``: a block level needs more indentation
+    or an indicator (``- ``, ``? ``, ``: ``) on its line, a flow level a bracket."""
+    block = max((len(line) - len(line.lstrip(" ")) + len(_BLOCK_INDICATOR.findall(line))
+                 for line in text.splitlines()), default=0)
+    return block + _flow_depth(text) + 1
 
 
 def _compose(text: str) -> yaml.Node | None:
@@ -156,13 +170,16 @@ def _compose(text: str) -> yaml.Node | None:
 
 def parse_yaml_text(text: str, file: str) -> Located:
     """Parse one YAML document from ``text``; ``file`` is used in error messages."""
+    too_deep = ConfigError(f"not valid YAML: nested more than {MAX_DEPTH} levels deep",
+                           file=file)
+    if _flow_depth(text) > _FLOW_LIMIT:
+        raise too_deep
     try:
         node = _compose(text)
     except yaml.YAMLError as exc:
         raise _yaml_error(exc, text, file) from None
     except RecursionError:  # PyYAML's composer recurses once per nesting level
-        raise ConfigError(f"not valid YAML: nested more than {MAX_DEPTH} levels deep",
-                          file=file) from None
+        raise too_deep from None
     lines: dict[KeyPath, int] = {}
     if node is None:  # an empty document: errors about it point at its first line
         lines[()] = 1

@@ -98,7 +98,7 @@ def quantize_command(
     scheme: str,
     out: str,
     granularity: str | None = None,
-    group_size: int = 64,
+    weight_group_size: int = 64,
     calibration: str = "minmax",
     activation_bits: int = 8,
     psum: str | None = None,
@@ -112,9 +112,12 @@ def quantize_command(
     include: str | None = None,
     exclude: str | None = None,
 ) -> QuantizeResult:
-    """Run the front-end on ``weights`` and write the trace to ``out``."""
+    """Run the front-end on ``weights`` and write the trace to ``out``.
+
+    ``weight_group_size`` is the per-group weight quantization group (int4 default);
+    ``psum_group_size`` is APSQ's group of K tiles (the CLI's ``--group-size``)."""
     opts = QuantOptions(
-        scheme=scheme, granularity=granularity, group_size=group_size,
+        scheme=scheme, granularity=granularity, group_size=weight_group_size,
         calibration=calibration, activation_bits=activation_bits, psum=psum,
         psum_bits=psum_bits, psum_group_size=psum_group_size,
         pwl=tuple(parse_pwl(p) for p in pwl), rows=tokens,

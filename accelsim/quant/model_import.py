@@ -40,7 +40,7 @@ class ConvGeometry:
     ifmap_w: int | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class ImportedLayer:
     """One layer with weights. ``rows`` is the GEMM M when the file tells it (ONNX shapes)."""
 
@@ -57,7 +57,7 @@ class ImportedLayer:
         return int(self.weight.shape[0])
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class ImportedModel:
     """The layers of a weight file, in file (or graph) order, and what was not a layer."""
 
@@ -196,7 +196,8 @@ def _filter(model: ImportedModel, path: Path, include: str | None,
     if not keep:
         raise QuantError(f"the layer filter (include={include!r}, exclude={exclude!r}) leaves "
                          f"none of the {len(model.layers)} layers", file=str(path))
-    dropped = tuple(lay.name for lay in model.layers if lay not in keep)
+    kept = {lay.name for lay in keep}
+    dropped = tuple(lay.name for lay in model.layers if lay.name not in kept)
     return ImportedModel(model.name, model.source, keep, model.skipped + dropped)
 
 

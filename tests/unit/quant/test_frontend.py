@@ -110,7 +110,7 @@ def test_quantize_command_writes_a_readable_trace(tmp_path: Path) -> None:
     out = tmp_path / "t.npz"
     res = quantize_command(str(tmp_path / "m.safetensors"), scheme="int4", out=str(out),
                            psum="apsq", psum_group_size=4, pwl=["gelu=4"], tokens=32,
-                           weights_for="^a$", group_size=8)
+                           weights_for="^a$", weight_group_size=8)
     lines = res.lines()
     assert lines[0].split() == ["layer", "op", "shape", "weights", "bits", "MSE", "SQNR",
                                 "dB", "stored"]
