@@ -45,6 +45,33 @@ def _add_validate(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE")
 
 
+def _add_quantize(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("quantize", help="quantize real weights into a trace (.npz)")
+    p.add_argument("weights", help=".npz, .safetensors or .onnx weights, or 'minilm' (the "
+                   "packaged all-MiniLM-L6-v2)")
+    p.add_argument("--scheme", required=True, help="int2..int8 or fineq")
+    p.add_argument("--out", required=True, metavar="TRACE.npz", help="where to write the trace")
+    p.add_argument("--granularity", help="tensor, channel or group (default per scheme)")
+    p.add_argument("--weight-group-size", type=int, default=64,
+                   help="group size along the input dimension for per-group schemes")
+    p.add_argument("--calibration", default="minmax", help="minmax, percentile or mse")
+    p.add_argument("--activation-bits", type=int, default=8, help="activation bits")
+    p.add_argument("--psum", help="partial-sum scheme: apsq")
+    p.add_argument("--psum-bits", type=int, default=8, help="APSQ partial-sum bits")
+    p.add_argument("--group-size", type=int, default=2, dest="psum_group_size",
+                   help="APSQ group size (K tiles accumulated before one requantization)")
+    p.add_argument("--pwl", action="append", default=[], metavar="FN=N",
+                   help="fit an N-segment GQA-LUT table for FN (gelu, exp, ...); repeatable")
+    p.add_argument("--tokens", type=int, default=1, help="rows (M) of each GEMM in the trace")
+    p.add_argument("--ifmap", metavar="HxW", help="ifmap size for conv layers")
+    p.add_argument("--stat-tile", default="8x8", metavar="KxN",
+                   help="block of the per-tile weight statistics")
+    p.add_argument("--weights-for", default=".*", metavar="REGEX",
+                   help="layers whose integer weights are stored (others keep statistics)")
+    p.add_argument("--include", metavar="REGEX", help="only tensors matching this")
+    p.add_argument("--exclude", metavar="REGEX", help="skip tensors matching this")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser (exposed for docs and tests)."""
     parser = _Parser(prog="accelsim", description="Cycle-accurate simulator for quantized "
@@ -53,6 +80,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", parser_class=_Parser)
     _add_run(sub)
     _add_validate(sub)
+    _add_quantize(sub)
     return parser
 
 
@@ -136,9 +164,24 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _cmd_quantize(args: argparse.Namespace) -> int:
+    from accelsim.quant.command import quantize_command
+
+    result = quantize_command(
+        args.weights, scheme=args.scheme, out=args.out, granularity=args.granularity,
+        weight_group_size=args.weight_group_size, calibration=args.calibration,
+        activation_bits=args.activation_bits, psum=args.psum, psum_bits=args.psum_bits,
+        psum_group_size=args.psum_group_size, pwl=args.pwl, tokens=args.tokens,
+        ifmap=args.ifmap, stat_tile=args.stat_tile, weights_for=args.weights_for,
+        include=args.include, exclude=args.exclude)
+    sys.stdout.write("\n".join(result.lines()) + "\n")
+    return EXIT_OK
+
+
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "run": _cmd_run,
     "validate": _cmd_validate,
+    "quantize": _cmd_quantize,
 }
 
 
@@ -146,6 +189,20 @@ def one_line(text: str) -> str:
     """``text`` with every line break (including \\r, \\x85, \\u2028 that a path or a value may
     carry) turned into a space: an error is exactly one line on stderr."""
     return " ".join(text.splitlines()) if text else text
+
+
+EXIT_SIGPIPE = 128 + 13
+
+
+def _stdout_gone() -> int:
+    """The reader of stdout went away (``accelsim run ... | head``): stop quietly, with the
+    status a SIGPIPE gives, and keep Python from complaining when it flushes at exit."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):  # stdout is not a real file (tests)
+        pass
+    return EXIT_SIGPIPE
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -158,9 +215,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             sys.stdout.write(f"accelsim {accelsim_version()}\n")
             return EXIT_OK
         if args.command is None:
-            raise InputError("missing command: run, validate (see 'accelsim --help')",
+            raise InputError("missing command: run, validate, quantize (see 'accelsim --help')",
                              file="command line")
-        return COMMANDS[args.command](args)
+        code = COMMANDS[args.command](args)
+        sys.stdout.flush()  # a closed pipe surfaces here, not in Python's exit handler
+        return code
+    except BrokenPipeError:
+        return _stdout_gone()
     except InputError as exc:
         sys.stderr.write(f"accelsim: error: {one_line(exc.render())}\n")
         return EXIT_INPUT

@@ -111,6 +111,7 @@ class _Source:
         self.parser = configparser.ConfigParser(interpolation=None)
         self.section_lines: dict[str, int] = {}
         self.key_lines: dict[tuple[str, str], int] = {}
+        self.spelling: dict[tuple[str, str], str] = {}
         try:
             with open(path, encoding="utf-8") as handle:
                 text = handle.read()
@@ -134,7 +135,9 @@ class _Source:
                 continue
             key = re.match(r"([^\s=:#;][^=:]*?)\s*[=:]", raw)
             if key and section:
-                self.key_lines.setdefault((section, key.group(1).strip().lower()), number)
+                written = key.group(1).strip()
+                self.key_lines.setdefault((section, written.lower()), number)
+                self.spelling.setdefault((section, written.lower()), written)
 
     def line_of(self, section: str, key: str | None = None) -> int | None:
         """The line of ``key`` in ``section`` (or of the section header)."""
@@ -166,7 +169,7 @@ def _configparser_error(path: str, exc: configparser.Error) -> ConfigError:
 def _did_you_mean(word: str, candidates: tuple[str, ...]) -> str:
     lowered = {c.lower(): c for c in candidates}
     close = difflib.get_close_matches(word.lower(), list(lowered), n=1, cutoff=0.6)
-    return f"; did you mean '{lowered[close[0]]}'?" if close else ""
+    return f" (did you mean '{lowered[close[0]]}'?)" if close else ""
 
 
 def _check_structure(src: _Source) -> None:
@@ -175,11 +178,13 @@ def _check_structure(src: _Source) -> None:
     for section in src.parser.sections():
         if section not in _KNOWN_KEYS:
             hint = _did_you_mean(section, known_sections)
-            raise src.error(section, None, f"unknown section{hint or ''}")
+            raise src.error(section, None, f"unknown section [{section}]{hint}")
         known = _KNOWN_KEYS[section]
         for key in src.parser[section]:
             if key not in {k.lower() for k in known}:
-                raise src.error(section, key, f"unknown key{_did_you_mean(key, known)}")
+                written = src.spelling.get((section, key), key)
+                raise src.error(section, written,
+                                f"unknown key '{written}'{_did_you_mean(key, known)}")
     for section in _REQUIRED_SECTIONS:
         if not src.parser.has_section(section):
             raise ConfigError(

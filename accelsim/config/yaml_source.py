@@ -89,10 +89,11 @@ def _mapping(node: yaml.Node, path: KeyPath, walk: _Walk) -> dict[str, object]:
         if key_node.tag == _MERGE_TAG:
             raise walk.error("merge keys ('<<') are not supported; write the keys out "
                              "(anchors '&name' and aliases '*name' do work)", key_node, path)
-        key = _scalar(key_node, path, walk) if isinstance(key_node, yaml.ScalarNode) else None
+        scalar = isinstance(key_node, yaml.ScalarNode)
+        key = _scalar(key_node, path, walk) if scalar else None
         if not isinstance(key, str):
-            shown = key if key is not None else f"a {key_node.id}"
-            raise walk.error(f"keys must be names, got {shown!r}", key_node, path)
+            shown = repr(key) if scalar else f"a {key_node.id}"
+            raise walk.error(f"keys must be names, got {shown}", key_node, path)
         if key in result:
             raise walk.error(f"duplicate key {key!r}", key_node, (*path, key))
         walk.lines[(*path, key)] = key_node.start_mark.line + 1
@@ -141,6 +142,9 @@ _BRACKET = re.compile(r"[\[\]{}]")
 
 def _flow_depth(text: str) -> int:
     """The most brackets open at once (quoted ones counted too: an overestimate at worst)."""
+    opening = text.count("[") + text.count("{")
+    if opening <= MAX_DEPTH:  # the common case: no need to walk the brackets
+        return opening
     depth = deepest = 0
     for match in _BRACKET.finditer(text):
         depth = depth + 1 if match.group() in "[{" else max(depth - 1, 0)

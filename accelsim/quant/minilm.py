@@ -298,15 +298,6 @@ def encode(sentences: Sequence[str], weights: MiniLMWeights,
     return encode_tokens(tokenize(sentences), weights, numerics)
 
 
-def linear_shapes(weights: MiniLMWeights, tokens: int) -> list[tuple[str, int, int, int]]:
-    """``(name, M, N, K)`` of each encoder linear layer for ``tokens`` rows."""
-    out = []
-    for name in weights.linear_names():
-        n, k = weights.tensors[name + ".weight"].shape
-        out.append((name, tokens, n, k))
-    return out
-
-
 def imported_model(weights: MiniLMWeights, tokens: int) -> ImportedModel:
     """The 36 encoder GEMMs in execution order, M = ``tokens`` (embeddings are lookups)."""
     t = weights.tensors

@@ -36,11 +36,52 @@ class OperandPrecision:
 
 
 @dataclass(frozen=True)
+class TileStats:
+    """|integer weight| statistics over blocks of ``tile_k x tile_n`` of each ``[K, N]`` matrix.
+
+    ``max_abs`` and ``sum_abs``/``nonzero`` coarsen exactly (by max and by sum) to any tile that is
+    a multiple of the block, so the simulator can apply per-tile or per-row policies for its
+    own array size. ``hist[v]`` counts weights with |q| = v over the whole layer.
+    """
+
+    tile_k: int
+    tile_n: int
+    max_abs: np.ndarray  # [groups, ceil(K/tile_k), ceil(N/tile_n)]
+    sum_abs: np.ndarray
+    nonzero: np.ndarray
+    hist: np.ndarray
+
+    def arrays(self) -> dict[str, np.ndarray]:
+        """The stats as named arrays."""
+        return {"max_abs": self.max_abs, "sum_abs": self.sum_abs, "nonzero": self.nonzero,
+                "hist": self.hist}
+
+
+def compute_tile_stats(weights_int: np.ndarray, tile_k: int, tile_n: int) -> TileStats:
+    """Block statistics of ``[K, N]`` or ``[groups, K, N]`` integer weights."""
+    w = np.abs(np.asarray(weights_int, dtype=np.int64))
+    w = w[None] if w.ndim == 2 else w
+    g, k, n = w.shape
+    bk, bn = -(-k // tile_k), -(-n // tile_n)
+    padded = np.zeros((g, bk * tile_k, bn * tile_n), dtype=np.int64)
+    padded[:, :k, :n] = w
+    blocks = padded.reshape(g, bk, tile_k, bn, tile_n)
+    return TileStats(
+        tile_k, tile_n,
+        max_abs=blocks.max(axis=(2, 4)).astype(np.int32),
+        sum_abs=blocks.sum(axis=(2, 4)).astype(np.int64),
+        nonzero=np.count_nonzero(blocks, axis=(2, 4)).astype(np.int32),
+        hist=np.bincount(w.ravel()).astype(np.int64),
+    )
+
+
+@dataclass(frozen=True)
 class LayerQuant:
     """What a trace knows about a layer's quantized data (absent for shape-only workloads).
 
     ``weights_int`` is the integer weight matrix in GEMM form ``[K, N]`` (per group stacked on a
-    leading axis for grouped convs), or None when the trace only carries statistics.
+    leading axis for grouped convs), or None when the trace only carries statistics; then
+    ``tile_stats`` holds the per-block |weight| statistics the timing needs.
     """
 
     weight: OperandPrecision
@@ -48,6 +89,7 @@ class LayerQuant:
     encoding: str = "uniform"
     weights_int: np.ndarray | None = field(default=None, compare=False, repr=False)
     avg_weight_bits: float | None = None
+    tile_stats: TileStats | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True)

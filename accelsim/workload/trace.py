@@ -28,7 +28,9 @@ from accelsim.workload.layers import (
     Layer,
     LayerQuant,
     OperandPrecision,
+    TileStats,
     Workload,
+    compute_tile_stats,  # noqa: F401 - re-exported for trace_check and callers
 )
 
 SCHEMA = "accelsim.trace"
@@ -41,46 +43,6 @@ GRANULARITIES = ("tensor", "channel", "group", "cluster")
 GEMM_KEYS = ("m", "n", "k", "batch")
 CONV_KEYS = ("ifmap_h", "ifmap_w", "channels", "filter_h", "filter_w", "num_filters",
              "stride_h", "stride_w", "pad_h", "pad_w", "groups")
-
-
-@dataclass(frozen=True)
-class TileStats:
-    """|integer weight| statistics over blocks of ``tile_k x tile_n`` of each ``[K, N]`` matrix.
-
-    ``max_abs`` and ``sum_abs``/``nonzero`` coarsen exactly (by max and by sum) to any tile that is
-    a multiple of the block, so the simulator can apply per-tile or per-row policies for its
-    own array size. ``hist[v]`` counts weights with |q| = v over the whole layer.
-    """
-
-    tile_k: int
-    tile_n: int
-    max_abs: np.ndarray  # [groups, ceil(K/tile_k), ceil(N/tile_n)]
-    sum_abs: np.ndarray
-    nonzero: np.ndarray
-    hist: np.ndarray
-
-    def arrays(self) -> dict[str, np.ndarray]:
-        """The stats as named arrays."""
-        return {"max_abs": self.max_abs, "sum_abs": self.sum_abs, "nonzero": self.nonzero,
-                "hist": self.hist}
-
-
-def compute_tile_stats(weights_int: np.ndarray, tile_k: int, tile_n: int) -> TileStats:
-    """Block statistics of ``[K, N]`` or ``[groups, K, N]`` integer weights."""
-    w = np.abs(np.asarray(weights_int, dtype=np.int64))
-    w = w[None] if w.ndim == 2 else w
-    g, k, n = w.shape
-    bk, bn = -(-k // tile_k), -(-n // tile_n)
-    padded = np.zeros((g, bk * tile_k, bn * tile_n), dtype=np.int64)
-    padded[:, :k, :n] = w
-    blocks = padded.reshape(g, bk, tile_k, bn, tile_n)
-    return TileStats(
-        tile_k, tile_n,
-        max_abs=blocks.max(axis=(2, 4)).astype(np.int32),
-        sum_abs=blocks.sum(axis=(2, 4)).astype(np.int64),
-        nonzero=np.count_nonzero(blocks, axis=(2, 4)).astype(np.int32),
-        hist=np.bincount(w.ravel()).astype(np.int64),
-    )
 
 
 @dataclass(frozen=True)
@@ -261,7 +223,8 @@ def _reject_constant(name: str) -> float:
 
 def _quant(lay: TraceLayer) -> LayerQuant:
     return LayerQuant(weight=lay.weight, activation=lay.activation, encoding=lay.encoding,
-                      weights_int=lay.weights_int, avg_weight_bits=lay.avg_weight_bits)
+                      weights_int=lay.weights_int, avg_weight_bits=lay.avg_weight_bits,
+                      tile_stats=lay.stats)
 
 
 def trace_layer_to_layer(lay: TraceLayer) -> Layer:

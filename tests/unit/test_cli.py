@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import re
+import sys
 from pathlib import Path
 
 import pytest
@@ -264,3 +266,16 @@ def test_interrupt_exits_130(capsys: pytest.CaptureFixture[str], config: Path,
     monkeypatch.setattr(api, "load", interrupted)
     code, _, err = run_cli(capsys, "validate", str(config))
     assert (code, err) == (130, "accelsim: interrupted\n")
+
+
+def test_closed_stdout_stops_quietly(capsys: pytest.CaptureFixture[str], config: Path,
+                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """``accelsim validate ... | head``: the reader went away; no traceback, SIGPIPE's status."""
+
+    class ClosedPipe(io.StringIO):
+        def write(self, text: str) -> int:
+            raise BrokenPipeError(32, "Broken pipe")
+
+    monkeypatch.setattr(sys, "stdout", ClosedPipe())
+    assert cli.main(["validate", str(config)]) == 141
+    assert capsys.readouterr().err == ""

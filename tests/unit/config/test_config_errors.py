@@ -217,6 +217,11 @@ CASES = [
         "TMP/systems/sys.yaml:8: system.sram.ifmap.capacity: must be at most 1024TiB (got"
         " '2048TiB')",
         id="capacity_too_big"),
+    pytest.param(  # fuzz regression: a key with '[' was dropped from the path, then IndexError
+        "set", None, {"[": None},
+        "--set [=null: [: unknown key '['; valid keys here: name, system, workload,"
+        " workload_format, mapping, sim",
+        id="bracket_key_regression"),
     pytest.param(
         "set", None, {"system.technology.vdd": "1.3e154V"},
         "--set system.technology.vdd=1.3e154V: system.technology.vdd: must be at most 10V (got"
@@ -467,7 +472,9 @@ HOSTILE = [
     pytest.param("run", R.replace("seed: 1", "seed: 1\n  8: x"),
                  "TMP/run.yaml:8: sim: keys must be names, got 8", id="int_key"),
     pytest.param("run", R.replace("seed: 1", "seed: 1\n  [a]: x"),
-                 "TMP/run.yaml:8: sim: keys must be names, got 'a sequence'", id="list_key"),
+                 "TMP/run.yaml:8: sim: keys must be names, got a sequence", id="list_key"),
+    pytest.param("run", R.replace("seed: 1", "seed: 1\n  ~: x"),
+                 "TMP/run.yaml:8: sim: keys must be names, got None", id="null_key"),
 ]
 
 
