@@ -17,6 +17,7 @@ from accelsim.config.yaml_source import (
     SourceMap,
     format_key_path,
     load_yaml_file,
+    parse_yaml_text,
 )
 from accelsim.errors import ConfigError
 
@@ -29,9 +30,9 @@ def parse_override(text: str) -> tuple[str, object]:
     if not sep or not key.strip():
         raise ConfigError(f"expected KEY=VALUE such as system.array.rows=64; got {text!r}",
                           file="--set")
-    try:
-        value = yaml.safe_load(raw) if raw.strip() else ""
-    except (yaml.YAMLError, ValueError, RecursionError):  # ValueError: '!!int x', 5000 digits
+    try:  # the same YAML reader as the files, with the same guards (depth, 5000 digits, ...)
+        value = parse_yaml_text(raw, "--set").data if raw.strip() else ""
+    except ConfigError:  # not YAML: the text as written
         value = raw
     return key.strip(), value
 

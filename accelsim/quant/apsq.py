@@ -87,6 +87,16 @@ def _group_sums(a: np.ndarray, b: np.ndarray, k_tile: int, group_size: int) -> l
     return [_int_matmul(a[:, s:s + step], b[s:s + step]) for s in range(0, a.shape[1], step)]
 
 
+def _running_peak(groups: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """(exact sum, per-column max |running sum| over every stored partial sum)."""
+    running = np.zeros_like(groups[0])
+    peak = np.zeros(groups[0].shape[1], dtype=np.int64)
+    for g in groups:
+        running = running + g
+        np.maximum(peak, np.abs(running).max(axis=0), out=peak)
+    return running, peak
+
+
 def pow2_exponent(max_abs: np.ndarray, psum_bits: int) -> np.ndarray:
     """Smallest ``e >= 0`` with ``max_abs <= (2^(b-1) - 1) · 2^e`` (integer-checked)."""
     qmax = (1 << (psum_bits - 1)) - 1
@@ -115,10 +125,8 @@ def apsq_matmul(
     bits = check_bits(psum_bits, name="psum_bits", lo=2, hi=32)
     _check_args(a.shape[1], k_tile, group_size, scale_mode)
     groups = _group_sums(a, b, int(k_tile), int(group_size))
-    prefix = np.cumsum(np.stack(groups), axis=0)
-    exact = prefix[-1]
+    exact, peak = _running_peak(groups)
     if scale_exp is None:
-        peak = np.abs(prefix).max(axis=(0, 1))  # per output column, over all stored sums
         e = pow2_exponent(peak.max() if scale_mode == "pow2" else peak, bits)
     else:
         e = np.asarray(scale_exp, dtype=np.int64)

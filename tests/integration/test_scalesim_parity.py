@@ -165,7 +165,6 @@ def _compare(ours: ScaleSimLayerResult, theirs: dict[str, object]) -> list[str]:
     return problems
 
 
-@pytest.mark.slow
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_cycles_equal_scalesim(name: str, tmp_path: Path) -> None:
     python = scalesim_python()
