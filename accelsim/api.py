@@ -1,20 +1,24 @@
-"""The Python API notebooks use: ``load``, ``run``. It wires the pipeline stages together.
+"""The Python API notebooks use: ``load``, ``run``, ``sweep``. It wires the pipeline stages
+together (the orchestration itself is ``accelsim.sweep.pipeline.run_spec``, shared with sweeps).
 
 >>> result = accelsim.run("configs/int8_sa.yaml", set={"system.array.rows": 64})
 >>> result.total_cycles, result.energy_j, result.area_m2
+>>> frame = accelsim.sweep("configs/int8_sa.yaml", {"system.array.rows": [8, 16, 32]})
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
 
-from accelsim import config, cost, mapping, sim, workload
+from accelsim import config
 from accelsim.config.run_spec import RunSpec
 from accelsim.errors import InputError
-from accelsim.report import Provenance, Result
-from accelsim.report.provenance import accelsim_version, git_revision, python_version
+from accelsim.report import Result
+from accelsim.sweep import pipeline
+from accelsim.sweep.driver import sweep
+
+__all__ = ["load", "run", "run_spec", "sweep"]
 
 
 def _overrides(set_: Mapping[str, object] | None, kwargs: Mapping[str, object]) -> dict[str, object]:
@@ -30,24 +34,9 @@ def load(path: str | Path, *, set: Mapping[str, object] | None = None,  # noqa: 
     return config.load_run_spec(path, _overrides(set, overrides))
 
 
-def _provenance(tables: tuple[dict[str, Any], ...]) -> Provenance:
-    return Provenance(accelsim_version(), python_version(), git_revision(), tables)
-
-
 def run_spec(spec: RunSpec) -> Result:
     """Run a validated spec through the whole pipeline."""
-    wl = workload.load(spec.workload, spec.workload_format)
-    if not wl.layers:
-        raise InputError("the workload has no layers", file=spec.workload)
-    plan = mapping.plan(wl, spec.system, spec.mapping)
-    stats = sim.simulate(plan, spec.system, spec.sim)
-    tables = cost.load_tables(spec.system.tables)
-    energy = cost.estimate_energy(stats, spec.system, tables)
-    area = cost.estimate_area(spec.system, tables)
-    used = cost.provenance_entries(energy, area)
-    notes = tuple(dict.fromkeys((*energy.notes, *area.notes)))
-    return Result(spec=spec, config=spec.model_dump(mode="json"), workload=wl, stats=stats,
-                  energy=energy, area=area, provenance=_provenance(used), notes=notes)
+    return pipeline.run_spec(spec)
 
 
 def run(spec_or_path: RunSpec | str | Path, *, set: Mapping[str, object] | None = None,  # noqa: A002

@@ -132,10 +132,6 @@ def _nested(annotation: object) -> type[BaseModel] | None:
     return None
 
 
-def _optional(annotation: object) -> bool:
-    return type(None) in typing.get_args(annotation)
-
-
 def _bounds(metadata: list[object]) -> str:
     low = next((f">= {m.ge}" if isinstance(m, annotated_types.Ge) else f"> {m.gt}"
                 for m in metadata if isinstance(m, annotated_types.Ge | annotated_types.Gt)), "")
@@ -143,10 +139,26 @@ def _bounds(metadata: list[object]) -> str:
     return ", ".join(part for part in (low, high) if part)
 
 
+def _unwrap(annotation: object) -> tuple[object, list[object], bool]:
+    """``StrictInt | None`` -> (int, [Strict()], True): the base type, the metadata of an
+    ``Annotated`` around it, and whether null is allowed."""
+    optional = False
+    if isinstance(annotation, types.UnionType) or typing.get_origin(annotation) is typing.Union:
+        members = [a for a in typing.get_args(annotation) if a is not type(None)]
+        optional = len(members) < len(typing.get_args(annotation))
+        if len(members) == 1:
+            annotation = members[0]
+    metadata: list[object] = []
+    if typing.get_origin(annotation) is typing.Annotated:
+        annotation, *metadata = typing.get_args(annotation)
+    return annotation, metadata, optional
+
+
 def _type_text(field: FieldInfo) -> str:
     """``integer >= 1, <= 32``, ``capacity > 0, whole bits (bits)``, ``one of os, ws, is``."""
-    annotation, metadata = field.annotation, list(field.metadata)
-    unit = _unit_of(annotation, metadata)
+    unit = _unit_of(field.annotation, list(field.metadata))
+    annotation, inner, optional = _unwrap(field.annotation)
+    metadata = [*field.metadata, *inner]
     if unit is not None:
         text = " ".join((unit.kind.value, ", ".join(unit.rules))).strip()
         text += f" (held in {SI_UNIT[unit.kind]})"
@@ -158,16 +170,20 @@ def _type_text(field: FieldInfo) -> str:
         text = "one of " + ", ".join(f"`{value}`" for value in typing.get_args(annotation))
     elif annotation is int:
         text = " ".join(("integer", _bounds(metadata))).strip()
+    elif annotation is float:
+        text = " ".join(("number", _bounds(metadata))).strip()
     elif annotation is bool:
         text = "boolean"
     elif annotation is str:
         text = "string" + (" (non-empty)" if _min_length(metadata) else "")
-    elif typing.get_origin(annotation) is tuple:
+    elif typing.get_origin(annotation) in (tuple, list):
         least = _min_length(metadata)
-        text = "list of strings" + (f" (at least {least})" if least else "")
-    else:  # pragma: no cover - a new field type: extend this function
-        raise TypeError(f"cannot document the field type {annotation!r}")
-    return text + (", or null" if _optional(annotation) else "")
+        item, *_ = typing.get_args(annotation) or (object,)
+        noun = {str: "strings", int: "integers", float: "numbers"}.get(item, "items")
+        text = f"list of {noun}" + (f" (at least {least})" if least else "")
+    else:  # a type this generator does not know yet: its name, rather than no docs at all
+        text = getattr(annotation, "__name__", str(annotation))
+    return text + (", or null" if optional else "")
 
 
 def _min_length(metadata: list[object]) -> int:
@@ -223,7 +239,7 @@ def _table(model: type[BaseModel], prefix: str) -> tuple[list[str], list[str]]:
 def _section(model: type[BaseModel], prefix: str, paths: list[str]) -> list[str]:
     """One Markdown section: heading, the spec's docstring, the key table, then sub-sections."""
     title = ", ".join(f"`{path}`" for path in paths) if paths else "top level"
-    doc = (model.__doc__ or "").strip().splitlines()[0]
+    doc = " ".join((model.__doc__ or "").strip().split("\n\n")[0].split())
     if len(paths) > 1:
         doc += f" `<name>` is any of {', '.join(p.rsplit('.', 1)[-1] for p in paths)}."
     rows, children = _table(model, prefix)

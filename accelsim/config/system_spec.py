@@ -6,10 +6,11 @@ generated from these descriptions. Quantities are written with units in YAML and
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal, get_args
 
-from pydantic import BaseModel, Field, StrictBool, StrictInt, model_validator
+from pydantic import BaseModel, BeforeValidator, Field, StrictBool, StrictInt, model_validator
 
+from accelsim.config.errors import suggestion
 from accelsim.config.quantities import (
     FROZEN_CLOSED,
     BandwidthBitsPerS,
@@ -40,14 +41,101 @@ class PrecisionSpec(Spec):
                            description="Accumulator / partial-sum bits inside the PE.")
 
 
+SlotPolicy = Literal["worst_case", "per_tile", "per_wavefront", "per_row", "per_col"]
+PulseCode = Literal["magnitude", "segmented"]
+
+
+def _one_of(allowed: tuple[str, ...], what: str) -> BeforeValidator:
+    """A closed vocabulary whose error says "did you mean" (a plain Literal's does not)."""
+
+    def check(value: object) -> object:
+        if isinstance(value, str) and value not in allowed:
+            raise ValueError(f"unknown {what} {value!r}{suggestion(value, list(allowed))}; "
+                             f"expected one of {', '.join(allowed)}")
+        return value
+
+    return BeforeValidator(check)
+
+
+class TemporalPESpec(Spec):
+    """A temporal-coded PE (FineQ): the weight's magnitude becomes a pulse of that many cycles
+    and the PE adds the activation into its partial sum while the pulse is high (the sign
+    picks add or subtract), so the multiplier shrinks to a counter and the accumulator. In a
+    lock-step array a slot lasts as long as the longest pulse it must wait for; the policy says
+    which pulses a slot waits for (docs/fineq.md)."""
+
+    code: Annotated[PulseCode, _one_of(get_args(PulseCode), "pulse code")] = Field(
+        "magnitude", description="'magnitude': a pulse of |w| cycles, at most 'cap'. "
+        "'segmented': |w| in base cap+1 digits, least significant first, each digit a pulse of "
+        "that many cycles adding the activation shifted to the digit's weight (cycles = digit "
+        "sum; needs a shifter; cap+1 must be a power of two).")
+    cap: StrictInt | None = Field(
+        None, ge=1, le=255, description="Longest pulse one PE counter emits (cycles). Default: "
+        "the largest magnitude of precision.weight_bits (3 for 3-bit weights) for 'magnitude', "
+        "3 (base-4 digits) for 'segmented'. A layer needing a longer pulse is an error.")
+    policy: Annotated[SlotPolicy, _one_of(get_args(SlotPolicy), "slot policy")] = Field(
+        "per_tile", description="How long a lock-step slot lasts. 'worst_case': the longest "
+        "code of the layer's weight bit width, always. 'per_tile': the longest code in the "
+        "fold's weights (one figure per fold, from the decoder). 'per_wavefront': the longest "
+        "pulse among the MACs in that slot (a done signal ANDed over the array). 'per_row' / "
+        "'per_col': every PE row / column is its own lock-step lane with the longest code of "
+        "its own weights in the fold, decoupled from its neighbours by FIFOs.")
+    accumulate: Annotated[Literal["psum", "local"],
+                          _one_of(("psum", "local"), "accumulation")] = Field(
+        "psum", description="Where a pulse adds the activation. 'psum': straight into the "
+        "partial-sum register (the multiplier becomes a counter; one psum_bits add and "
+        "register write per pulse cycle). 'local': into a narrow product register with its "
+        "own adder, added to the partial sum once per MAC (more area, less energy per pulse). "
+        "Timing is the same.")
+    lane_fifo_depth: StrictInt = Field(
+        1, ge=1, le=1024, description="per_row/per_col: entries of the FIFO between adjacent "
+        "lanes (one entry = the lane's outputs of one slot). Timing does not depend on it "
+        "(docs/fineq.md); area does.")
+
+    @model_validator(mode="after")
+    def _segments_are_digits(self) -> TemporalPESpec:
+        if self.code == "segmented" and self.cap is not None and self.cap & (self.cap + 1):
+            raise ValueError(f"a segmented code needs cap + 1 to be a power of two (digits of "
+                             f"a power-of-two base, added by shifting); got cap {self.cap}")
+        return self
+
+    def pulse_cap(self, weight_bits: int) -> int:
+        """The cap in effect for a PE whose weight register is ``weight_bits`` wide."""
+        if self.cap is not None:
+            return self.cap
+        return 3 if self.code == "segmented" else max(1, (1 << (weight_bits - 1)) - 1)
+
+
+class DecoderSpec(Spec):
+    """FineQ's weight decoder: splits each container (index + data) into the cluster's weights
+    on their way from the weight SRAM into the array."""
+
+    container_bits: StrictInt = Field(8, ge=1, le=64, description="Bits of one container.")
+    cluster_size: StrictInt = Field(3, ge=1, le=16, description="Weights per container.")
+    units: StrictInt | None = Field(
+        None, ge=1, le=65536, description="Decoders in the system. Default: one per array "
+        "column (the weights of one column enter through it).")
+    gates_per_bit: StrictInt = Field(
+        2, ge=1, le=64, description="Bitwise gates per container bit (index decode and field "
+        "select); FineQ publishes no decoder circuit, so this is a documented assumption.")
+
+
 class ArraySpec(Spec):
     """A rows x cols systolic array of PEs."""
 
     rows: StrictInt = Field(gt=0, le=65536, description="PE rows.")
     cols: StrictInt = Field(gt=0, le=65536, description="PE columns.")
     dataflow: Dataflow = Field(description="Which operand stays in the PEs: os, ws or is.")
-    pe: Literal["multiplier"] = Field(
-        "multiplier", description="PE kind: 'multiplier' is a conventional parallel multiplier.")
+    pe: Annotated[Literal["multiplier", "temporal"],
+                  _one_of(("multiplier", "temporal"), "PE kind")] = Field(
+        "multiplier", description="PE kind: 'multiplier' is a conventional parallel "
+        "multiplier; 'temporal' a temporal-coded PE (see 'temporal').")
+    temporal: TemporalPESpec = Field(
+        default_factory=TemporalPESpec,
+        description="The temporal-coded PE (used when pe is 'temporal').")
+    decoder: DecoderSpec | None = Field(
+        None, description="FineQ weight decoder between the weight SRAM and the array; "
+        "required to run FineQ-encoded weights.")
     precision: PrecisionSpec = Field(default_factory=PrecisionSpec,
                                      description="Operand precisions.")
 

@@ -99,7 +99,139 @@ def _conventional_pe(system: SystemSpec) -> tuple[tuple[Part, ...], Mapping[str,
     return parts, free, ()
 
 
-PE_BUILDERS: Mapping[str, PartsBuilder] = MappingProxyType({"multiplier": _conventional_pe})
+def _counter_bits(system: SystemSpec) -> int:
+    """Bits of a PE's pulse counter: one pulse's length, plus the digit index of a segmented
+    code (the digits of the widest weight)."""
+    array = system.array
+    cap = array.temporal.pulse_cap(array.precision.weight_bits)
+    bits = max(1, cap.bit_length())
+    if array.temporal.code == "segmented":
+        top = (1 << (array.precision.weight_bits - 1)) - 1
+        digits = max(1, -(-top.bit_length() // cap.bit_length()))
+        bits += max(0, (digits - 1).bit_length())
+    return bits
+
+
+_NO_LEAKAGE = {"leakage": "the source gives no leakage for this part"}
+
+
+def _lane_fifos(system: SystemSpec, cycle_s: float) -> tuple[Part, ...]:
+    """FIFOs between decoupled lanes: per_row lanes hand the vertical operand (psum; B in os)
+    down ``rows - 1`` boundaries of ``cols`` PEs, per_col lanes the horizontal one (A; B in is)
+    across ``cols - 1`` boundaries of ``rows`` PEs."""
+    array = system.array
+    policy, precision = array.temporal.policy, array.precision
+    if policy not in ("per_row", "per_col"):
+        return ()
+    if policy == "per_row":
+        width = precision.weight_bits if array.dataflow.value == "os" else precision.psum_bits
+        links = (array.rows - 1) * array.cols
+    else:
+        width = precision.weight_bits if array.dataflow.value == "is" else precision.ifmap_bits
+        links = array.rows * (array.cols - 1)
+    bits = width * array.temporal.lane_fifo_depth
+    return (Part("lane_fifos", "register", {"bits": float(bits), "latency": cycle_s},
+                 float(links), {"fifo_read_bits": ActionCost("read", per_bit=True,
+                                                             access_bits="bits")}),)
+
+
+def _pulse_parts(system: SystemSpec, pes: float, cycle_s: float) -> list[Part]:
+    """What replaces the multiplier: the counter, and (local) a narrow adder + product register,
+    (segmented) a shifter; the accumulator adds per pulse cycle (psum) or per MAC (local)."""
+    precision, spec = system.array.precision, system.array.temporal
+    product_bits = float(precision.ifmap_bits + precision.weight_bits - 1)
+    psum_bits, op = float(precision.psum_bits), ActionCost("op")
+    parts = [Part("pulse_counter", "counter",
+                  {"bits": float(_counter_bits(system)), "latency": cycle_s}, pes,
+                  {"pulse_cycles": op, "mac": op}, not_modelled=_NO_LEAKAGE)]
+    if spec.accumulate == "local":
+        parts += [
+            Part("pulse_adder", "int_adder", {"bits": product_bits, "latency": cycle_s}, pes,
+                 {"pulse_cycles": op}),
+            Part("product_register", "register", {"bits": product_bits, "latency": cycle_s},
+                 pes, {"pulse_cycles": ActionCost("write")}),
+            Part("accumulator", "int_adder", {"bits": psum_bits, "latency": cycle_s}, pes,
+                 {"pulsed_macs": op})]
+    else:
+        parts.append(Part("accumulator", "int_adder", {"bits": psum_bits, "latency": cycle_s},
+                          pes, {"pulse_cycles": op}))
+    if spec.code == "segmented":
+        parts.append(Part("digit_shifter", "shifter", {"bits": product_bits, "latency": cycle_s},
+                          pes, {"pulse_cycles": op}))
+    return parts
+
+
+def temporal_pe_parts(system: SystemSpec) -> tuple[tuple[Part, ...], Mapping[str, str],
+                                                  tuple[str, ...]]:
+    """Temporal-coded PE (docs/fineq.md, "Cost"): the pulse parts, the partial-sum register
+    (latched per MAC; with ``accumulate: psum`` rewritten on every further pulse cycle), the
+    operand registers, a done gate per PE (per_wavefront) and the lane FIFOs (per_row/col)."""
+    array = system.array
+    precision = array.precision
+    pes = float(array.rows * array.cols)
+    cycle_s = 1.0 / system.clock_hz
+    psum_actions = {"reg_write_bits": ActionCost("write", per_bit=True, access_bits="bits")}
+    if array.temporal.accumulate == "psum":
+        psum_actions["pulse_rewrites"] = ActionCost("write")
+    parts = [
+        *_pulse_parts(system, pes, cycle_s),
+        Part("psum_register", "register", {"bits": float(precision.psum_bits),
+                                           "latency": cycle_s}, pes, psum_actions),
+        Part("operand_registers", "register",
+             {"bits": float(precision.ifmap_bits + precision.weight_bits), "latency": cycle_s},
+             pes),
+    ]
+    if array.temporal.policy == "per_wavefront":
+        parts.append(Part("done_gate", "bitwise", {"bits": 1.0, "latency": cycle_s}, pes))
+    parts.extend(_lane_fifos(system, cycle_s))
+    return tuple(parts), _temporal_free(system), (
+        "array: reg_write_bits (the operands and partial sum latched per MAC, as in the "
+        "conventional PE) are priced per bit at the temporal PE's partial-sum register",)
+
+
+def _temporal_free(system: SystemSpec) -> dict[str, str]:
+    """Counted temporal-PE actions that cost nothing here, and why."""
+    free = {
+        "pe_busy_cycles": "clock-tree and idle switching energy of PEs is not modelled "
+                          "(leakage is charged by time instead)",
+        "hold_cycles": "a PE holding in a slot (pulse low) is clock-gated: only leakage, "
+                       "charged by time",
+        "macs_without_values": "not an energy: MACs of layers whose trace has no weight "
+                               "values, timed and costed at the worst-case code",
+        "macs_from_stats": "not an energy: MACs timed from per-block statistics (per_tile is "
+                           "exact when folds align with the blocks; else an upper bound)",
+    }
+    if system.array.temporal.accumulate == "psum":
+        free["pulsed_macs"] = "accumulate: psum adds on pulse cycles, not per MAC"
+    else:
+        free["pulse_rewrites"] = "accumulate: local writes the product register instead"
+    if system.array.temporal.policy not in ("per_row", "per_col"):
+        free["fifo_read_bits"] = "no lane FIFOs in this slot policy"
+    return free
+
+
+def _decoder(system: SystemSpec) -> tuple[ComponentSpec, ...]:
+    """FineQ decoder: a container register and ``gates_per_bit`` gates per container bit, one
+    unit per array column unless configured; priced per container bit split."""
+    decoder = system.array.decoder
+    if decoder is None:
+        return ()
+    units = float(decoder.units or system.array.cols)
+    cycle_s = 1.0 / system.clock_hz
+    bits = float(decoder.container_bits)
+    per_bit = {"container_bits": ActionCost("write", per_bit=True, access_bits="bits")}
+    parts = (
+        Part("container_register", "register", {"bits": bits, "latency": cycle_s}, units,
+             per_bit),
+        Part("split_logic", "bitwise",
+             {"bits": bits * decoder.gates_per_bit, "width": bits, "latency": cycle_s}, units,
+             {"container_bits": ActionCost("op", per_bit=True, access_bits="width")}),
+    )
+    return (ComponentSpec("decoder", "decoder", parts),)
+
+
+PE_BUILDERS: Mapping[str, PartsBuilder] = MappingProxyType({
+    "multiplier": _conventional_pe, "temporal": temporal_pe_parts})
 
 
 def _array(system: SystemSpec) -> tuple[ComponentSpec, ...]:
@@ -157,7 +289,8 @@ def _dram(system: SystemSpec) -> tuple[ComponentSpec, ...]:
 
 
 KIND_BUILDERS: Mapping[str, Callable[[SystemSpec], tuple[ComponentSpec, ...]]] = (
-    MappingProxyType({"array": _array, "sram": _sram, "dram": _dram}))
+    MappingProxyType({"array": _array, "decoder": _decoder, "sram": _sram,
+                      "dram": _dram}))
 
 
 def inventory(system: SystemSpec) -> tuple[ComponentSpec, ...]:

@@ -8,7 +8,9 @@ time) and counts the actions the cost layer prices.
 from __future__ import annotations
 
 from accelsim.config.system_spec import SramBufferSpec, SystemSpec
+from accelsim.hardware.temporal_pe import decoder_counts, temporal_counts
 from accelsim.hardware.timing.systolic import fold_cycles
+from accelsim.hardware.timing.temporal import temporal_fold_cycles
 from accelsim.mapping.plan import LayerPlan, TileRun
 from accelsim.types import Operand
 
@@ -26,8 +28,12 @@ def _port_cycles(buffer: SramBufferSpec, read_bits: int, write_bits: int) -> int
 
 
 def array_cycles(run: TileRun, system: SystemSpec) -> int:
-    """Cycles of one fold of ``run`` on the array alone (hardware/timing)."""
+    """Cycles of one fold of ``run`` on the array alone (hardware/timing); a temporal-coded
+    fold's MAC slots take its ``mac_phase_cycles``."""
     array = system.array
+    if run.mac_phase_cycles is not None:
+        return temporal_fold_cycles(array.rows, array.cols, run.fold, array.dataflow,
+                                    run.mac_phase_cycles)
     return fold_cycles(array.rows, array.cols, run.fold, array.dataflow)
 
 
@@ -68,4 +74,6 @@ def layer_counts(plan: LayerPlan, system: SystemSpec, compute_cycles: int) -> di
                          folds * traffic.sram_read_bits[index])
                     _add(counts, f"sram.{operand.value}.write_bits",
                          folds * traffic.sram_write_bits[index])
+    for key, value in (*temporal_counts(plan, system).items(), *decoder_counts(plan).items()):
+        _add(counts, key, value)
     return counts

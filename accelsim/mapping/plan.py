@@ -14,8 +14,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from fractions import Fraction
 
+import numpy as np
+
 from accelsim.config.run_spec import MappingSpec
 from accelsim.config.system_spec import SystemSpec
+from accelsim.errors import WorkloadError
 from accelsim.mapping.folding import FoldShape, fold_operand_words, spatial_dims
 from accelsim.mapping.reuse import (
     FoldPosition,
@@ -25,17 +28,30 @@ from accelsim.mapping.reuse import (
     fold_traffic,
     residency,
 )
+from accelsim.mapping.temporal import (
+    VALUE_POLICIES,
+    LayerCodes,
+    TemporalUse,
+    fold_mac_cycles,
+    layer_codes,
+    uniform_mac_cycles,
+)
 from accelsim.types import Dataflow, Operand
 from accelsim.workload.layers import Conv2dLayer, GemmShape, Layer, Workload
 
 
 @dataclass(frozen=True)
 class TileRun:
-    """``count`` consecutive identical folds: their shape and per-fold traffic in bits."""
+    """``count`` consecutive identical folds: their shape and per-fold traffic in bits.
+
+    ``mac_phase_cycles`` is set on temporal-coded arrays only: the cycles each fold's MAC slots
+    take in total (value-dependent; ``accelsim.mapping.temporal``). None = one cycle per slot.
+    """
 
     fold: FoldShape
     count: int
     traffic: FoldTrafficBits
+    mac_phase_cycles: int | None = None
 
 
 @dataclass(frozen=True)
@@ -77,6 +93,7 @@ class LayerPlan:
     blocks: tuple[Block, ...]
     groups: int
     reg_write_bits: int
+    temporal: TemporalUse | None = None
 
     @property
     def folds(self) -> int:
@@ -106,7 +123,8 @@ def _positions(count: int) -> list[tuple[int, int]]:
 
 
 def _layer_segments(gemm: GemmShape, system: SystemSpec, mapping: MappingSpec,
-                    bits: OperandBits, res: Residency) -> tuple[Segment, ...]:
+                    bits: OperandBits, res: Residency, slot: int | None = None
+                    ) -> tuple[Segment, ...]:
     array = system.array
     dim_r, dim_c, stream = spatial_dims(array.dataflow, gemm.m, gemm.n, gemm.k)
     folds_r = -(-dim_r // array.rows)
@@ -123,9 +141,11 @@ def _layer_segments(gemm: GemmShape, system: SystemSpec, mapping: MappingSpec,
             pos = FoldPosition(i, j, folds_r, folds_c, rows_outer)
             traffic = fold_traffic(fold_operand_words(fold, array.dataflow), pos, bits, res,
                                    array.dataflow)
-            run = TileRun(fold, inner_count, traffic)
+            phase = None if slot is None else uniform_mac_cycles(
+                fold.rows_used, fold.cols_used, fold.stream_len, slot)
+            run = TileRun(fold, inner_count, traffic, phase)
             if runs and runs[-1].fold == run.fold and runs[-1].traffic == run.traffic:
-                runs[-1] = TileRun(run.fold, runs[-1].count + inner_count, traffic)
+                runs[-1] = TileRun(run.fold, runs[-1].count + inner_count, traffic, phase)
             else:
                 runs.append(run)
         segments.append(Segment(tuple(runs), outer_repeat))
@@ -142,7 +162,7 @@ def _reg_write_bits(gemm: GemmShape, dataflow: Dataflow, bits: OperandBits) -> i
     return gemm.macs * moving
 
 
-def operand_bits(layer: Layer, system: SystemSpec) -> OperandBits:
+def operand_bits(layer: Layer, system: SystemSpec, source: str | None = None) -> OperandBits:
     """Operand widths: the trace's per-layer precision when it has one, else the array's."""
     precision = system.array.precision
     quant = layer.quant
@@ -152,7 +172,26 @@ def operand_bits(layer: Layer, system: SystemSpec) -> OperandBits:
         ofmap=precision.ofmap_bits,
         psum=precision.psum_bits,
         ifmap_unique=ifmap_unique_fraction(layer),
+        weight_storage=weight_storage_bits(layer, system, source),
     )
+
+
+def weight_storage_bits(layer: Layer, system: SystemSpec,
+                        source: str | None = None) -> Fraction | None:
+    """Stored bits per weight of a FineQ layer on a system with a decoder (container bits over
+    cluster size); None when the weights are stored at their width (no decoder, or not FineQ)."""
+    decoder = system.array.decoder
+    quant = layer.quant
+    if decoder is None or quant is None or quant.encoding != "fineq":
+        return None
+    stored = Fraction(decoder.container_bits, decoder.cluster_size)
+    if quant.avg_weight_bits is not None and abs(quant.avg_weight_bits - stored) > 1e-6:
+        raise WorkloadError(
+            f"layer {layer.name!r} packs {quant.avg_weight_bits:.4g} bits per weight; the "
+            f"decoder takes {decoder.container_bits}-bit containers of {decoder.cluster_size} "
+            f"weights ({float(stored):.4g} bits per weight)", file=source,
+            key_path="system.array.decoder.container_bits")
+    return stored
 
 
 def ifmap_unique_fraction(layer: Layer) -> Fraction:
@@ -190,32 +229,151 @@ def _chunk_gemm(gemm: GemmShape, dataflow: Dataflow, length: int) -> GemmShape:
 
 
 def _block(gemm: GemmShape, system: SystemSpec, mapping: MappingSpec, bits: OperandBits,
-           repeat: int) -> Block:
+           repeat: int, slot: int | None = None) -> Block:
     res = residency(gemm, system, mapping, bits)
     stream = spatial_dims(system.array.dataflow, gemm.m, gemm.n, gemm.k)[2]
-    return Block(_layer_segments(gemm, system, mapping, bits, res), repeat, stream, res)
+    return Block(_layer_segments(gemm, system, mapping, bits, res, slot), repeat, stream, res)
 
 
-def plan_layer(layer: Layer, system: SystemSpec, mapping: MappingSpec) -> LayerPlan:
-    """Map one layer: cut the stream into chunks whose partial sums fit, then fold each."""
-    gemm = layer.gemm()
-    bits = operand_bits(layer, system)
-    dataflow = system.array.dataflow
-    stream = spatial_dims(dataflow, gemm.m, gemm.n, gemm.k)[2]
-    chunk = stream_chunk(gemm, system, mapping, bits)
+def _classes(count: int) -> np.ndarray:
+    """Position class of each fold index: 0 first, 1 middle, 2 last (what traffic depends on)."""
+    classes = np.ones(count, dtype=np.int64)
+    classes[-1] = 2
+    classes[0] = 0
+    return classes
+
+
+def _grid_runs(row: np.ndarray, tile: dict[int, TileRun]) -> tuple[TileRun, ...]:
+    """Runs of equal consecutive keys along one outer index, merged when identical."""
+    starts = np.flatnonzero(np.concatenate(([True], row[1:] != row[:-1])))
+    counts = np.diff(np.append(starts, row.size))
+    runs: list[TileRun] = []
+    for start, count in zip(starts.tolist(), counts.tolist(), strict=True):
+        base = tile[int(row[start])]
+        if runs and (runs[-1].fold, runs[-1].traffic, runs[-1].mac_phase_cycles) == (
+                base.fold, base.traffic, base.mac_phase_cycles):
+            count += runs.pop().count
+        runs.append(TileRun(base.fold, count, base.traffic, base.mac_phase_cycles))
+    return tuple(runs)
+
+
+def _grid_segments(gemm: GemmShape, system: SystemSpec, mapping: MappingSpec,
+                   bits: OperandBits, res: Residency, phase: np.ndarray) -> tuple[Segment, ...]:
+    """Segments of a fold grid whose MAC-phase cycles ``phase[i, j]`` differ fold by fold:
+    consecutive folds of equal shape, traffic and cycles form a run, equal outer iterations a
+    repeated segment (so uniform values still coalesce)."""
+    array = system.array
+    dim_r, dim_c, stream = spatial_dims(array.dataflow, gemm.m, gemm.n, gemm.k)
+    folds_r, folds_c = phase.shape
+    rows_outer = mapping.fold_order == "cols_first"
+    cls_r, cls_c = _classes(folds_r), _classes(folds_c)
+    keys = (cls_r[:, None] * 3 + cls_c[None, :]) + 9 * phase
+    tile: dict[int, TileRun] = {}
+    unique, first = np.unique(keys, return_index=True)
+    for key, flat in zip(unique.tolist(), first.tolist(), strict=True):
+        i, j = divmod(flat, folds_c)
+        i, j = (0, 1, folds_r - 1)[cls_r[i]], (0, 1, folds_c - 1)[cls_c[j]]
+        fold = FoldShape(min(array.rows, dim_r - i * array.rows),
+                         min(array.cols, dim_c - j * array.cols), stream, 1)
+        pos = FoldPosition(i, j, folds_r, folds_c, rows_outer)
+        traffic = fold_traffic(fold_operand_words(fold, array.dataflow), pos, bits, res,
+                               array.dataflow)
+        tile[key] = TileRun(fold, 1, traffic, key // 9)
+    segments: list[Segment] = []
+    for row in keys if rows_outer else keys.T:
+        runs = _grid_runs(row, tile)
+        if segments and segments[-1].runs == runs:
+            segments[-1] = Segment(runs, segments[-1].repeat + 1)
+        else:
+            segments.append(Segment(runs, 1))
+    return tuple(segments)
+
+
+def _value_block(gemm: GemmShape, system: SystemSpec, mapping: MappingSpec, bits: OperandBits,
+                 codes: np.ndarray, start: int, length: int, repeat: int) -> Block:
+    """One stream chunk (``start``, ``length``) of a GEMM whose fold cycles depend on values."""
+    array = system.array
+    chunk = _chunk_gemm(gemm, array.dataflow, length)
+    res = residency(chunk, system, mapping, bits)
+    phase = fold_mac_cycles(codes, array.dataflow, array.rows, array.cols, gemm.m,
+                            array.temporal.policy, slice(start, start + length))
+    stream = spatial_dims(array.dataflow, chunk.m, chunk.n, chunk.k)[2]
+    return Block(_grid_segments(chunk, system, mapping, bits, res, phase), repeat, stream, res)
+
+
+def _value_blocks(gemm: GemmShape, system: SystemSpec, mapping: MappingSpec, bits: OperandBits,
+                  codes: np.ndarray, chunk: int) -> list[Block]:
+    """Blocks of every group (its own weights) and stream chunk; equal neighbours coalesce.
+    ws and os chunks share their weights, so only is cuts value-dependent chunks of N."""
+    stream = spatial_dims(system.array.dataflow, gemm.m, gemm.n, gemm.k)[2]
     full, rest = divmod(stream, chunk)
-    blocks = [_block(_chunk_gemm(gemm, dataflow, chunk), system, mapping, bits, full)]
+    blocks: list[Block] = []
+    for group in codes:
+        if system.array.dataflow is Dataflow.IS:
+            cut = [(start, min(chunk, stream - start), 1) for start in range(0, stream, chunk)]
+        else:
+            cut = [(0, chunk, full)] + ([(0, rest, 1)] if rest else [])
+        for start, length, repeat in cut:
+            block = _value_block(gemm, system, mapping, bits, group, start, length, repeat)
+            if blocks and (blocks[-1].segments, blocks[-1].stream_len) == (
+                    block.segments, block.stream_len):
+                block = Block(block.segments, blocks.pop().repeat + repeat, block.stream_len,
+                              block.residency)
+            blocks.append(block)
+    return blocks
+
+
+def _temporal_blocks(layer: Layer, system: SystemSpec, mapping: MappingSpec, bits: OperandBits,
+                     source: str | None) -> tuple[list[Block], int, TemporalUse]:
+    """Blocks and group count of a layer on a temporal-coded array, and how it was timed."""
+    gemm = layer.gemm()
+    codes: LayerCodes = layer_codes(layer, system, source)
+    policy = system.array.temporal.policy
+    use = TemporalUse(policy, codes.source, codes.worst_cycles,
+                      codes.pulse_cycles_per_use * gemm.m, codes.pulsed_per_use * gemm.m)
+    chunk = stream_chunk(gemm, system, mapping, bits)
+    if policy in VALUE_POLICIES and codes.codes is not None:
+        shared = codes.codes.shape[0] == 1
+        blocks = _value_blocks(gemm, system, mapping, bits, codes.codes, chunk)
+        return blocks, gemm.count if shared else 1, use
+    stream = spatial_dims(system.array.dataflow, gemm.m, gemm.n, gemm.k)[2]
+    full, rest = divmod(stream, chunk)
+    dataflow = system.array.dataflow
+    slot = codes.worst_cycles
+    blocks = [_block(_chunk_gemm(gemm, dataflow, chunk), system, mapping, bits, full, slot)]
     if rest:
-        blocks.append(_block(_chunk_gemm(gemm, dataflow, rest), system, mapping, bits, 1))
+        blocks.append(_block(_chunk_gemm(gemm, dataflow, rest), system, mapping, bits, 1, slot))
+    return blocks, gemm.count, use
+
+
+def plan_layer(layer: Layer, system: SystemSpec, mapping: MappingSpec, *,
+               source: str | None = None) -> LayerPlan:
+    """Map one layer: cut the stream into chunks whose partial sums fit, then fold each.
+    ``source`` (the workload file) is named in errors about the layer."""
+    gemm = layer.gemm()
+    bits = operand_bits(layer, system, source)
+    dataflow = system.array.dataflow
+    temporal = None
+    if system.array.pe == "temporal":
+        blocks, groups, temporal = _temporal_blocks(layer, system, mapping, bits, source)
+    else:
+        stream = spatial_dims(dataflow, gemm.m, gemm.n, gemm.k)[2]
+        chunk = stream_chunk(gemm, system, mapping, bits)
+        full, rest = divmod(stream, chunk)
+        blocks = [_block(_chunk_gemm(gemm, dataflow, chunk), system, mapping, bits, full)]
+        if rest:
+            blocks.append(_block(_chunk_gemm(gemm, dataflow, rest), system, mapping, bits, 1))
+        groups = gemm.count
     return LayerPlan(
         layer=layer, gemm=gemm, dataflow=dataflow, bits=bits, blocks=tuple(blocks),
-        groups=gemm.count, reg_write_bits=_reg_write_bits(gemm, dataflow, bits),
+        groups=groups, reg_write_bits=_reg_write_bits(gemm, dataflow, bits), temporal=temporal,
     )
 
 
 def plan(workload: Workload, system: SystemSpec, mapping: MappingSpec) -> MappingPlan:
     """Map every layer of ``workload`` onto ``system``'s array."""
     return MappingPlan(
-        layers=tuple(plan_layer(layer, system, mapping) for layer in workload.layers),
+        layers=tuple(plan_layer(layer, system, mapping, source=workload.source)
+                     for layer in workload.layers),
         rows=system.array.rows, cols=system.array.cols,
     )

@@ -43,6 +43,9 @@ class OperandBits:
     ``ifmap_unique`` is the fraction of the lowered (im2col) A matrix that is distinct data: a
     conv's ifmap is fetched from DRAM once per use of a slice, not once per overlapping window,
     so a fold's A slice costs this fraction of its im2col bits on the DRAM side (1 for GEMMs).
+    ``weight_storage`` is the stored bits per weight when they move packed (FineQ containers,
+    decoded on their way into the array; None = stored at ``weight`` bits): DRAM and SRAM
+    traffic and capacity use it, the PE registers ``weight``.
     """
 
     ifmap: int
@@ -50,6 +53,13 @@ class OperandBits:
     ofmap: int
     psum: int
     ifmap_unique: Fraction = Fraction(1)
+    weight_storage: Fraction | None = None
+
+    @property
+    def weight_stored(self) -> Fraction:
+        """Bits one weight takes in DRAM and SRAM: its container share when the weights are
+        packed (FineQ: 8-bit container / 3 weights), else its width."""
+        return Fraction(self.weight) if self.weight_storage is None else self.weight_storage
 
 
 @dataclass(frozen=True)
@@ -119,8 +129,8 @@ def residency(gemm: GemmShape, system: SystemSpec, mapping: MappingSpec,
         ifmap=_policy(a_dep, rows_outer, _ceil(gemm.m * gemm.k * bits.ifmap * bits.ifmap_unique),
                       _ceil(slice_a * bits.ifmap * bits.ifmap_unique),
                       _usable_bits(system, Operand.IFMAP)),
-        weight=_policy(b_dep, rows_outer, gemm.k * gemm.n * bits.weight, slice_b * bits.weight,
-                       _usable_bits(system, Operand.WEIGHT)),
+        weight=_policy(b_dep, rows_outer, _ceil(gemm.k * gemm.n * bits.weight_stored),
+                       _ceil(slice_b * bits.weight_stored), _usable_bits(system, Operand.WEIGHT)),
         psums_on_chip=(not accumulates)
         or psum_bits_needed <= _usable_bits(system, Operand.OFMAP),
     )
@@ -149,13 +159,14 @@ def fold_traffic(words: FoldWords, pos: FoldPosition, bits: OperandBits, res: Re
     a_dep, b_dep = _DEPENDS[dataflow]
     dram_a = _ceil(words.a_words * bits.ifmap * bits.ifmap_unique) if _fetched(
         res.ifmap, a_dep, pos) else 0
-    dram_b = words.b_words * bits.weight if _fetched(res.weight, b_dep, pos) else 0
+    weight_bits = _ceil(words.b_words * bits.weight_stored)
+    dram_b = weight_bits if _fetched(res.weight, b_dep, pos) else 0
     out_sram_read, out_sram_write, out_dram_read, out_dram_write = _output_traffic(
         words.out_words, pos, bits, res, dataflow)
     return FoldTrafficBits(
         dram_read_bits=dram_a + dram_b + out_dram_read,
         dram_write_bits=out_dram_write,
-        sram_read_bits=(words.a_words * bits.ifmap, words.b_words * bits.weight, out_sram_read),
+        sram_read_bits=(words.a_words * bits.ifmap, weight_bits, out_sram_read),
         sram_write_bits=(dram_a, dram_b, out_sram_write),
     )
 

@@ -48,13 +48,16 @@ class Grid:
         zipped = tuple(key for group in self.zipped for key, _ in group)
         return (*(key for key, _ in self.crossed), *zipped, *(key for key, _ in self.derived))
 
+    def options(self) -> list[tuple[str, str]]:
+        """(key, the option that set it: ``--grid``, ``--zip`` or ``--derive``), in order."""
+        return [*((key, "--grid") for key, _ in self.crossed),
+                *((key, "--zip") for group in self.zipped for key, _ in group),
+                *((key, "--derive") for key, _ in self.derived)]
+
     @property
     def origins(self) -> dict[str, str]:
-        """Which option set each key (for messages): ``--grid``, ``--zip`` or ``--derive``."""
-        found = {key: "--grid" for key, _ in self.crossed}
-        found.update({key: "--zip" for group in self.zipped for key, _ in group})
-        found.update({key: "--derive" for key, _ in self.derived})
-        return found
+        """Which option set each key (for messages)."""
+        return dict(self.options())
 
     def points(self) -> tuple[Point, ...]:
         """Every point, in id order."""
@@ -160,11 +163,11 @@ def build_grid(grid: Mapping[str, Sequence[object]] | None, zipped: ZipGroups | 
             raise ConfigError(f"a derived key needs the name of another key or a function; "
                               f"got {rule!r:.60}", file="--derive", key_path=key)
     seen: dict[str, str] = {key: "--set" for key in (fixed or {})}
-    for key in result.keys:
+    for key, option in result.options():
         if key in seen:
-            raise ConfigError(f"set twice (by {seen[key]} and {result.origins[key]})",
-                              file=result.origins[key], key_path=key)
-        seen[key] = result.origins[key]
+            raise ConfigError(f"set twice (by {seen[key]} and {option})", file=option,
+                              key_path=key)
+        seen[key] = option
     return result
 
 

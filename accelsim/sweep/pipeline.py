@@ -55,8 +55,10 @@ def _provenance(cache: InputCache, tables: tuple[dict[str, Any], ...]) -> Proven
     return Provenance(*cache.versions(), tables)
 
 
-def run_spec(spec: RunSpec, cache: InputCache | None = None) -> Result:
-    """Run a validated spec through the whole pipeline."""
+def run_spec(spec: RunSpec, cache: InputCache | None = None, *,
+             provenance: bool = True) -> Result:
+    """Run a validated spec through the whole pipeline. ``provenance=False`` leaves out the
+    list of table entries used (a sweep keeps only numbers; it saves a few percent)."""
     cache = InputCache() if cache is None else cache
     wl = cache.workload(spec.workload, spec.workload_format)
     if not wl.layers:
@@ -66,7 +68,7 @@ def run_spec(spec: RunSpec, cache: InputCache | None = None) -> Result:
     tables = cache.tables(tuple(spec.system.tables))
     energy = cost.estimate_energy(stats, spec.system, tables)
     area = cost.estimate_area(spec.system, tables)
-    used = cost.provenance_entries(energy, area)
+    used = cost.provenance_entries(energy, area) if provenance else ()
     notes = tuple(dict.fromkeys((*energy.notes, *area.notes)))
     return Result(spec=spec, config=spec.model_dump(mode="json"), workload=wl, stats=stats,
                   energy=energy, area=area, provenance=_provenance(cache, used), notes=notes)

@@ -102,11 +102,12 @@ class ResultStore:
     def __init__(self, path: str | Path, fingerprint: str, definition: Mapping[str, object],
                  *, resume: bool, backend: str) -> None:
         self.path = Path(path)
-        if self.path.exists():
-            meta = read_meta(self.path)
-            self._check(meta, fingerprint, definition, resume)
-        else:
+        self.created = not self.path.exists()
+        self.added = 0
+        if self.created:
             _create(self.path, fingerprint, definition)
+        else:
+            self._check(read_meta(self.path), fingerprint, definition, resume)
         self.db = _connect(self.path)
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=NORMAL")  # a commit survives a killed process
@@ -124,12 +125,12 @@ class ResultStore:
                              "(resume=True) to continue it, or choose another file",
                              file=str(self.path))
         if meta["fingerprint"] != fingerprint:
-            stored = json.loads(meta.get("definition", "{}"))
+            what = _difference(json.loads(meta.get("definition", "{}")), definition)
             raise InputError(
-                f"cannot resume: this store holds a different sweep ({_difference(stored, definition)}"
-                f" differs; fingerprint {meta['fingerprint'][:12]} here, {fingerprint[:12]} "
-                f"now); nothing was changed in it; resume with the same config and grid, or "
-                f"write to another file", file=str(self.path))
+                f"cannot resume: this store holds a different sweep ({what} changed; "
+                f"fingerprint {meta['fingerprint'][:12]} here, {fingerprint[:12]} now); "
+                f"nothing was changed in it; resume with the same config and grid, or write "
+                f"to another file", file=str(self.path))
 
     def records(self) -> dict[int, PointRecord]:
         """Every finished point."""
@@ -140,8 +141,9 @@ class ResultStore:
         """Commit one finished point (atomically: all of it or none)."""
         try:
             self.db.execute("INSERT INTO points VALUES (?, ?, ?, ?, ?)", (
-                record.point, self.session, json.dumps(overrides, sort_keys=True),
+                record.point, self.session, json.dumps(dict(overrides)),
                 record.to_json(), _now()))
+            self.added += 1
         except sqlite3.IntegrityError:
             raise InputError(f"point {record.point} is already stored: is another sweep "
                              f"writing to this store?", file=str(self.path)) from None
@@ -155,6 +157,13 @@ class ResultStore:
         self.db.execute("DROP TABLE IF EXISTS results")
         self.db.execute("ALTER TABLE results_new RENAME TO results")
         self.db.execute("COMMIT")
+
+    def discard_if_unused(self) -> None:
+        """Close, and delete the store if this session created it and stored nothing (the
+        sweep failed before its first point): a retry then needs no --resume."""
+        self.close()
+        if self.created and self.added == 0:
+            remove_store(self.path)
 
     def close(self) -> None:
         """Close, leaving one self-contained file (the WAL folded back in)."""

@@ -66,7 +66,8 @@ def main(argv: list[str]) -> int:
     names = sim.topo.get_layer_names()
     report = {
         "wall_s": wall_s,
-        "layers": [dict(name=name, **_layer_report(obj)) for name, obj in zip(names, layers)],
+        "layers": [dict(name=name, **_layer_report(obj))
+                   for name, obj in zip(names, layers, strict=True)],
     }
     json.dump(report, sys.stdout)
     return 0

@@ -15,7 +15,11 @@ from pathlib import Path
 import pytest
 import yaml
 
+from accelsim.config import RunSpec
+from accelsim.config.errors import valid_keys
+
 REPO = Path(__file__).resolve().parents[2]
+ARRAY_KEYS = valid_keys(RunSpec, ("system", "array"))
 SCRIPT = Path(sys.executable).parent / "accelsim"
 COMMAND = [str(SCRIPT)] if SCRIPT.exists() else [sys.executable, "-m", "accelsim.cli"]
 WORKLOAD = """\
@@ -65,7 +69,7 @@ BAD = [
                  id="missing-config"),
     pytest.param(["validate", "{run}", "--set", "system.array.rowz=8"],
                  "--set system.array.rowz=8: system.array.rowz: unknown key 'rowz' (did you "
-                 "mean 'rows'?); valid keys here: rows, cols, dataflow, pe, precision",
+                 "mean 'rows'?); valid keys here: " + ", ".join(ARRAY_KEYS),
                  id="set-typo"),
     pytest.param(["validate", "{run}", "--set", "system.clock=5"],
                  "--set system.clock=5: system.clock: expected a frequency with a unit, such "

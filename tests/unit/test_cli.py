@@ -13,6 +13,8 @@ import pytest
 import yaml
 
 from accelsim import api, cli
+from accelsim.config import RunSpec
+from accelsim.config.errors import valid_keys
 from accelsim.errors import SimulationError
 
 REPO = Path(__file__).resolve().parents[2]
@@ -109,7 +111,7 @@ def _edit(path: Path, old: str, new: str) -> None:
 BAD_INPUTS = [
     pytest.param("run", "workload: wl.yaml\n", "workload: wl.yaml\nsimm: 1\n",
                  "{run}:4: simm: unknown key 'simm' (did you mean 'sim'?); valid keys here: "
-                 "name, system, workload, workload_format, mapping, sim", id="run-typo"),
+                 + ", ".join(valid_keys(RunSpec, ())), id="run-typo"),
     pytest.param("sys", "dataflow: ws", "dataflow: xs",
                  "{sys}:6: system.array.dataflow: expected one of 'os', 'ws' or 'is'; got 'xs'",
                  id="system-dataflow"),

@@ -10,12 +10,12 @@ stall or start a drain (found by prefix sums, given the stalls so far).
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
 from accelsim.config.scalesim_cfg import BandwidthMode, ScaleSimConfig
-from accelsim.errors import ConfigError
+from accelsim.errors import ConfigError, WorkloadError
 from accelsim.sim.scalesim.geometry import (
     FoldPlan,
     ScaleSimLayer,
@@ -38,7 +38,7 @@ from accelsim.sim.scalesim.read_buffer import (
     ReadBufferGeometry,
     prefetch_events,
 )
-from accelsim.sim.scalesim.write_buffer import WriteBuffer
+from accelsim.sim.scalesim.write_buffer import RowCounts, WriteBuffer
 from accelsim.types import Operand
 from accelsim.workload.layers import Conv2dLayer, GemmLayer, Layer, Workload
 
@@ -138,7 +138,9 @@ def scalesim_layers(layer: Layer) -> Iterator[ScaleSimLayer]:
             name = layer.name if layer.batch == 1 else f"{layer.name}_{index}"
             yield ScaleSimLayer(name, layer.m, layer.k, 1, layer.k, 1, layer.n, 1, 1)
         return
-    assert isinstance(layer, Conv2dLayer)
+    if not isinstance(layer, Conv2dLayer):
+        raise WorkloadError(f"SCALE-Sim compatibility mode runs conv and GEMM layers only, not "
+                            f"'{layer.op}'", key_path=layer.name)
     for group in range(layer.groups):
         name = layer.name if layer.groups == 1 else f"{layer.name}Channel_{group}"
         yield ScaleSimLayer(name, layer.ifmap_h + 2 * layer.pad_h,
@@ -168,24 +170,23 @@ def _read_side(cfg: ScaleSimConfig, layer: ScaleSimLayer, plan: FoldPlan, block:
 
 
 def _run_rows(reads: tuple[_ReadSide, _ReadSide], writes: WriteBuffer,
-              per_row: np.ndarray) -> tuple[int, int]:
+              counts: RowCounts) -> tuple[int, int]:
     """Walk the event rows; return (stall cycles, cycle of the last OFMAP write)."""
-    cum = np.concatenate(([0], np.cumsum(per_row)))
-    rows = len(per_row)
+    rows = counts.rows
     read_rows = np.union1d(reads[0].events.rows, reads[1].events.rows)
     row, stall, last_out, next_read = 0, 0, rows - 1, 0
     while row < rows:
         while next_read < len(read_rows) and read_rows[next_read] < row:
             next_read += 1
         read_row = int(read_rows[next_read]) if next_read < len(read_rows) else rows
-        event = min(read_row, writes.next_event_row(cum, row, stall))
+        event = min(read_row, writes.next_event_row(counts, row, stall))
         if event >= rows:
-            writes.write_quietly(int(cum[rows] - cum[row]))
+            writes.write_quietly(counts.total - counts.before(row))
             last_out = rows - 1 + stall
             break
-        writes.write_quietly(int(cum[event] - cum[row]))
+        writes.write_quietly(counts.before(event) - counts.before(row))
         cycle = event + stall
-        out = writes.write_row(cycle, int(per_row[event]))
+        out = writes.write_row(cycle, counts.count(event))
         stall += max(reads[0].stall(event, cycle), reads[1].stall(event, cycle), out - cycle)
         last_out = out
         row = event + 1
@@ -201,6 +202,9 @@ def simulate_layer(cfg: ScaleSimConfig, layer: ScaleSimLayer) -> ScaleSimLayerRe
                                      strict=True)]
     writes = WriteBuffer(cfg.sram_words(cfg.ofmap_sram_kb), cfg.ofmap_write_bandwidth)
     stall, last_out = _run_rows((reads[0], reads[1]), writes, ofmap_row_counts(layer, plan))
+    if last_out == 0:
+        raise WorkloadError("a one-cycle layer: SCALE-Sim 3.0.0 divides by its zero 'Total "
+                            "Cycles' here and reports nothing", key_path=layer.name)
     writes.finish(last_out)
     return _result(cfg, layer, plan, (reads[0], reads[1]), writes, stall, last_out)
 
@@ -241,11 +245,5 @@ def simulate_scalesim(cfg: ScaleSimConfig, workload: Workload) -> tuple[ScaleSim
                    ss_layer.channels, ss_layer.num_filters, ss_layer.stride_h, ss_layer.stride_w)
             if key not in cache:
                 cache[key] = simulate_layer(cfg, ss_layer)
-            results.append(_renamed(cache[key], ss_layer.name))
+            results.append(replace(cache[key], name=ss_layer.name))
     return tuple(results)
-
-
-def _renamed(result: ScaleSimLayerResult, name: str) -> ScaleSimLayerResult:
-    from dataclasses import replace
-
-    return replace(result, name=name)

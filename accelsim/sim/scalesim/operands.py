@@ -22,6 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from accelsim.sim.scalesim.geometry import FoldPlan, ScaleSimLayer
+from accelsim.sim.scalesim.write_buffer import RowCounts
 from accelsim.types import Dataflow, Operand
 
 StackMap = Callable[[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
@@ -113,14 +114,17 @@ def stack_specs(layer: ScaleSimLayer, plan: FoldPlan) -> tuple[StackSpec, StackS
             StackSpec(flt, nr, n, r, True, lambda f, u, x: (f * r + x, u)))
 
 
-def ofmap_row_counts(layer: ScaleSimLayer, plan: FoldPlan) -> np.ndarray:
-    """OFMAP writes issued in each demand row of the layer (closed form per fold).
+def ofmap_row_counts(layer: ScaleSimLayer, plan: FoldPlan) -> RowCounts:
+    """OFMAP writes issued in each demand row of the layer (closed form per kind of fold).
 
     The OFMAP block is skewed: element ``(u, c)`` is written at fold row ``prefix + u + c``,
     with real elements for ``u0 <= u < u1`` and ``c < used columns``.
     """
     r = plan.array_rows
     rows_used, cols_used = plan.used()
+    kinds, fold_kind = np.unique(np.stack((rows_used, cols_used), axis=1), axis=0,
+                                 return_inverse=True)
+    rows_used, cols_used = kinds[:, 0], kinds[:, 1]
     if plan.dataflow is Dataflow.OS:
         prefix, u0, u1 = layer.k - 1, r - rows_used, np.full_like(rows_used, r)
     else:
@@ -129,7 +133,7 @@ def ofmap_row_counts(layer: ScaleSimLayer, plan: FoldPlan) -> np.ndarray:
     diag = np.arange(plan.rows_per_fold)[None, :] - prefix
     first = np.maximum(0, diag - u1[:, None] + 1)
     last = np.minimum(cols_used[:, None] - 1, diag - u0[:, None])
-    return np.maximum(0, last - first + 1).ravel()
+    return RowCounts(np.maximum(0, last - first + 1), fold_kind.ravel())
 
 
 def _diagonal_starts(height: int, width: int) -> np.ndarray:
@@ -169,18 +173,26 @@ def prefetch_stack(spec: StackSpec, matrix: np.ndarray) -> PrefetchStack:
     rows_idx, cols_idx = spec.index(f, u, x)
     stacked = matrix[rows_idx, cols_idx]
     height, width = stacked.shape
-    starts = _diagonal_starts(height, width) if spec.rolled else np.zeros(0, np.int64)
-    stack = PrefetchStack(np.zeros(0, np.int64), np.zeros(0, np.int64), height, width,
-                          spec.rolled, starts)
     if spec.rolled:
-        r, c = np.meshgrid(np.arange(height), np.arange(width), indexing="ij")
-        seq = np.empty(stacked.size, dtype=np.int64)
-        seq[stack.position(r, c).ravel()] = stacked.ravel()
+        seq = _anti_diagonal_order(stacked)
+        starts = _diagonal_starts(height, width)
     else:
-        seq = stacked.ravel()
+        seq, starts = stacked.ravel(), np.zeros(0, np.int64)
     valid = seq != -1
     before = np.concatenate(([0], np.cumsum(valid)))
     return PrefetchStack(seq[valid], before, height, width, spec.rolled, starts)
+
+
+def _anti_diagonal_order(matrix: np.ndarray) -> np.ndarray:
+    """Entries read by anti-diagonals (``row + col`` ascending, then column ascending):
+    shear the matrix so each anti-diagonal becomes a row, then read row by row."""
+    height, width = matrix.shape
+    outside = np.iinfo(np.int64).min
+    sheared = np.full((height + width - 1, width), outside, dtype=np.int64)
+    for col in range(width):
+        sheared[col:col + height, col] = matrix[:, col]
+    flat = sheared.ravel()
+    return flat[flat != outside]
 
 
 def demand_ranges(spec: BlockSpec, plan: FoldPlan,

@@ -34,7 +34,7 @@ import numpy as np
 from accelsim.sim.scalesim.geometry import ceil_div
 from accelsim.sim.scalesim.operands import PrefetchStack
 
-_FIRST_CHUNK = 4096
+_MIN_CHUNK = 256  # demand rows tested per step: smallest, largest
 _MAX_CHUNK = 1 << 20
 
 
@@ -131,22 +131,30 @@ class _Ring:
 
 
 class _Duplicates:
-    """Where else in the sequence each entry's address occurs (previous / next / first)."""
+    """Where else in the sequence each entry's address occurs (previous / next)."""
 
     def __init__(self, values: np.ndarray) -> None:
         size = len(values)
         keys = np.sort((values - values.min()) * size + np.arange(size))
-        address, position = np.divmod(keys, size)
+        address = keys // size
+        position = keys - address * size
         same = address[1:] == address[:-1]
         self.any = bool(same.any())
         self.prev = np.full(size, -1, dtype=np.int64)
         self.next = np.full(size, -1, dtype=np.int64)
         self.prev[position[1:][same]] = position[:-1][same]
         self.next[position[:-1][same]] = position[1:][same]
-        group = np.concatenate(([0], np.cumsum(~same)))
-        heads = position[np.concatenate(([0], np.nonzero(~same)[0] + 1))]
-        self.first = np.empty(size, dtype=np.int64)
-        self.first[position] = heads[group]
+
+    def first(self, positions: np.ndarray) -> np.ndarray:
+        """First occurrence of each position's address."""
+        found = positions.copy()
+        live = np.arange(len(found))
+        while live.size:
+            prev = self.prev[found[live]]
+            move = prev >= 0
+            live = live[move]
+            found[live] = prev[move]
+        return found
 
     def first_at_or_after(self, positions: np.ndarray, start: np.ndarray) -> np.ndarray:
         """For each position, the first occurrence of its address at or after ``start``,
@@ -165,7 +173,7 @@ class _Duplicates:
             found[ahead[move]] = nxt[move]
             ahead = ahead[move & (nxt < start[ahead])]
         wrap = found < start
-        found[wrap] = self.first[found[wrap]]
+        found[wrap] = self.first(found[wrap])
         return found
 
 
@@ -177,35 +185,36 @@ class _Rows:
         self.ring, self.dups, self.lo, self.hi = ring, dups, lo, hi
         self.lo_set, self.hi_set = lo // ring.set_words, hi // ring.set_words
 
-    def advance(self, rows: np.ndarray, k: np.ndarray, exact: bool = True) -> np.ndarray:
-        """Window index after each of ``rows``, each starting at window ``k``.
-
-        A row whose whole run lies inside the window only hits; the others are resolved
-        request by request. When not ``exact``, rows that start more than one slide past the
-        window are only estimated from their run's first and last request (cheap, and right
-        unless a duplicate address changes the outcome).
-        """
+    def edge(self, rows: np.ndarray, k: np.ndarray) -> np.ndarray:
+        """Rows whose run is not wholly inside window ``k`` (the others only hit)."""
         ring = self.ring
         start = ring.start(k)
         d_lo = (self.lo_set[rows] - start) % ring.lines
         d_hi = (self.hi_set[rows] - start) % ring.lines
-        out = k.copy()
-        edge = (d_lo >= ring.active) | (d_hi >= ring.active) | (d_lo > d_hi)
-        far = np.zeros_like(edge) if exact else d_lo >= ring.active + ring.step
-        near = np.nonzero(edge & ~far)[0]
-        if near.size:
-            out[near] = self._requests(rows[near], k[near])
-        guess = np.nonzero(far)[0]
-        if guess.size:
-            k_lo = ring.next_window(self.lo_set[rows[guess]], k[guess])
-            out[guess] = ring.next_window(self.hi_set[rows[guess]], k_lo)
-        return out
+        return (d_lo >= ring.active) | (d_hi >= ring.active) | (d_lo > d_hi)
 
-    def _requests(self, rows: np.ndarray, k: np.ndarray) -> np.ndarray:
-        """Rows resolved request by request, all requests at once: each request's window from
-        the row's start, a running max within the row, then a check that requests which hit
-        early are still inside the later window; rows failing it are replayed one request
-        position at a time."""
+    def requests(self, rows: np.ndarray, k: np.ndarray) -> np.ndarray:
+        """Rows resolved request by request.
+
+        Without repeated addresses, a row shorter than the ring's unused part moves the window
+        exactly as its first then its last request would. Otherwise all requests at once: each
+        request's window from the row's start, a running max within the row, then a check that
+        requests which hit early are still inside the later window; rows failing it are
+        replayed one request position at a time.
+        """
+        if self.dups is None:
+            ring = self.ring
+            short = self.hi_set[rows] - self.lo_set[rows] + ring.active < ring.lines
+            out = np.empty_like(k)
+            k_lo = ring.next_window(self.lo_set[rows[short]], k[short])
+            out[short] = ring.next_window(self.hi_set[rows[short]], k_lo)
+            if not short.all():
+                out[~short] = self._all_requests(rows[~short], k[~short])
+            return out
+        return self._all_requests(rows, k)
+
+    def _all_requests(self, rows: np.ndarray, k: np.ndarray) -> np.ndarray:
+        """Every request of the rows at once (see `requests`)."""
         count = self.hi[rows] - self.lo[rows] + 1
         first = np.concatenate(([0], np.cumsum(count)[:-1]))
         row_of = np.repeat(np.arange(len(rows)), count)
@@ -248,34 +257,43 @@ class _Rows:
         return result
 
 
-def _sequential_rows(model: _Rows) -> np.ndarray:
-    """Window index after each row in order: ``K_i = advance(row_i, K_{i-1})``.
+def _scan_rows(model: _Rows) -> np.ndarray:
+    """Window index after each row in order (``K_i = window after row i from K_{i-1}``),
+    found event by event.
 
-    Optimistic in chunks: advance every row of the chunk from the chunk's starting window and
-    take the running max as candidates; then advance each row exactly from its predecessor's
-    candidate. Up to the first row that disagrees the candidates are exact; restart there.
-    Far rows are only estimated in the first pass, unless the previous chunk had to restart
-    (then duplicates are at play and estimates would keep failing).
+    From the current window, rows wholly inside it only hit (one vectorized test over a
+    chunk); the other rows are resolved exactly, a few at a time and in order, until one
+    moves the window. Nothing changes before that row.
     """
     total = len(model.lo)
     out = np.empty(total, dtype=np.int64)
-    k, pos, chunk, exact = 0, 0, _FIRST_CHUNK, False
+    k, pos, chunk = 0, 0, _MIN_CHUNK
     while pos < total:
         rows = np.arange(pos, min(total, pos + chunk))
-        running = np.maximum.accumulate(model.advance(rows, np.full(len(rows), k), exact))
-        before = np.concatenate(([k], running[:-1]))
-        redo = model.advance(rows, before)
-        wrong = np.nonzero(redo != running)[0]
-        if wrong.size == 0:
-            out[rows] = running
-            k, pos, chunk = int(running[-1]), rows[-1] + 1, min(2 * chunk, _MAX_CHUNK)
-            exact = False
+        event, k_new = _first_move(model, rows, k)
+        if event < 0:
+            out[rows] = k
+            pos, chunk = pos + len(rows), min(2 * chunk, _MAX_CHUNK)
             continue
-        first = int(wrong[0])
-        out[pos:pos + first + 1] = redo[:first + 1]
-        k = int(redo[first])
-        pos, chunk, exact = pos + first + 1, max(chunk // 2, 256), True
+        out[pos:event] = k
+        out[event] = k = k_new
+        chunk = max(2 * (event + 1 - pos), _MIN_CHUNK)
+        pos = event + 1
     return out
+
+
+def _first_move(model: _Rows, rows: np.ndarray, k: int) -> tuple[int, int]:
+    """First of ``rows`` that moves window ``k`` and where to, or ``(-1, k)``."""
+    edge = rows[model.edge(rows, np.full(len(rows), k))]
+    batch = 8
+    while edge.size:
+        part, edge = edge[:batch], edge[batch:]
+        moved = model.requests(part, np.full(len(part), k))
+        hit = np.nonzero(moved != k)[0]
+        if hit.size:
+            return int(part[hit[0]]), int(moved[hit[0]])
+        batch *= 2
+    return -1, k
 
 
 def prefetch_events(stack: PrefetchStack, ranges: tuple[np.ndarray, np.ndarray, np.ndarray],
@@ -293,7 +311,7 @@ def prefetch_events(stack: PrefetchStack, ranges: tuple[np.ndarray, np.ndarray, 
     if ring.step == 0:
         return NO_EVENTS
     dups = _Duplicates(stack.values) if may_repeat else None
-    k_after = _sequential_rows(_Rows(ring, dups if dups and dups.any else None, lo, hi))
+    k_after = _scan_rows(_Rows(ring, dups if dups is not None and dups.any else None, lo, hi))
     k_before = np.concatenate(([0], k_after[:-1]))
     moved = k_after > k_before
     return PrefetchEvents(rows[moved], k_before[moved], k_after[moved])

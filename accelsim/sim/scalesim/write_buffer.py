@@ -25,6 +25,51 @@ import numpy as np
 from accelsim.sim.scalesim.geometry import ceil_div
 
 
+class RowCounts:
+    """Writes per demand row of a layer, stored once per *kind* of fold.
+
+    Folds repeat at most four patterns (full, or cut at the last row fold and/or the last
+    column fold), so a layer of millions of rows is described by a few short vectors.
+    """
+
+    def __init__(self, per_kind: np.ndarray, fold_kind: np.ndarray) -> None:
+        self.rows_per_fold = per_kind.shape[1]
+        self.folds = len(fold_kind)
+        self.rows = self.folds * self.rows_per_fold
+        self._per_kind = per_kind
+        self._kind_cum = np.concatenate((np.zeros((len(per_kind), 1), np.int64),
+                                         np.cumsum(per_kind, axis=1)), axis=1)
+        self._fold_kind = fold_kind
+        self._fold_cum = np.concatenate(([0], np.cumsum(self._kind_cum[fold_kind, -1])))
+        self.total = int(self._fold_cum[-1])
+
+    @classmethod
+    def from_array(cls, per_row: np.ndarray) -> RowCounts:
+        """All rows as one fold (for tests and small inputs)."""
+        return cls(np.asarray(per_row, dtype=np.int64)[None, :], np.zeros(1, np.int64))
+
+    def before(self, row: int) -> int:
+        """Writes issued in the rows before ``row``."""
+        fold, offset = divmod(row, self.rows_per_fold)
+        if fold >= self.folds:
+            return self.total
+        return int(self._fold_cum[fold] + self._kind_cum[self._fold_kind[fold], offset])
+
+    def count(self, row: int) -> int:
+        """Writes issued in ``row``."""
+        fold, offset = divmod(row, self.rows_per_fold)
+        return int(self._per_kind[self._fold_kind[fold], offset])
+
+    def row_of(self, write: int) -> int:
+        """Row issuing write number ``write`` (0-based); ``rows`` if there is no such write."""
+        if write >= self.total:
+            return self.rows
+        fold = int(np.searchsorted(self._fold_cum, write, side="right")) - 1
+        inside = write - int(self._fold_cum[fold])
+        cum = self._kind_cum[self._fold_kind[fold]]
+        return fold * self.rows_per_fold + int(np.searchsorted(cum, inside, side="right")) - 1
+
+
 @dataclass
 class WriteBuffer:
     """Mutable drain state of the OFMAP SRAM during one layer (private to the engine)."""
@@ -60,23 +105,18 @@ class WriteBuffer:
         self.lines += (self.pending + words) // self.bandwidth
         self.pending = (self.pending + words) % self.bandwidth
 
-    def next_event_row(self, cum: np.ndarray, row: int, stall: int) -> int:
+    def next_event_row(self, counts: RowCounts, row: int, stall: int) -> int:
         """First row ``>= row`` in which a write stalls or starts a drain, if every row from
-        ``row`` on is issued at ``row_index + stall``; ``len(cum) - 1`` if none.
-
-        ``cum[i]`` is the number of writes in the rows before ``i``.
-        """
-        rows = len(cum) - 1
-        busy_until = min(max(self.drain_end - stall, row), rows)
-        written = int(cum[row])
+        ``row`` on is issued at ``row_index + stall``; ``counts.rows`` if none."""
+        busy_until = min(max(self.drain_end - stall, row), counts.rows)
+        written = counts.before(row)
         if busy_until > row:  # rows issued while the current drain runs: stall when full
-            target = written + max(self.free, 1) - 1
-            full_row = int(np.searchsorted(cum, target, side="right")) - 1
+            full_row = counts.row_of(written + max(self.free, 1) - 1)
             if full_row < busy_until:
                 return full_row
-        free_then = self.free - (int(cum[busy_until]) - written)
-        target = int(cum[busy_until]) + max(free_then - self.active_words + 1, 1) - 1
-        return min(int(np.searchsorted(cum, target, side="right")) - 1, rows)
+        written_then = counts.before(busy_until)
+        free_then = self.free - (written_then - written)
+        return counts.row_of(written_then + max(free_then - self.active_words + 1, 1) - 1)
 
     def write_row(self, cycle: int, words: int) -> int:
         """Store one row's ``words`` writes issued at ``cycle``; return the cycle it ends at."""

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import pytest
 
-from accelsim.config import parse_override
+from accelsim.config import RunSpec, parse_override
+from accelsim.config.errors import valid_keys
 from accelsim.errors import ConfigError
 
 from .conftest import RUN as R
@@ -17,12 +18,24 @@ from .conftest import ConfigTree
 
 # (where, old, new, expected): `where` is "run" or "system" (replace `old` by `new` in that
 # file; old=None replaces the whole file) or "set" (`new` is the overrides mapping).
+# "<array keys>" and the like stand for the list of valid keys there, which grows with the
+# specs; the sim section's list is spelled out once, to pin the format.
+SECTIONS = {"<top keys>": (), "<system keys>": ("system",), "<array keys>": ("system", "array"),
+            "<buffer keys>": ("system", "sram", "ifmap"), "<dram keys>": ("system", "dram"),
+            "<mapping keys>": ("mapping",)}
+
+
+def expand(expected: str) -> str:
+    for token, path in SECTIONS.items():
+        expected = expected.replace(token, ", ".join(valid_keys(RunSpec, path)))
+    return expected
+
+
 CASES = [
     pytest.param(
         "run", "workload:", "workloda:",
         "TMP/run.yaml:3: workloda: unknown key 'workloda' (did you mean 'workload'?); valid"
-        ' keys here: name, system, workload, workload_format, mapping, sim (and 1 more'
-        ' problem)',
+        " keys here: <top keys> (and 1 more problem)",
         id="run_top_typo"),
     pytest.param(
         "run", "  seed: 1", "  sed: 1",
@@ -32,34 +45,32 @@ CASES = [
     pytest.param(
         "run", "fold_order", "fold_ordr",
         "TMP/run.yaml:5: mapping.fold_ordr: unknown key 'fold_ordr' (did you mean"
-        " 'fold_order'?); valid keys here: fold_order, stream_tiling",
+        " 'fold_order'?); valid keys here: <mapping keys>",
         id="run_nested_typo2"),
     pytest.param(
         "system", "clock:", "clok:",
         "TMP/systems/sys.yaml:2: system.clok: unknown key 'clok' (did you mean 'clock'?);"
-        ' valid keys here: name, clock, array, sram, dram, technology, tables (and 1 more'
-        ' problem)',
+        " valid keys here: <system keys> (and 1 more problem)",
         id="sys_top_typo"),
     pytest.param(
         "system", "rows:", "rowz:",
         "TMP/systems/sys.yaml:4: system.array.rowz: unknown key 'rowz' (did you mean"
-        " 'rows'?); valid keys here: rows, cols, dataflow, pe, precision (and 1 more problem)",
+        " 'rows'?); valid keys here: <array keys> (and 1 more problem)",
         id="sys_array_typo"),
     pytest.param(
         "system", "ifmap: {capacity", "ifmap: {capacty",
         "TMP/systems/sys.yaml:8: system.sram.ifmap.capacty: unknown key 'capacty' (did you"
-        " mean 'capacity'?); valid keys here: capacity, width, banks, read_ports,"
-        ' write_ports, double_buffered (and 1 more problem)',
+        " mean 'capacity'?); valid keys here: <buffer keys> (and 1 more problem)",
         id="sys_deep_typo"),
     pytest.param(
         "system", "latency:", "latncy:",
         "TMP/systems/sys.yaml:13: system.dram.latncy: unknown key 'latncy' (did you mean"
-        " 'latency'?); valid keys here: technology, bandwidth, latency, energy_per_bit",
+        " 'latency'?); valid keys here: <dram keys>",
         id="sys_deep_typo2"),
     pytest.param(
         "system", "  dataflow: ws", "  dataflow: ws\n  frobnicate: 3",
         "TMP/systems/sys.yaml:7: system.array.frobnicate: unknown key 'frobnicate'; valid"
-        ' keys here: rows, cols, dataflow, pe, precision',
+        " keys here: <array keys>",
         id="unknown_no_suggestion"),
     pytest.param(
         "run", "name: run\n", "",
@@ -219,8 +230,7 @@ CASES = [
         id="capacity_too_big"),
     pytest.param(  # fuzz regression: a key with '[' was dropped from the path, then IndexError
         "set", None, {"[": None},
-        "--set [=null: [: unknown key '['; valid keys here: name, system, workload,"
-        " workload_format, mapping, sim",
+        "--set [=null: [: unknown key '['; valid keys here: <top keys>",
         id="bracket_key_regression"),
     pytest.param(
         "set", None, {"system.technology.vdd": "1.3e154V"},
@@ -321,17 +331,17 @@ CASES = [
     pytest.param(
         "set", None, {"system.array.rowz": 8},
         "--set system.array.rowz=8: system.array.rowz: unknown key 'rowz' (did you mean"
-        " 'rows'?); valid keys here: rows, cols, dataflow, pe, precision",
+        " 'rows'?); valid keys here: <array keys>",
         id="ov_rows_typo"),
     pytest.param(
         "set", None, {"system.arry.rows": 8},
         "--set system.arry.rows=8: system.arry: unknown key 'arry' (did you mean 'array'?);"
-        ' valid keys here: name, clock, array, sram, dram, technology, tables',
+        " valid keys here: <system keys>",
         id="ov_section_typo"),
     pytest.param(
         "set", None, {"sytem.array.rows": 8},
         "--set sytem.array.rows=8: sytem: unknown key 'sytem' (did you mean 'system'?);"
-        ' valid keys here: name, system, workload, workload_format, mapping, sim',
+        " valid keys here: <top keys>",
         id="ov_top_typo"),
     pytest.param(
         "set", None, {"system.array.rows.x": 8},
@@ -392,7 +402,7 @@ def test_bad_config_gives_one_pinned_line(tree: ConfigTree, where: str, old: str
     else:
         assert old is None or old in S, "the case no longer applies to SYSTEM"
         system = str(new) if old is None else S.replace(old, str(new))
-    assert tree.error(run, system, overrides) == expected
+    assert tree.error(run, system, overrides) == expand(expected)
 
 
 @pytest.mark.parametrize(("text", "expected"), [

@@ -1,0 +1,167 @@
+"""Reference model of a temporal-coded systolic array: every policy, fold by fold, cycle by cycle.
+
+Lock-step policies (``worst_case``, ``per_tile``, ``per_wavefront``) run each fold through the
+register-level stepper (``run_gemm``) with a ``mac_cycles`` hook that counts the pulses of every
+PE cycle by cycle (``accelsim.reference.pulses``); decoupled-lane policies (``per_row``,
+``per_col``) run through ``accelsim.reference.lanes``. Two results come out: ``c`` as the array's
+registers and output buffer produced it, and ``c_pulses`` summed from the products the pulse
+trains left in the PEs. Both must equal ``A @ B``. It never uses a cycle formula.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import numpy as np
+
+from accelsim.errors import SimulationError
+from accelsim.reference.lanes import run_lane_fold
+from accelsim.reference.pulses import PulseActivity, PulseCode, run_slot
+from accelsim.reference.stepper import run_gemm
+from accelsim.types import Dataflow
+
+LOCK_STEP = ("worst_case", "per_tile", "per_wavefront")
+LANES = ("per_row", "per_col")
+
+
+@dataclass(frozen=True)
+class TemporalFold:
+    """One fold: where it sits, its shape, its cycles and its PE activity."""
+
+    row_fold: int
+    col_fold: int
+    rows_used: int
+    cols_used: int
+    stream_len: int
+    cycles: int
+    macs: int
+    adding_cycles: int
+    holding_cycles: int
+
+
+@dataclass(frozen=True, eq=False)
+class TemporalResult:
+    """C from the array, C from the pulses, and every fold in the order it ran."""
+
+    c: np.ndarray
+    c_pulses: np.ndarray
+    folds: tuple[TemporalFold, ...]
+
+    @property
+    def total_cycles(self) -> int:
+        return sum(f.cycles for f in self.folds)
+
+    @property
+    def adding_cycles(self) -> int:
+        return sum(f.adding_cycles for f in self.folds)
+
+
+@dataclass(frozen=True)
+class _Fold:
+    """A fold's operands in GEMM roles and where its output block goes."""
+
+    row_fold: int
+    col_fold: int
+    a: np.ndarray
+    b: np.ndarray
+    out_rows: slice
+    out_cols: slice
+
+
+def _tiles(dim: int, size: int) -> list[slice]:
+    return [slice(s, min(s + size, dim)) for s in range(0, dim, size)]
+
+
+def _folds(a: np.ndarray, b: np.ndarray, rows: int, cols: int, dataflow: Dataflow
+           ) -> Iterator[_Fold]:
+    """Row folds outer, column folds inner; each fold as a GEMM that fits the array."""
+    (m, k), n = a.shape, b.shape[1]
+    if dataflow is Dataflow.OS:
+        for i, ms in enumerate(_tiles(m, rows)):
+            for j, ns in enumerate(_tiles(n, cols)):
+                yield _Fold(i, j, a[ms, :], b[:, ns], ms, ns)
+    elif dataflow is Dataflow.WS:
+        for i, ks in enumerate(_tiles(k, rows)):
+            for j, ns in enumerate(_tiles(n, cols)):
+                yield _Fold(i, j, a[:, ks], b[ks, ns], slice(0, m), ns)
+    else:
+        for i, ks in enumerate(_tiles(k, rows)):
+            for j, ms in enumerate(_tiles(m, cols)):
+                yield _Fold(i, j, a[ms, ks], b[ks, :], ms, slice(0, n))
+
+
+class _PulseHook:
+    """The ``mac_cycles`` hook: each slot's pulses counted cycle by cycle; products kept per PE
+    in MAC order, so the fold's output block can be rebuilt from them alone."""
+
+    def __init__(self, code: PulseCode, slot: int | None, fold: _Fold, dataflow: Dataflow,
+                 shape: tuple[int, int]) -> None:
+        self.code, self.slot, self.dataflow = code, slot, dataflow
+        self.activity = PulseActivity()
+        self.count = np.zeros(shape, dtype=np.int64)
+        self.out = np.zeros((fold.a.shape[0], fold.b.shape[1]), dtype=np.int64)
+
+    def __call__(self, a: np.ndarray, b: np.ndarray, mac: np.ndarray) -> np.ndarray:
+        product, cycles = run_slot(self.code, a, b, mac, self.slot, self.activity)
+        rows, cols = np.nonzero(mac)
+        nth = self.count[rows, cols]
+        if self.dataflow is Dataflow.OS:  # PE (i, j) accumulates C[i, j]
+            np.add.at(self.out, (rows, cols), product[rows, cols])
+        elif self.dataflow is Dataflow.WS:  # PE (k, n): its t-th MAC is row t of C
+            np.add.at(self.out, (nth, cols), product[rows, cols])
+        else:  # is: PE (k, m): its t-th MAC is C[m, t]
+            np.add.at(self.out, (cols, nth), product[rows, cols])
+        self.count += mac
+        return np.full(mac.shape, cycles, dtype=np.int64)
+
+
+def _slot(policy: str, code: PulseCode, fold_b: np.ndarray, worst: int) -> int | None:
+    if policy == "worst_case":
+        return max(1, worst)
+    if policy == "per_tile":
+        return max(1, int(code.cycles(np.abs(fold_b)).max()))
+    return None
+
+
+def run_temporal_gemm(a: np.ndarray, b: np.ndarray, rows: int, cols: int, dataflow: Dataflow,
+                      *, code: PulseCode, policy: str, worst_cycles: int = 0,
+                      fifo_depth: int = 1) -> TemporalResult:
+    """``C = A @ B`` on a ``rows x cols`` temporal-coded array under ``policy``.
+
+    ``worst_cycles`` is the longest code of the weights' bit width (``worst_case`` only);
+    ``fifo_depth`` the entries between adjacent lanes (``per_row``/``per_col`` only).
+    """
+    a, b = np.asarray(a, dtype=np.int64), np.asarray(b, dtype=np.int64)
+    if policy not in LOCK_STEP + LANES:
+        raise SimulationError(f"unknown policy {policy!r}")
+    c = np.zeros((a.shape[0], b.shape[1]), dtype=np.int64)
+    c_pulses = np.zeros_like(c)
+    records = []
+    for fold in _folds(a, b, rows, cols, dataflow):
+        if policy in LANES:
+            res = run_lane_fold(fold.a, fold.b, rows, cols, dataflow, code=code,
+                                lanes="rows" if policy == "per_row" else "cols",
+                                fifo_depth=fifo_depth)
+            out, pulses, cycles, macs, act = res.out, res.out_pulses, res.cycles, res.macs, \
+                res.activity
+        else:
+            hook = _PulseHook(code, _slot(policy, code, fold.b, worst_cycles), fold, dataflow,
+                              (rows, cols))
+            res = run_gemm(fold.a, fold.b, rows, cols, dataflow, mac_cycles=hook)
+            if len(res.folds) != 1:
+                raise SimulationError("a fold-sized GEMM ran as several folds")
+            out, pulses, cycles, macs, act = res.c, hook.out, res.total_cycles, res.macs, \
+                hook.activity
+        c[fold.out_rows, fold.out_cols] += out
+        c_pulses[fold.out_rows, fold.out_cols] += pulses
+        shape = _shape(fold, dataflow)
+        records.append(TemporalFold(fold.row_fold, fold.col_fold, *shape, cycles, macs,
+                                    act.adding, act.holding))
+    return TemporalResult(c, c_pulses, tuple(records))
+
+
+def _shape(fold: _Fold, dataflow: Dataflow) -> tuple[int, int, int]:
+    """(rows used, cols used, stream length) of a fold, from its operands."""
+    (m, k), n = fold.a.shape, fold.b.shape[1]
+    return {Dataflow.OS: (m, n, k), Dataflow.WS: (k, n, m), Dataflow.IS: (k, m, n)}[dataflow]

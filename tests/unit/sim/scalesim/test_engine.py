@@ -1,0 +1,114 @@
+"""Compatibility-mode engine: OFMAP drain events, stall-free cycle counts, layer expansion."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from accelsim.config.scalesim_cfg import BandwidthMode, ScaleSimConfig
+from accelsim.errors import ConfigError, WorkloadError
+from accelsim.sim.scalesim import scalesim_layers, simulate_layer, simulate_scalesim
+from accelsim.sim.scalesim.engine import _ReadSide, _run_rows
+from accelsim.sim.scalesim.geometry import ScaleSimLayer, fold_plan
+from accelsim.sim.scalesim.operands import ofmap_row_counts
+from accelsim.sim.scalesim.read_buffer import NO_EVENTS, ReadBufferGeometry
+from accelsim.sim.scalesim.write_buffer import RowCounts, WriteBuffer
+from accelsim.types import Dataflow
+from accelsim.workload.layers import Conv2dLayer, GemmLayer, Workload
+from tests.unit.sim.scalesim import reference
+
+BIG_CFG = ScaleSimConfig(
+    source="test.cfg", run_name="t", array_rows=8, array_cols=4, ifmap_sram_kb=4096,
+    filter_sram_kb=4096, ofmap_sram_kb=4096, ifmap_offset=0, filter_offset=10_000_000,
+    ofmap_offset=20_000_000, dataflow=Dataflow.OS, read_request_buffer=32,
+    write_request_buffer=32, bandwidth_mode=BandwidthMode.USER, bandwidths=(10,),
+    ifmap_custom_layout=False, ifmap_sram_bank_bandwidth=10, ifmap_sram_bank_num=1,
+    ifmap_sram_bank_port=2, filter_custom_layout=False, filter_sram_bank_bandwidth=10,
+    filter_sram_bank_num=1, filter_sram_bank_port=2, sparsity_support=False,
+    use_ramulator_trace=False)
+LAYERS = [
+    ScaleSimLayer("conv", 13, 11, 3, 2, 5, 7, 2, 1),
+    ScaleSimLayer("gemm", 40, 24, 1, 24, 1, 9, 1, 1),
+    ScaleSimLayer("pointwise", 6, 6, 1, 1, 16, 3, 1, 1),
+]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.integers(0, 12), min_size=1, max_size=400), st.integers(16, 300),
+       st.integers(1, 12))
+def test_ofmap_drain_events_match_write_by_write(per_row: list[int], size_words: int,
+                                                 bandwidth: int) -> None:
+    if not any(per_row):
+        per_row = [*per_row, 1]
+    quiet = _ReadSide(ReadBufferGeometry(1024, 1), NO_EVENTS, 0)
+    writes = WriteBuffer(size_words, bandwidth)
+    stall, last = _run_rows((quiet, quiet), writes, RowCounts.from_array(np.asarray(per_row)))
+    writes.finish(last)
+    expected = reference.ofmap_writes(per_row, size_words, bandwidth)
+    assert (stall, last, writes.dram_writes) == (expected["stall"], expected["last"],
+                                                 expected["dram_words"])
+    assert (writes.first_drain_start, writes.last_drain_end) == (expected["first_drain"],
+                                                                 expected["last_drain"])
+
+
+@pytest.mark.parametrize("dataflow", list(Dataflow))
+@pytest.mark.parametrize("layer", LAYERS, ids=lambda layer: layer.name)
+def test_stall_free_cycles_are_demand_rows_minus_one(dataflow: Dataflow,
+                                                     layer: ScaleSimLayer) -> None:
+    cfg = replace(BIG_CFG, dataflow=dataflow)
+    plan = fold_plan(layer, dataflow, cfg.array_rows, cfg.array_cols)
+    result = simulate_layer(cfg, layer)
+    assert result.stall_cycles == 0
+    assert result.total_cycles == result.compute_cycles == plan.demand_rows - 1
+    r, c, t = cfg.array_rows, cfg.array_cols, plan.temporal
+    per_fold = t + r + c - 2 if dataflow is Dataflow.OS else 2 * r + c + t - 2
+    assert plan.demand_rows == plan.row_folds * plan.col_folds * per_fold
+
+
+@pytest.mark.parametrize("dataflow", list(Dataflow))
+@pytest.mark.parametrize("layer", LAYERS, ids=lambda layer: layer.name)
+def test_every_ofmap_write_is_issued_once_per_reduction_fold(dataflow: Dataflow,
+                                                             layer: ScaleSimLayer) -> None:
+    """OS keeps partial sums in the PEs; WS and IS write them once per fold of K."""
+    plan = fold_plan(layer, dataflow, 8, 4)
+    writes = ofmap_row_counts(layer, plan)
+    assert writes.rows == plan.demand_rows
+    expected = layer.m * layer.n * (1 if dataflow is Dataflow.OS else plan.row_folds)
+    assert writes.total == expected == writes.before(writes.rows)
+    per_row = [writes.count(row) for row in range(writes.rows)]
+    assert sum(per_row) == expected
+    assert all(writes.row_of(writes.before(row)) == row for row in range(writes.rows)
+               if per_row[row])
+
+
+def test_layers_expand_like_scalesim_topology_rows() -> None:
+    depthwise = Conv2dLayer(name="dw", ifmap_h=6, ifmap_w=6, channels=3, filter_h=3, filter_w=3,
+                            num_filters=3, pad_h=1, pad_w=1, groups=3)
+    rows = list(scalesim_layers(depthwise))
+    assert [row.name for row in rows] == ["dwChannel_0", "dwChannel_1", "dwChannel_2"]
+    assert (rows[0].ifmap_h, rows[0].channels, rows[0].num_filters) == (8, 1, 1)
+    gemm = list(scalesim_layers(GemmLayer(name="heads", m=4, n=5, k=6, batch=2)))
+    assert [row.name for row in gemm] == ["heads_0", "heads_1"]
+    assert (gemm[0].m, gemm[0].n, gemm[0].k) == (4, 5, 6)
+    results = simulate_scalesim(BIG_CFG, Workload("w", "test", (depthwise,)))
+    assert [r.name for r in results] == ["dwChannel_0", "dwChannel_1", "dwChannel_2"]
+    assert len({r.total_cycles for r in results}) == 1
+
+
+def test_unsupported_scalesim_features_are_config_errors() -> None:
+    with pytest.raises(ConfigError, match="test.cfg: run_presets.InterfaceBandwidth: "
+                                          "compatibility mode reproduces"):
+        simulate_layer(replace(BIG_CFG, bandwidth_mode=BandwidthMode.CALC), LAYERS[0])
+    with pytest.raises(ConfigError, match="layout.IfmapCustomLayout"):
+        simulate_layer(replace(BIG_CFG, ifmap_custom_layout=True), LAYERS[0])
+
+
+def test_one_cycle_layer_is_an_input_error() -> None:
+    """SCALE-Sim 3.0.0 crashes (division by zero) on a layer whose last row is cycle 0."""
+    cfg = replace(BIG_CFG, array_rows=1, array_cols=1)
+    with pytest.raises(WorkloadError, match="one-cycle layer"):
+        simulate_layer(cfg, ScaleSimLayer("one", 1, 1, 1, 1, 1, 1, 1, 1))

@@ -1,0 +1,93 @@
+"""The read-SRAM event model equals the request-by-request statement of SCALE-Sim's rules."""
+
+from __future__ import annotations
+
+from unittest.mock import patch
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from accelsim.sim.scalesim import read_buffer
+from accelsim.sim.scalesim.operands import PrefetchStack
+from accelsim.sim.scalesim.read_buffer import ReadBufferGeometry, prefetch_events
+from tests.unit.sim.scalesim import reference
+
+
+@st.composite
+def workloads(draw: st.DrawFn) -> tuple[list[int], int, list[tuple[int, int]]]:
+    """A prefetch sequence (maybe with repeated addresses), an SRAM size, and demand rows as
+    runs of the sequence: mostly forward, with jumps back and ahead like folds do."""
+    length = draw(st.integers(40, 1500))
+    distinct = draw(st.sampled_from([length, length // 3 + 1, length * 4]))
+    rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
+    if distinct == length:
+        values = rng.permutation(length * 3)[:length]
+    else:
+        values = rng.integers(0, distinct, size=length)
+    size_words = draw(st.integers(16, 600))
+    runs: list[tuple[int, int]] = []
+    for _ in range(draw(st.integers(1, 6))):
+        pos = draw(st.integers(0, length - 1))
+        end = draw(st.integers(pos, length - 1))
+        while pos <= end:
+            width = int(rng.integers(1, 9))
+            runs.append((pos, min(end, pos + width - 1)))
+            pos += width
+    return [int(v) for v in values], size_words, runs
+
+
+def _stack(values: list[int]) -> PrefetchStack:
+    array = np.asarray(values, dtype=np.int64)
+    return PrefetchStack(array, np.arange(len(array) + 1), len(array), 1, False,
+                         np.zeros(0, np.int64))
+
+
+@settings(max_examples=250, deadline=None)
+@given(workloads(), st.sampled_from([(256, 1 << 20), (1, 2), (2, 8)]))
+def test_prefetches_per_row_match_request_by_request_rules(
+        case: tuple[list[int], int, list[tuple[int, int]]], chunks: tuple[int, int]) -> None:
+    """Also with tiny scan chunks, so that every chunk boundary case runs."""
+    values, size_words, runs = case
+    lo = np.array([a for a, _ in runs], dtype=np.int64)
+    hi = np.array([b for _, b in runs], dtype=np.int64)
+    rows = np.arange(len(runs), dtype=np.int64) * 3  # demand rows need not be consecutive
+    geometry = ReadBufferGeometry(size_words, 4)
+    may_repeat = len(set(values)) < len(values)
+    with (patch.object(read_buffer, "_MIN_CHUNK", chunks[0]),
+          patch.object(read_buffer, "_MAX_CHUNK", chunks[1])):
+        events = prefetch_events(_stack(values), (rows, lo, hi), geometry, may_repeat)
+
+    expected = reference.read_windows(values, size_words,
+                                      [list(range(a, b + 1)) for a, b in runs])
+    got = np.zeros(len(runs), dtype=np.int64)
+    for row, after in zip(events.rows, events.k_after, strict=True):
+        got[row // 3:] = after
+    assert got.tolist() == expected
+    before = np.concatenate(([0], np.asarray(expected[:-1])))
+    assert events.k_before.tolist() == before[events.rows // 3].tolist()
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.integers(-50, 5000), st.integers(0, 40), st.integers(1, 6), st.integers(1, 300))
+def test_row_stall_closed_form_equals_per_prefetch_update(cycle: int, k_before: int,
+                                                          count: int, bandwidth: int) -> None:
+    geometry = ReadBufferGeometry(1024, bandwidth)
+    assert geometry.row_stall(cycle, k_before, k_before + count) == reference.row_stall(
+        cycle, k_before, k_before + count, geometry.lines_per_prefetch)
+
+
+def test_sequence_that_fits_never_prefetches() -> None:
+    """Half of a 1 KiB SRAM holds 512 words: a 400-word sequence is loaded once, for good."""
+    values = list(range(400))
+    runs = (np.arange(50), np.zeros(50, np.int64), np.full(50, 399))
+    events = prefetch_events(_stack(values), runs, ReadBufferGeometry(1024, 1), False)
+    assert events.total == 0 and events.rows.size == 0
+
+
+def test_geometry_of_a_one_kib_sram() -> None:
+    geometry = ReadBufferGeometry(1024, 10)
+    assert (geometry.active_words, geometry.prefetch_words, geometry.set_words) == (512, 512, 11)
+    assert geometry.lines_per_prefetch == 52
+    assert geometry.initial_lines(stack_words=300) == 30
+    assert geometry.prefetch_done(0) == -1 and geometry.prefetch_done(2) == 105
