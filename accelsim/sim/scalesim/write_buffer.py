@@ -153,5 +153,6 @@ class WriteBuffer:
         self.drain_end = cycle + count - 1
         if self.first_drain_start is None:
             self.first_drain_start = cycle
-        self.last_drain_end = max(self.drain_end, self.last_drain_end or self.drain_end)
+        if self.last_drain_end is None or self.drain_end > self.last_drain_end:
+            self.last_drain_end = self.drain_end
         return self.drain_end
