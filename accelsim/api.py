@@ -21,7 +21,8 @@ from accelsim.sweep.driver import sweep
 __all__ = ["load", "run", "run_spec", "sweep"]
 
 
-def _overrides(set_: Mapping[str, object] | None, kwargs: Mapping[str, object]) -> dict[str, object]:
+def _overrides(set_: Mapping[str, object] | None,
+               kwargs: Mapping[str, object]) -> dict[str, object]:
     merged = dict(set_ or {})
     merged.update({key.replace("__", "."): value for key, value in kwargs.items()})
     return merged

@@ -129,6 +129,14 @@ def _check_file(tree: Tree, key_path: KeyPath, origins: list[Origin], what: str)
                           key_path=format_key_path(key_path))
 
 
+def _resolve_routing(tree: Tree, config_dir: Path) -> None:
+    """``chiplets.moe.routing`` is a path relative to the config, like ``workload``."""
+    chiplets = tree.get("chiplets")
+    moe = chiplets.get("moe") if isinstance(chiplets, dict) else None
+    if isinstance(moe, dict) and isinstance(moe.get("routing"), str):
+        moe["routing"] = _resolve(config_dir, moe["routing"])
+
+
 def build_run_spec(located: Located, overrides: Mapping[str, object] | None = None) -> RunSpec:
     """Validate a parsed run config (plus overrides) into a RunSpec."""
     if not isinstance(located.data, dict):
@@ -143,6 +151,7 @@ def build_run_spec(located: Located, overrides: Mapping[str, object] | None = No
     system = tree.get("system")
     if isinstance(system, dict) and isinstance(system.get("tables"), list):
         system["tables"] = [_resolve(system_dir, t) for t in system["tables"]]
+    _resolve_routing(tree, config_dir)
     for dotted, value in (overrides or {}).items():
         if dotted == "workload":
             value = _resolve(Path.cwd(), value)
@@ -153,6 +162,8 @@ def build_run_spec(located: Located, overrides: Mapping[str, object] | None = No
     except ValidationError as exc:
         raise to_config_error(exc, RunSpec, origins) from None
     _check_file(tree, ("workload",), origins, "workload")
+    if spec.chiplets is not None and spec.chiplets.moe.routing is not None:
+        _check_file(tree, ("chiplets", "moe", "routing"), origins, "routing trace")
     for i in range(len(spec.system.tables)):
         _check_file(tree, ("system", "tables", i), origins, "cost table")
     return spec

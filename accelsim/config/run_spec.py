@@ -6,6 +6,7 @@ from typing import Literal
 
 from pydantic import Field, StrictBool, StrictInt
 
+from accelsim.config.chiplet_spec import ChipletSystemSpec
 from accelsim.config.system_spec import Spec, SystemSpec
 
 
@@ -45,3 +46,6 @@ class RunSpec(Spec):
         "'auto' reads the header.")
     mapping: MappingSpec = Field(default_factory=MappingSpec, description="Mapping options.")
     sim: SimSpec = Field(default_factory=SimSpec, description="Simulation options.")
+    chiplets: ChipletSystemSpec | None = Field(
+        None, description="A system of chiplets, each one 'system', joined by D2D links "
+        "(docs/moe.md); absent: one chip.")

@@ -89,15 +89,16 @@ def _check_layer(layer: Layer, quant: LayerQuant, system: SystemSpec, source: st
     array = system.array
     spec = array.temporal
     cap = spec.pulse_cap(array.precision.weight_bits)
+    what = "weights" if layer.op != "attention" else "B operands (activations)"
     if quant.weight.bits > array.precision.weight_bits:
         raise WorkloadError(
-            f"layer {layer.name!r} has {quant.weight.bits}-bit weights; the temporal PE takes at "
+            f"layer {layer.name!r} has {quant.weight.bits}-bit {what}; the temporal PE takes at "
             f"most {array.precision.weight_bits} bits", file=source,
             key_path="system.array.precision.weight_bits")
     top = max_magnitude(quant.weight.bits, quant.weight.signed)
     if spec.code == "magnitude" and top > cap:
         raise WorkloadError(
-            f"layer {layer.name!r}: {quant.weight.bits}-bit weights need pulses of up to {top} "
+            f"layer {layer.name!r}: {quant.weight.bits}-bit {what} need pulses of up to {top} "
             f"cycles, longer than the cap of {cap} (use code 'segmented' or raise the cap)",
             file=source, key_path="system.array.temporal.cap")
     return int(code_ceiling(top, spec.code, cap)[-1])

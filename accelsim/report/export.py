@@ -22,6 +22,21 @@ def _totals(result: Result) -> dict[str, Any]:
         "area_m2": result.area_m2,
         "macs": stats.macs,
         "utilization": result.utilization,
+        **_chiplet_totals(result),
+    }
+
+
+def _chiplet_totals(result: Result) -> dict[str, Any]:
+    """Keys a chiplet run adds to ``totals`` (none for one chip)."""
+    chiplets = result.stats.chiplets
+    if chiplets is None:
+        return {}
+    return {
+        "chiplets": chiplets.chiplets, "strategy": chiplets.strategy,
+        "d2d_bits": chiplets.d2d_bits, "dram_bits": chiplets.dram_bits,
+        "peak_buffer_bytes": dict(chiplets.peak_buffer_bytes),
+        "link_utilization": dict(chiplets.link_utilization),
+        "dram_utilization": dict(chiplets.dram_utilization),
     }
 
 
@@ -95,7 +110,26 @@ def result_to_timeline(result: Result) -> str:
     events = [{"name": name, "cat": "layer", "ph": "X", "pid": 0, "tid": 0,
                "ts": start * scale_us, "dur": (end - start) * scale_us}
               for name, start, end in spans]
+    events += _track_events(result.stats.spans, scale_us)
     return json.dumps({"traceEvents": events, "displayTimeUnit": "ns"}, indent=1) + "\n"
+
+
+def _track_events(spans: tuple[tuple[str, str, int, int], ...],
+                  scale_us: float) -> list[dict[str, Any]]:
+    """One thread (track) per chiplet array, link and DRAM channel, named by metadata events;
+    tid 0 stays the layer track."""
+    tracks = sorted({track for track, _, _, _ in spans})
+    tid = {track: index + 1 for index, track in enumerate(tracks)}
+    events: list[dict[str, Any]] = [
+        {"name": "thread_name", "ph": "M", "pid": 0, "tid": 0, "args": {"name": "layers"}}
+    ] if spans else []
+    events += [{"name": "thread_name", "ph": "M", "pid": 0, "tid": tid[t], "args": {"name": t}}
+               for t in tracks]
+    events += [{"name": label, "cat": track.split(".")[0].rstrip("0123456789"), "ph": "X",
+                "pid": 0, "tid": tid[track], "ts": start * scale_us,
+                "dur": (end - start) * scale_us}
+               for track, label, start, end in spans]
+    return events
 
 
 def _layer_spans(result: Result) -> list[tuple[str, int, int]]:

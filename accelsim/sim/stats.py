@@ -55,17 +55,34 @@ class LayerStats:
 
 
 @dataclass(frozen=True)
+class ChipletTotals:
+    """What a multi-chiplet run adds: D2D and DRAM bits, peak buffer bytes per chiplet
+    (weights and token activations resident at once), busy fractions of links and DRAMs."""
+
+    chiplets: int
+    strategy: str
+    d2d_bits: int
+    dram_bits: int
+    peak_buffer_bytes: Mapping[str, int]
+    link_utilization: Mapping[str, float]
+    dram_utilization: Mapping[str, float]
+
+
+@dataclass(frozen=True)
 class SimStats:
     """All layers of a run, in order, and the clock that turns cycles into seconds.
 
     ``events`` counts the folds the engine stepped one by one (the rest were coalesced);
-    ``timeline`` holds (layer, start cycle, end cycle) when the run asked for it.
+    ``timeline`` holds (layer, start cycle, end cycle) when the run asked for it; ``spans``
+    (track, label, start, end) per chiplet array, link and DRAM channel of a chiplet run.
     """
 
     layers: tuple[LayerStats, ...]
     clock_hz: float
     events: int = 0
     timeline: tuple[tuple[str, int, int], ...] = ()
+    spans: tuple[tuple[str, str, int, int], ...] = ()
+    chiplets: ChipletTotals | None = None
 
     @property
     def cycles(self) -> int:

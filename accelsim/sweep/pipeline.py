@@ -60,6 +60,10 @@ def run_spec(spec: RunSpec, cache: InputCache | None = None, *,
     """Run a validated spec through the whole pipeline. ``provenance=False`` leaves out the
     list of table entries used (a sweep keeps only numbers; it saves a few percent)."""
     cache = InputCache() if cache is None else cache
+    if spec.chiplets is not None:
+        from accelsim.sweep.chiplet_pipeline import run_chiplet_spec
+
+        return run_chiplet_spec(spec, cache, provenance=provenance)
     wl = cache.workload(spec.workload, spec.workload_format)
     if not wl.layers:
         raise InputError("the workload has no layers", file=spec.workload)

@@ -31,7 +31,8 @@ def simulate_folds(folds: Sequence[Fold], channel: Channel) -> tuple[int, int]:
     done = [env.event() for _ in folds]
     finished: list[int] = []
 
-    def transfer(bits: int, started: simpy.Event | None = None) -> Generator[simpy.Event, None, None]:
+    def transfer(bits: int,
+                 started: simpy.Event | None = None) -> Generator[simpy.Event, None, None]:
         with dram.request() as request:
             yield request
             if started is not None:

@@ -1,0 +1,132 @@
+"""The chiplet fabric in SimPy: D2D channels, DRAM channels and chiplet arrays as resources.
+
+One event per transfer, DRAM burst or compute task (design §4). A transfer requests the
+channels of its route in order (wormhole: it holds the ones it has while waiting for the next),
+holds them all for its serialization time, releases them and arrives ``hops x latency`` later.
+A DRAM load holds its channel for ``bits / bandwidth`` and arrives one latency later. A compute
+task holds its chiplet's array. Everything records busy cycles, bits and a timeline span.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Generator
+from dataclasses import dataclass, field
+from fractions import Fraction
+
+import simpy
+
+from accelsim.config.chiplet_spec import ChipletSystemSpec
+from accelsim.config.system_spec import SystemSpec
+from accelsim.hardware.links import (
+    Topology,
+    build_topology,
+    dram_chiplets,
+    exact,
+    hop_latency_cycles,
+    serialization_cycles,
+    wire_bits,
+)
+
+Span = tuple[str, str, int, int]  # (track, label, start cycle, end cycle)
+
+
+def _ceil(value: Fraction) -> int:
+    return -(-value.numerator // value.denominator)
+
+
+@dataclass
+class Buffers:
+    """Bits resident per chiplet over time, and the peak of each."""
+
+    now: dict[int, int] = field(default_factory=dict)
+    peak: dict[int, int] = field(default_factory=dict)
+
+    def add(self, chiplet: int, bits: int) -> None:
+        """``bits`` arrive at ``chiplet`` (negative: leave)."""
+        value = self.now.get(chiplet, 0) + bits
+        self.now[chiplet] = value
+        self.peak[chiplet] = max(self.peak.get(chiplet, 0), value)
+
+
+class Fabric:
+    """The resources of one chiplet system in one SimPy environment (built per run)."""
+
+    def __init__(self, env: simpy.Environment, system: SystemSpec,
+                 chiplets: ChipletSystemSpec) -> None:
+        self.env = env
+        self.system = system
+        self.spec = chiplets
+        self.topology: Topology = build_topology(chiplets)
+        self.drams = dram_chiplets(chiplets, self.topology)
+        self.channels = {name: simpy.Resource(env) for name in self.topology.channels()}
+        self.dram_ports = {c: simpy.Resource(env) for c in self.drams}
+        self.arrays = {c: simpy.Resource(env) for c in range(self.topology.count)}
+        self.latency_cycles = hop_latency_cycles(chiplets.link, system.clock_hz)
+        dram = system.dram
+        self.dram_cycles_per_bit = exact(system.clock_hz) / exact(dram.bandwidth_bits_per_s)
+        self.dram_latency_cycles = _ceil(exact(dram.latency_s) * exact(system.clock_hz))
+        self.busy: dict[str, int] = {}
+        self.counts: dict[str, int] = {}
+        self.spans: list[Span] = []
+        self.buffers = Buffers()
+
+    def _count(self, key: str, value: int) -> None:
+        self.counts[key] = self.counts.get(key, 0) + value
+
+    def _busy(self, track: str, label: str, start: int, cycles: int) -> None:
+        self.busy[track] = self.busy.get(track, 0) + cycles
+        self.spans.append((track, label, start, start + cycles))
+
+    def transfer(self, src: int, dst: int, bits: int,
+                 label: str) -> Generator[simpy.Event, None, None]:
+        """Move ``bits`` of payload from chiplet ``src`` to ``dst`` over the route."""
+        hops = self.topology.hops(src, dst)
+        if not hops or bits <= 0:
+            return
+        requests = []
+        for name in hops:
+            request = self.channels[name].request()
+            yield request
+            requests.append((name, request))
+        cycles = serialization_cycles(bits, self.spec.link, self.system.clock_hz)
+        start = int(self.env.now)
+        yield self.env.timeout(cycles)
+        on_wire = wire_bits(bits, self.spec.link)
+        for name, request in requests:
+            self.channels[name].release(request)
+            self._busy(name, label, start, cycles)
+            self._count(f"{name}.bits", on_wire)
+        yield self.env.timeout(len(hops) * self.latency_cycles)
+
+    def dram_load(self, channel: int, bits: int,
+                  label: str) -> Generator[simpy.Event, None, None]:
+        """Read ``bits`` from the DRAM channel attached to chiplet ``channel``."""
+        with self.dram_ports[channel].request() as request:
+            yield request
+            cycles = _ceil(bits * self.dram_cycles_per_bit)
+            start = int(self.env.now)
+            yield self.env.timeout(cycles)
+            self._busy(f"dram{channel}", label, start, cycles)
+        self._count(f"dram{channel}.read_bits", bits)
+        yield self.env.timeout(self.dram_latency_cycles)
+
+    def compute(self, chiplet: int, cycles: int, counts: dict[str, int],
+                label: str) -> Generator[simpy.Event, None, None]:
+        """Run a task of ``cycles`` on ``chiplet``'s array; ``counts`` are its actions."""
+        with self.arrays[chiplet].request() as request:
+            yield request
+            start = int(self.env.now)
+            yield self.env.timeout(cycles)
+            self._busy(f"chiplet{chiplet}.array", label, start, cycles)
+        for key, value in counts.items():
+            self._count(f"chiplet{chiplet}.{key}", value)
+
+    def d2d_bits(self) -> int:
+        """Wire bits moved over every channel."""
+        return sum(v for k, v in self.counts.items() if k.startswith("link.") and
+                   k.endswith(".bits"))
+
+    def link_utilization(self, cycles: int) -> dict[str, float]:
+        """Busy fraction of every channel over ``cycles``."""
+        return {name: (self.busy.get(name, 0) / cycles if cycles else 0.0)
+                for name in self.topology.channels()}

@@ -1,0 +1,87 @@
+"""Pins the measured tables of docs/fineq.md to their golden numbers.
+
+``docs/tools/fineq_tables.py`` measures them with ``accelsim.run`` (about 15 s, hence slow) and
+renders the markdown; the golden file changes only with ``pytest --update-golden`` and a reviewed
+diff. The document must show exactly the rendering of the golden numbers.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import sys
+from datetime import date
+from importlib.metadata import version
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+GOLDEN = Path(__file__).parent / "golden" / "fineq_tables.json"
+
+
+def _tool() -> ModuleType:
+    path = ROOT / "docs" / "tools" / "fineq_tables.py"
+    spec = importlib.util.spec_from_file_location("fineq_tables", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules.setdefault("fineq_tables", module)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _numbers(golden: dict[str, object]) -> dict[str, object]:
+    return {key: value for key, value in golden.items() if key != "_meta"}
+
+
+def _close(got: object, want: object, where: str) -> None:
+    """Equal structure; integers exactly, floats to 1e-9 (the runs are deterministic)."""
+    if isinstance(want, dict):
+        assert isinstance(got, dict) and set(got) == set(want), where
+        for key in want:
+            _close(got[key], want[key], f"{where}.{key}")
+    elif isinstance(want, int):
+        assert got == want, where
+    else:
+        assert got == pytest.approx(want, rel=1e-9), where
+
+
+@pytest.mark.slow
+def test_tables_match_golden(update_golden: bool) -> None:
+    numbers = _tool().measure()
+    if update_golden:
+        meta = {"version": version("accelsim"), "date": date.today().isoformat(),
+                "why": "docs/fineq.md: FineQ temporal array vs INT8/INT4 on MiniLM; policies, "
+                       "array sizes and outlier shares"}
+        GOLDEN.write_text(json.dumps({"_meta": meta, **numbers}, indent=1) + "\n")
+    golden = json.loads(GOLDEN.read_text())
+    assert set(golden["_meta"]) == {"version", "date", "why"}
+    _close(json.loads(json.dumps(numbers)), _numbers(golden), "golden")
+
+
+def test_doc_shows_the_golden_numbers() -> None:
+    tool = _tool()
+    golden = _numbers(json.loads(GOLDEN.read_text()))
+    text = tool.DOC.read_text(encoding="utf-8")
+    block = text.split(tool.BEGIN, 1)[1].split(tool.END, 1)[0]
+    assert block.strip() == tool.render(golden).strip(), (
+        "docs/fineq.md is stale: run `python docs/tools/fineq_tables.py`")
+
+
+def test_golden_numbers_tell_the_documented_story() -> None:
+    """What docs/fineq.md says in words must stay true of the numbers."""
+    g = _numbers(json.loads(GOLDEN.read_text()))
+    linear, outliers = g["linear"], g["outliers"]
+    assert linear["fineq_3bit"]["array_area_mm2"] < linear["int4"]["array_area_mm2"] < \
+        linear["int8"]["array_area_mm2"]
+    assert linear["fineq_3bit"]["energy_mj"] < linear["int8"]["energy_mj"]
+    assert linear["fineq_3bit"]["cycles"] > 2 * linear["int8"]["cycles"]  # 3-cycle slots
+    assert 0.45 < g["minilm_outlier_share"] < 0.6
+    plain = outliers["0"]["per_tile"]
+    assert all(outliers["0"][p] == plain for p in ("per_tile", "per_wavefront", "per_row",
+                                                    "per_col"))
+    assert outliers["0"]["worst_case"] == outliers["1"]["worst_case"] > 2.5 * plain
+    for share in ("0.001", "0.01"):
+        assert outliers[share]["per_wavefront"] < outliers[share]["per_tile"] < \
+            outliers[share]["worst_case"]
