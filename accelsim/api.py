@@ -15,8 +15,7 @@ from accelsim import config
 from accelsim.config.run_spec import RunSpec
 from accelsim.errors import InputError
 from accelsim.report import Result
-from accelsim.sweep import pipeline
-from accelsim.sweep.driver import sweep
+from accelsim.sweep import pipeline, sweep
 
 __all__ = ["load", "run", "run_spec", "sweep"]
 
@@ -51,7 +50,10 @@ def run(spec_or_path: RunSpec | str | Path, *, set: Mapping[str, object] | None 
         return run_spec(spec_or_path)
     path = Path(spec_or_path)
     if path.suffix.lower() == ".cfg":
-        from accelsim.compat_run import run_scalesim
+        if set or overrides or workload is not None:
+            raise InputError("--set and --workload do not apply to a SCALE-Sim .cfg config; "
+                             "edit the .cfg or the topology", file=str(path))
+        from accelsim.sweep.scalesim_run import run_scalesim
 
         return run_scalesim(path, topology, gemm=gemm)
     if topology is not None:

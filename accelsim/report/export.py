@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import io
 import json
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from accelsim.report.result import SCHEMA, Result
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 def _totals(result: Result) -> dict[str, Any]:
@@ -81,6 +82,8 @@ def result_to_json(result: Result) -> str:
 
 def result_to_frame(result: Result) -> pd.DataFrame:
     """One row per layer; energy columns are ``energy_j.<component>``."""
+    import pandas as pd  # imported here: the CLI starts faster without it
+
     rows = []
     for row in result.layers:
         stats = row.stats

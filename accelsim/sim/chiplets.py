@@ -9,7 +9,7 @@ task holds its chiplet's array. Everything records busy cycles, bits and a timel
 
 from __future__ import annotations
 
-from collections.abc import Generator
+from collections.abc import Callable, Generator
 from dataclasses import dataclass, field
 from fractions import Fraction
 
@@ -98,11 +98,15 @@ class Fabric:
             self._count(f"{name}.bits", on_wire)
         yield self.env.timeout(len(hops) * self.latency_cycles)
 
-    def dram_load(self, channel: int, bits: int,
-                  label: str) -> Generator[simpy.Event, None, None]:
-        """Read ``bits`` from the DRAM channel attached to chiplet ``channel``."""
+    def dram_load(self, channel: int, bits: int, label: str,
+                  on_start: Callable[[], None] | None = None
+                  ) -> Generator[simpy.Event, None, None]:
+        """Read ``bits`` from the DRAM channel attached to chiplet ``channel``; ``on_start``
+        runs when the channel starts on it (e.g. to allocate the destination buffer)."""
         with self.dram_ports[channel].request() as request:
             yield request
+            if on_start is not None:
+                on_start()
             cycles = _ceil(bits * self.dram_cycles_per_bit)
             start = int(self.env.now)
             yield self.env.timeout(cycles)

@@ -40,6 +40,9 @@ def _share(fabric: Fabric, share: Share, mapping: MappingSpec,
     cycles = time_layer(plan, fabric.system).compute_cycles
     counts = {k: v for k, v in layer_counts(plan, fabric.system, cycles).items()
               if not k.startswith("dram.")}
+    if fabric.spec.compute == "ideal":
+        array = fabric.system.array
+        cycles = -(-share.macs // (array.rows * array.cols))
     yield from fabric.compute(c, cycles, counts, label)
     yield from fabric.transfer(c, 0, share.out_bits, f"{label} outputs")
 

@@ -108,9 +108,11 @@ def _slice(layer: _Layer, task: SliceTask, slot: simpy.Resource,
            request: simpy.Event) -> Generator[simpy.Event, None, None]:
     fabric = layer.fabric
     label = f"e{task.expert}.s{task.index}"
-    here = task.stops[0].chiplet  # the buffer is allocated where the slice is first used,
-    fabric.buffers.add(here, task.bits)  # when its load starts; a DRAM chiplet that is not
-    yield from fabric.dram_load(task.dram, task.bits, f"load {label}")  # a stop forwards it
+    # The buffer is allocated where the slice is first used, when the DRAM starts loading it;
+    # a DRAM chiplet that is not a stop forwards the slice.
+    here = task.stops[0].chiplet
+    yield from fabric.dram_load(task.dram, task.bits, f"load {label}",
+                                lambda: fabric.buffers.add(here, task.bits))
     if task.dram != here:
         yield from fabric.transfer(task.dram, here, task.bits, f"fetch {label}")
     for stop in task.stops:

@@ -115,14 +115,40 @@ and DRAM channel) opens in ui.perfetto.dev.
   assumption). `array` is accelsim's exact systolic timing of each task's GEMMs: at a few
   tokens per task, filling 2048 weights into the array dominates, so splitting an expert's
   tokens over several chiplets (FSE-DP) multiplies that cost; the second table shows it.
-- **Peak buffer** of a chiplet: weight slices allocated on it (from the start of their DRAM
-  load until they move on or retire) plus token activations resident (its own tokens for the
-  layer; EP also tokens dispatched to it until their expert is computed). Partial-sum
-  accumulators and the array's own SRAMs are not counted.
+- **Peak buffer** of a chiplet: weight slices allocated on it (on the first chiplet that
+  uses a slice, from when its DRAM channel starts loading it, until it moves on or retires;
+  a DRAM chiplet that is not a stop forwards the slice) plus token activations resident (its
+  own tokens for the layer; EP also tokens dispatched to it until their expert is computed).
+  Partial-sum accumulators and the array's own SRAMs are not counted.
 
 Not modelled: DRAM page/bank timing (a channel is a bandwidth and a latency), D2D link area
 and idle power, the paper's exact virtualization rules and trajectories (papers.md [NF]), and
 dense layers between MoE layers.
+
+## Configuring a chiplet system
+
+A run config adds a `chiplets:` section; every chiplet is the run's `system` (a reusable
+chiplet spec file). Keys and defaults: docs/config.md, `chiplets.*`.
+
+```yaml
+system: chiplets/moe_chiplet_2048.yaml
+workload: ../workloads/moe/deepseek_moe_16b.yaml   # or any dense model file
+chiplets:
+  topology: mesh          # ring, fully_connected, or custom with links: [[0, 1], ...]
+  rows: 2
+  cols: 2
+  link: {preset: ucie_advanced, bandwidth: 288GB/s}   # ucie_standard, grs, custom
+  dram_at: [0, 1, 2, 3]   # default: the mesh corners
+  compute: ideal          # or array
+  partition: n            # dense GEMMs: by output channels (n), tokens (m) or reduction (k)
+  moe: {strategy: fse_dp, micro_slices: 16, tokens: 64, zipf: 1.0}
+```
+
+A dense model (e.g. `--workload workloads/llama2_7b_prefill512.yaml`) runs each GEMM split
+over all chiplets: A is sent from chiplet 0, each share's weights come from the nearest DRAM
+channel, outputs (or 32-bit partial sums for `k`) go back to chiplet 0
+(`accelsim/mapping/partition.py`). Energy: every chiplet's components
+(`chiplet<i>.array`, ...), `dram<i>` per channel and `link.c<a>-c<b>` per link direction.
 
 ## Routing trace format
 

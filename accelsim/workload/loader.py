@@ -31,6 +31,12 @@ def load(path: str | Path, fmt: str = "auto") -> Workload:
         raise WorkloadError(f"format {fmt!r} applies to .csv topologies only; "
                             f"a {SUFFIXES[suffix]} needs 'auto'", file=str(path))
     if suffix in (".yaml", ".yml"):
+        from accelsim.workload.moe import is_moe_file
+
+        if is_moe_file(path):
+            raise WorkloadError("this is a MoE model (schema accelsim.moe/1): it runs on a "
+                                "system of chiplets through `accelsim run` with a 'chiplets:' "
+                                "section in the run config (docs/moe.md)", file=str(path))
         return load_model_file(path)
     if suffix == ".csv":
         # Imported here so that model files load even while these modules are absent or broken.

@@ -17,8 +17,8 @@ Per fold (``T`` = streamed length, ``R`` = physical rows)::
     OS     : (T + Sr + Sc - 2)  compute  +  R  drain                  = T + Sr + Sc + R - 2
     WS, IS : Sr  preload  +  (T + Sc - 1) + R  stream, cross and capture = T + Sr + Sc + R - 1
 
-For a full fold (``Sr = R``) OS equals SCALE-Sim's ``2Sr + Sc + T - 2``; WS/IS are one cycle
-more.
+SCALE-Sim 3.0.0 counts ``T+R+C-2`` (OS) and ``2R+C+T-2`` (WS/IS) per fold; docs/models.md
+compares the two.
 All functions are O(1): they loop over at most four distinct fold shapes, never over cycles.
 """
 

@@ -63,7 +63,8 @@ def test_routing_trace_loads_and_counts() -> None:
 @pytest.mark.parametrize(("tokens", "message"), [
     ([[0, 1, 2, 3, 4, 64]] * 2, "layers[0] token 0: expert id 64 out of range 0..63"),
     ([[0, 1, 2, 3, 4, 5]], "layers[0]: expected 2 tokens (chiplets.moe.tokens); got 1"),
-    ([[0, 1, 2, 3, 4]] * 2, "layers[0] token 0: expected 6 expert ids (top_k); got [0, 1, 2, 3, 4]"),
+    ([[0, 1, 2, 3, 4]] * 2,
+     "layers[0] token 0: expected 6 expert ids (top_k); got [0, 1, 2, 3, 4]"),
     ([[0, 1, 2, 3, 4, 4]] * 2, "layers[0] token 0: expert ids repeat: [0, 1, 2, 3, 4, 4]"),
 ])
 def test_bad_routing_is_named(tmp_path: Path, tokens: object, message: str) -> None:
