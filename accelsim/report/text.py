@@ -41,6 +41,23 @@ def _shares(title: str, values: dict[str, float], fmt) -> list[str]:  # noqa: AN
     return lines
 
 
+def _chiplet_lines(result: Result) -> list[str]:
+    """D2D and DRAM traffic, busiest link and peak buffers of a chiplet run."""
+    chiplets = result.stats.chiplets
+    if chiplets is None:
+        return []
+    busiest = max(chiplets.link_utilization.items(), key=lambda kv: kv[1], default=("-", 0.0))
+    peaks = ", ".join(f"{name} {format_si(value, 'B')}"
+                      for name, value in chiplets.peak_buffer_bytes.items())
+    return [
+        f"chiplets       {chiplets.chiplets} ({chiplets.strategy})",
+        f"D2D            {chiplets.d2d_bits:,} bits   busiest {busiest[0]} "
+        f"{100 * busiest[1]:.1f}%",
+        f"DRAM           {chiplets.dram_bits:,} bits",
+        *([f"peak buffer    {peaks}"] if peaks else []),
+    ]
+
+
 def summary_text(result: Result, *, max_layers: int | None = 40) -> str:
     """Per-layer table, totals, energy and area by component."""
     stats = result.stats
@@ -59,6 +76,7 @@ def summary_text(result: Result, *, max_layers: int | None = 40) -> str:
         f"energy         {format_si(result.energy_j, 'J')}   "
         f"({format_si(result.energy_j / stats.macs if stats.macs else 0.0, 'J')}/MAC)",
         f"area           {format_area(result.area_m2)}",
+        *_chiplet_lines(result),
         "",
     ]
     lines += _shares("energy by component", dict(result.energy.by_component_j),

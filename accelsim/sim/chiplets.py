@@ -1,8 +1,10 @@
 """The chiplet fabric in SimPy: D2D channels, DRAM channels and chiplet arrays as resources.
 
 One event per transfer, DRAM burst or compute task (design §4). A transfer requests the
-channels of its route in order (wormhole: it holds the ones it has while waiting for the next),
-holds them all for its serialization time, releases them and arrives ``hops x latency`` later.
+channels of its route (holding the ones it has while waiting for the next, as a wormhole
+packet does, but in one global channel order, so that transfers on rings and custom
+topologies can never wait on each other in a cycle), holds them all for its serialization
+time, releases them and arrives ``hops x latency`` later.
 A DRAM load holds its channel for ``bits / bandwidth`` and arrives one latency later. A compute
 task holds its chiplet's array. Everything records busy cycles, bits and a timeline span.
 """
@@ -28,6 +30,12 @@ from accelsim.hardware.links import (
 )
 
 Span = tuple[str, str, int, int]  # (track, label, start cycle, end cycle)
+
+
+def _channel_order(name: str) -> tuple[int, int]:
+    """``link.c3-c10`` -> (3, 10): the order every transfer requests its channels in."""
+    src, dst = name.removeprefix("link.c").split("-c")
+    return int(src), int(dst)
 
 
 def _ceil(value: Fraction) -> int:
@@ -84,7 +92,7 @@ class Fabric:
         if not hops or bits <= 0:
             return
         requests = []
-        for name in hops:
+        for name in sorted(hops, key=_channel_order):  # one global order: no circular wait
             request = self.channels[name].request()
             yield request
             requests.append((name, request))

@@ -13,6 +13,7 @@ import simpy
 from accelsim.config.chiplet_spec import ChipletSystemSpec
 from accelsim.config.run_spec import MappingSpec, SimSpec
 from accelsim.config.system_spec import SystemSpec
+from accelsim.errors import SimulationError
 from accelsim.hardware.links import nearest
 from accelsim.hardware.systolic_array import layer_counts
 from accelsim.mapping.partition import Share, partition_gemm
@@ -78,6 +79,9 @@ def simulate_dense(workload: Workload, system: SystemSpec, chiplets: ChipletSyst
 
     env.process(run_all())
     env.run()
+    if len(layers) != len(workload.layers):  # a process still waits: a bug
+        raise SimulationError(f"the chiplet simulation stalled at cycle {int(env.now)} after "
+                              f"{len(layers)} of {len(workload.layers)} layers")
     cycles = int(env.now)
     totals = ChipletTotals(
         chiplets=fabric.topology.count, strategy=f"partition_{chiplets.partition}",

@@ -16,6 +16,7 @@ import simpy
 from accelsim.config.chiplet_spec import ChipletSystemSpec
 from accelsim.config.run_spec import MappingSpec, SimSpec
 from accelsim.config.system_spec import SystemSpec
+from accelsim.errors import SimulationError
 from accelsim.hardware.links import nearest
 from accelsim.hardware.systolic_array import layer_counts
 from accelsim.mapping.moe import MoePlan, Placement, SliceTask, plan_moe_layer
@@ -227,6 +228,9 @@ def simulate_moe(model: MoeModel, routing: Routing, system: SystemSpec,
 
     env.process(run_all())
     env.run()
+    if len(layers) != len(routing.layers):  # a process still waits: a bug
+        raise SimulationError(f"the chiplet simulation stalled at cycle {int(env.now)} after "
+                              f"{len(layers)} of {len(routing.layers)} layers")
     cycles = int(env.now)
     return SimStats(tuple(layers), system.clock_hz, events=len(fabric.spans),
                     timeline=tuple(timeline) if sim.timeline else (),

@@ -150,6 +150,23 @@ channel, outputs (or 32-bit partial sums for `k`) go back to chiplet 0
 (`accelsim/mapping/partition.py`). Energy: every chiplet's components
 (`chiplet<i>.array`, ...), `dram<i>` per channel and `link.c<a>-c<b>` per link direction.
 
+## MoE model files
+
+`workloads/moe/*.yaml` give the shape of one MoE FFN layer (`accelsim/workload/moe.py`):
+
+```yaml
+schema: accelsim.moe/1
+name: deepseek_moe_16b
+source: "where the numbers come from"
+d_model: 2048        # hidden size
+experts: 64          # routed experts
+top_k: 6             # routed experts per token
+shared_experts: 2    # experts every token uses (default 0)
+expert_ffn: 1408     # FFN width of one expert
+matrices: 3          # 3: gated (gate, up, down); 2: up and down (default 3)
+layers: 28           # MoE layers of the model (metadata)
+```
+
 ## Routing trace format
 
 ```json

