@@ -190,6 +190,32 @@ class SramSpec(Spec):
         return buffer
 
 
+class PsumBufferSpec(Spec):
+    """A PSUM buffer next to the array (ws/is): partial sums of a tile that spans several row
+    folds (K tiles) live here, read-modify-written once per K tile, instead of in the ofmap
+    SRAM. With APSQ (papers.md section 2) only ``word_bits``-wide running PSUMs are stored
+    between groups of ``group_size`` K tiles; inside a group the sum is kept at the
+    accumulation width (docs/apsq.md)."""
+
+    capacity_bits: CapacityBits = Field(alias="capacity", description="Capacity, e.g. '64KiB'.")
+    word_bits: StrictInt = Field(
+        32, ge=4, le=64, description="Bits of one stored running PSUM: 32 is the baseline, "
+        "8 with APSQ (4 and 6 are allowed). Without quantization it must hold the "
+        "accumulation (array.precision.psum_bits).")
+    width_bits: CapacityBits = Field(
+        "256b", alias="width", description="Bits per access of one bank and port, e.g. '256b'.")
+    banks: StrictInt = Field(1, gt=0, le=1024, description="Independent banks.")
+    read_ports: StrictInt = Field(1, gt=0, le=16, description="Read ports per bank.")
+    write_ports: StrictInt = Field(1, gt=0, le=16, description="Write ports per bank.")
+    quantization: Annotated[Literal["none", "apsq"], _one_of(("none", "apsq"),
+                                                             "PSUM quantization")] = Field(
+        "none", description="'none': PSUMs are stored at full precision. 'apsq': additive "
+        "partial-sum quantization, one requantization (shift and add) per group.")
+    group_size: StrictInt = Field(
+        1, ge=1, le=1024, description="APSQ group size gs: K tiles summed at full precision "
+        "before one requantization. Must not exceed any layer's number of K tiles.")
+
+
 class DramSpec(Spec):
     """Off-chip DRAM: a bandwidth, a latency, and an energy-table entry."""
 
@@ -224,3 +250,25 @@ class SystemSpec(Spec):
     tables: tuple[str, ...] = Field(
         min_length=1, description="Cost table files (paths relative to this file), merged "
         "in order; later files override earlier entries.")
+    psum_buffer: PsumBufferSpec | None = Field(
+        None, description="A PSUM buffer for ws/is partial sums (docs/apsq.md); absent: "
+        "partial sums live in the ofmap SRAM.")
+
+    @model_validator(mode="after")
+    def _psum_buffer_fits(self) -> SystemSpec:
+        buffer = self.psum_buffer
+        if buffer is None:
+            return self
+        wide = self.array.precision.psum_bits
+        if buffer.quantization == "none" and buffer.word_bits < wide:
+            raise ValueError(
+                f"psum_buffer.word_bits {buffer.word_bits} cannot hold the {wide}-bit "
+                "accumulation (array.precision.psum_bits) without quantization; set "
+                "psum_buffer.quantization: apsq or word_bits >= psum_bits")
+        tile_bits = self.array.cols * (buffer.word_bits + (
+            wide if buffer.quantization == "apsq" and buffer.group_size > 1 else 0))
+        if buffer.capacity_bits < tile_bits:
+            raise ValueError(
+                f"psum_buffer capacity ({int(buffer.capacity_bits)} bits) is too small for "
+                f"one tile step ({self.array.cols} PSUMs, {tile_bits} bits)")
+        return self

@@ -28,6 +28,7 @@ from accelsim.hardware.links import (
     serialization_cycles,
     wire_bits,
 )
+from accelsim.sim.stats import ChipletTotals
 
 Span = tuple[str, str, int, int]  # (track, label, start cycle, end cycle)
 
@@ -142,3 +143,15 @@ class Fabric:
         """Busy fraction of every channel over ``cycles``."""
         return {name: (self.busy.get(name, 0) / cycles if cycles else 0.0)
                 for name in self.topology.channels()}
+
+    def totals(self, strategy: str, cycles: int, buffers: bool = True) -> ChipletTotals:
+        """The run's chiplet totals (``buffers=False``: no buffer tracking was done)."""
+        drams = {f"dram{c}": (self.busy.get(f"dram{c}", 0) / cycles if cycles else 0.0)
+                 for c in self.drams}
+        peaks = {f"chiplet{c}": -(-self.buffers.peak.get(c, 0) // 8)
+                 for c in range(self.topology.count)} if buffers else {}
+        return ChipletTotals(
+            chiplets=self.topology.count, strategy=strategy, d2d_bits=self.d2d_bits(),
+            dram_bits=sum(v for k, v in self.counts.items() if k.startswith("dram")),
+            peak_buffer_bytes=peaks, link_utilization=self.link_utilization(cycles),
+            dram_utilization=drams)

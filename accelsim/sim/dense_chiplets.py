@@ -20,7 +20,7 @@ from accelsim.mapping.partition import Share, partition_gemm
 from accelsim.mapping.plan import plan_layer
 from accelsim.sim.chiplets import Fabric
 from accelsim.sim.engine import time_layer
-from accelsim.sim.stats import ChipletTotals, LayerStats, SimStats
+from accelsim.sim.stats import LayerStats, SimStats
 from accelsim.workload.layers import GemmLayer, Workload
 
 
@@ -83,13 +83,7 @@ def simulate_dense(workload: Workload, system: SystemSpec, chiplets: ChipletSyst
         raise SimulationError(f"the chiplet simulation stalled at cycle {int(env.now)} after "
                               f"{len(layers)} of {len(workload.layers)} layers")
     cycles = int(env.now)
-    totals = ChipletTotals(
-        chiplets=fabric.topology.count, strategy=f"partition_{chiplets.partition}",
-        d2d_bits=fabric.d2d_bits(),
-        dram_bits=sum(v for k, v in fabric.counts.items() if k.startswith("dram")),
-        peak_buffer_bytes={}, link_utilization=fabric.link_utilization(cycles),
-        dram_utilization={f"dram{d}": fabric.busy.get(f"dram{d}", 0) / cycles if cycles
-                          else 0.0 for d in fabric.drams})
+    totals = fabric.totals(f"partition_{chiplets.partition}", cycles, buffers=False)
     return SimStats(tuple(layers), system.clock_hz, events=len(fabric.spans),
                     timeline=tuple(timeline) if sim.timeline else (),
                     spans=tuple(fabric.spans), chiplets=totals)

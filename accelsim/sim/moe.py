@@ -23,7 +23,7 @@ from accelsim.mapping.moe import MoePlan, Placement, SliceTask, plan_moe_layer
 from accelsim.mapping.plan import plan_layer
 from accelsim.sim.chiplets import Fabric
 from accelsim.sim.engine import time_layer
-from accelsim.sim.stats import ChipletTotals, LayerStats, SimStats
+from accelsim.sim.stats import LayerStats, SimStats
 from accelsim.workload.layers import GemmLayer
 from accelsim.workload.moe import MoeModel, Routing
 
@@ -194,17 +194,6 @@ def _layer_stats(fabric: Fabric, model: MoeModel, layer_id: int, tokens: int, st
         pe_count=fabric.topology.count * array.rows * array.cols, counts=counts)
 
 
-def _totals(fabric: Fabric, strategy: str, cycles: int) -> ChipletTotals:
-    drams = {f"dram{c}": (fabric.busy.get(f"dram{c}", 0) / cycles if cycles else 0.0)
-             for c in fabric.drams}
-    return ChipletTotals(
-        chiplets=fabric.topology.count, strategy=strategy, d2d_bits=fabric.d2d_bits(),
-        dram_bits=sum(v for k, v in fabric.counts.items() if k.startswith("dram")),
-        peak_buffer_bytes={f"chiplet{c}": -(-fabric.buffers.peak.get(c, 0) // 8)
-                           for c in range(fabric.topology.count)},
-        link_utilization=fabric.link_utilization(cycles), dram_utilization=drams)
-
-
 def simulate_moe(model: MoeModel, routing: Routing, system: SystemSpec,
                  chiplets: ChipletSystemSpec, mapping: MappingSpec, sim: SimSpec) -> SimStats:
     """Every MoE layer of ``routing`` on the chiplet system, one after the other."""
@@ -234,5 +223,5 @@ def simulate_moe(model: MoeModel, routing: Routing, system: SystemSpec,
     cycles = int(env.now)
     return SimStats(tuple(layers), system.clock_hz, events=len(fabric.spans),
                     timeline=tuple(timeline) if sim.timeline else (),
-                    spans=tuple(fabric.spans), chiplets=_totals(fabric, chiplets.moe.strategy,
-                                                                 cycles))
+                    spans=tuple(fabric.spans),
+                    chiplets=fabric.totals(chiplets.moe.strategy, cycles))

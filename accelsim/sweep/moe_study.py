@@ -78,7 +78,8 @@ _INTRO = """# MoE on chiplets: expert parallelism vs FSE-DP (Expert Streaming)
 
 Expert Streaming (arXiv 2603.27624, `../shared/docs/papers.md` section 4) runs low-batch MoE
 inference on a mesh of chiplets joined by D2D links and reports **1.22-2.00x speedup** over
-expert parallelism and **up to 78.8% less on-chip memory**. This page reproduces the comparison
+state-of-the-art baselines (expert parallelism and Hydra) and **up to 78.8% less on-chip
+memory**. This page reproduces the comparison
 with `configs/moe_chiplet_ep.yaml` and `configs/moe_chiplet_fsedp.yaml` (the same system and
 workload; only `chiplets.moe.strategy` differs):
 
