@@ -7,6 +7,7 @@ from typing import Literal
 from pydantic import Field, StrictBool, StrictInt
 
 from accelsim.config.chiplet_spec import ChipletSystemSpec
+from accelsim.config.llm_spec import LlmSpec
 from accelsim.config.system_spec import Spec, SystemSpec
 
 
@@ -49,3 +50,6 @@ class RunSpec(Spec):
     chiplets: ChipletSystemSpec | None = Field(
         None, description="A system of chiplets, each one 'system', joined by D2D links "
         "(docs/moe.md); absent: one chip.")
+    llm: LlmSpec | None = Field(
+        None, description="An LLM run (docs/reram.md): the workload is an accelsim.llm/1 "
+        "model; reports tokens/s and energy per token.")

@@ -21,6 +21,7 @@ from accelsim.config.quantities import (
     TimeS,
     VoltageV,
 )
+from accelsim.config.reram_spec import ReramSpec
 from accelsim.types import Dataflow, Operand
 
 
@@ -247,6 +248,9 @@ class SystemSpec(Spec):
     dram: DramSpec = Field(description="Off-chip memory.")
     technology: TechnologySpec = Field(default_factory=TechnologySpec,
                                        description="Process node and supply.")
+    reram: ReramSpec | None = Field(
+        None, description="A ReRAM-on-logic stack holding weights (docs/reram.md); used by "
+        "LLM runs ('llm' in the run config). Absent: no ReRAM.")
     tables: tuple[str, ...] = Field(
         min_length=1, description="Cost table files (paths relative to this file), merged "
         "in order; later files override earlier entries.")

@@ -288,9 +288,45 @@ def _dram(system: SystemSpec) -> tuple[ComponentSpec, ...]:
     return (ComponentSpec("dram", "dram", (part,)),)
 
 
+def _psum_buffer(system: SystemSpec) -> tuple[ComponentSpec, ...]:
+    """The PSUM buffer (``banks`` single-bank macros, priced per bit at its access width) and,
+    with APSQ, the reconfigurable engine: its cited area, and a shift + add per
+    requantization (docs/apsq.md)."""
+    buffer = system.psum_buffer
+    if buffer is None:
+        return ()
+    per_bit = {"read_bits": ActionCost("read", per_bit=True, access_bits="width"),
+               "write_bits": ActionCost("write", per_bit=True, access_bits="width")}
+    macro = Part("macro", "sram", {"capacity": buffer.capacity_bits / buffer.banks,
+                                   "width": buffer.width_bits}, float(buffer.banks), per_bit)
+    notes: tuple[str, ...] = ()
+    if buffer.read_ports > 1 or buffer.write_ports > 1:
+        notes = ("psum_buffer: extra ports are priced as one read-write port (single-port "
+                 "table rows)",)
+    specs = [ComponentSpec("psum_buffer", "psum_buffer", (macro,), {}, notes)]
+    if buffer.quantization == "apsq":
+        wide = {"bits": float(system.array.precision.psum_bits),
+                "latency": 1.0 / system.clock_hz}
+        op = {"requant_ops": ActionCost("op")}
+        inside = {"area": "inside the APSQ engine's area", "leakage": "inside the APSQ engine"}
+        parts = (Part("engine", "apsq_engine", {}, 1.0,
+                      not_modelled={"leakage": "the APSQ paper gives no leakage"}),
+                 Part("requant_shifter", "shifter", wide, 0.0, op, not_modelled=inside),
+                 Part("requant_adder", "int_adder", wide, 0.0, op, not_modelled=inside))
+        specs.append(ComponentSpec("apsq", "apsq", parts))
+    return tuple(specs)
+
+
+def _reram(system: SystemSpec) -> tuple[ComponentSpec, ...]:
+    """The ReRAM-on-logic stack (accelsim/cost/reram.py; imported here, it imports this)."""
+    from accelsim.cost.reram import reram_components
+
+    return reram_components(system)
+
+
 KIND_BUILDERS: Mapping[str, Callable[[SystemSpec], tuple[ComponentSpec, ...]]] = (
     MappingProxyType({"array": _array, "decoder": _decoder, "sram": _sram,
-                      "dram": _dram}))
+                      "psum_buffer": _psum_buffer, "dram": _dram, "reram": _reram}))
 
 
 def inventory(system: SystemSpec) -> tuple[ComponentSpec, ...]:

@@ -8,6 +8,7 @@ time) and counts the actions the cost layer prices.
 from __future__ import annotations
 
 from accelsim.config.system_spec import SramBufferSpec, SystemSpec
+from accelsim.hardware.psum_buffer import psum_counts, psum_port_cycles
 from accelsim.hardware.temporal_pe import decoder_counts, temporal_counts
 from accelsim.hardware.timing.systolic import fold_cycles
 from accelsim.hardware.timing.temporal import temporal_fold_cycles
@@ -40,9 +41,10 @@ def array_cycles(run: TileRun, system: SystemSpec) -> int:
 def busy_cycles(run: TileRun, system: SystemSpec) -> int:
     """Cycles one fold of ``run`` occupies the array: its fold cycles, or the SRAM port time.
 
-    Fills from DRAM use the buffers' write ports, the array's operand reads their read ports.
+    Fills from DRAM use the buffers' write ports, the array's operand reads their read ports;
+    a PSUM buffer's read-modify-writes use its own ports (hardware/psum_buffer.py).
     """
-    limit = array_cycles(run, system)
+    limit = max(array_cycles(run, system), psum_port_cycles(run.traffic, system))
     for index, operand in enumerate(OPERANDS):
         buffer = system.sram.buffer_for(operand)
         limit = max(limit, _port_cycles(buffer, run.traffic.sram_read_bits[index],
@@ -74,6 +76,8 @@ def layer_counts(plan: LayerPlan, system: SystemSpec, compute_cycles: int) -> di
                          folds * traffic.sram_read_bits[index])
                     _add(counts, f"sram.{operand.value}.write_bits",
                          folds * traffic.sram_write_bits[index])
+                for key, value in psum_counts(traffic, folds).items():
+                    _add(counts, key, value)
     for key, value in (*temporal_counts(plan, system).items(), *decoder_counts(plan).items()):
         _add(counts, key, value)
     return counts

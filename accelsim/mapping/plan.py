@@ -18,8 +18,9 @@ import numpy as np
 
 from accelsim.config.run_spec import MappingSpec
 from accelsim.config.system_spec import SystemSpec
-from accelsim.errors import WorkloadError
+from accelsim.errors import ConfigError, WorkloadError
 from accelsim.mapping.folding import FoldShape, fold_operand_words, spatial_dims
+from accelsim.mapping.psum import check_group_size, psum_format, working_bits_per_element
 from accelsim.mapping.reuse import (
     FoldPosition,
     FoldTrafficBits,
@@ -122,6 +123,15 @@ def _positions(count: int) -> list[tuple[int, int]]:
     return [(0, 1), (1, count - 2), (count - 1, 1)]
 
 
+def _row_positions(count: int, bits: OperandBits) -> list[tuple[int, int]]:
+    """Row-fold (K tile) positions: every one when APSQ groups (gs > 1) make middle K tiles
+    differ, else first / middle / last."""
+    fmt = bits.psum_format
+    if fmt is not None and fmt.group_size > 1:
+        return [(i, 1) for i in range(count)]
+    return _positions(count)
+
+
 def _layer_segments(gemm: GemmShape, system: SystemSpec, mapping: MappingSpec,
                     bits: OperandBits, res: Residency, slot: int | None = None
                     ) -> tuple[Segment, ...]:
@@ -130,11 +140,12 @@ def _layer_segments(gemm: GemmShape, system: SystemSpec, mapping: MappingSpec,
     folds_r = -(-dim_r // array.rows)
     folds_c = -(-dim_c // array.cols)
     rows_outer = mapping.fold_order == "cols_first"
-    outer_n, inner_n = (folds_r, folds_c) if rows_outer else (folds_c, folds_r)
+    outer_pos, inner_pos = ((_row_positions(folds_r, bits), _positions(folds_c)) if rows_outer
+                            else (_positions(folds_c), _row_positions(folds_r, bits)))
     segments: list[Segment] = []
-    for outer, outer_repeat in _positions(outer_n):
+    for outer, outer_repeat in outer_pos:
         runs: list[TileRun] = []
-        for inner, inner_count in _positions(inner_n):
+        for inner, inner_count in inner_pos:
             i, j = (outer, inner) if rows_outer else (inner, outer)
             fold = FoldShape(min(array.rows, dim_r - i * array.rows),
                              min(array.cols, dim_c - j * array.cols), stream, 1)
@@ -173,6 +184,7 @@ def operand_bits(layer: Layer, system: SystemSpec, source: str | None = None) ->
         psum=precision.psum_bits,
         ifmap_unique=ifmap_unique_fraction(layer),
         weight_storage=weight_storage_bits(layer, system, source),
+        psum_format=None if system.array.dataflow is Dataflow.OS else psum_format(system),
     )
 
 
@@ -217,6 +229,9 @@ def stream_chunk(gemm: GemmShape, system: SystemSpec, mapping: MappingSpec,
     usable = system.sram.buffer_for(Operand.OFMAP)
     usable_bits = usable.capacity_bits / (2 if usable.double_buffered else 1)
     per_step_bits = min(dim_c, array.cols) * bits.psum
+    if bits.psum_format is not None and system.psum_buffer is not None:
+        usable_bits = system.psum_buffer.capacity_bits
+        per_step_bits = min(dim_c, array.cols) * working_bits_per_element(bits.psum_format)
     return max(1, min(stream, int(usable_bits // per_step_bits)))
 
 
@@ -354,7 +369,13 @@ def plan_layer(layer: Layer, system: SystemSpec, mapping: MappingSpec, *,
     bits = operand_bits(layer, system, source)
     dataflow = system.array.dataflow
     temporal = None
+    if bits.psum_format is not None:
+        check_group_size(bits.psum_format, -(-spatial_dims(dataflow, gemm.m, gemm.n, gemm.k)[0]
+                                             // system.array.rows), layer.name, source)
     if system.array.pe == "temporal":
+        if bits.psum_format is not None:
+            raise ConfigError("a PSUM buffer is not modelled with temporal-coded PEs yet",
+                              key_path="system.psum_buffer")
         blocks, groups, temporal = _temporal_blocks(layer, system, mapping, bits, source)
     else:
         stream = spatial_dims(dataflow, gemm.m, gemm.n, gemm.k)[2]

@@ -24,6 +24,7 @@ from fractions import Fraction
 from accelsim.config.run_spec import MappingSpec
 from accelsim.config.system_spec import SystemSpec
 from accelsim.mapping.folding import FoldWords, spatial_dims
+from accelsim.mapping.psum import PsumFormat, element_access, working_bits_per_element
 from accelsim.types import Dataflow, Operand
 from accelsim.workload.layers import GemmShape
 
@@ -54,6 +55,7 @@ class OperandBits:
     psum: int
     ifmap_unique: Fraction = Fraction(1)
     weight_storage: Fraction | None = None
+    psum_format: PsumFormat | None = None  # set when partial sums live in a PSUM buffer
 
     @property
     def weight_stored(self) -> Fraction:
@@ -70,6 +72,9 @@ class FoldTrafficBits:
     dram_write_bits: int
     sram_read_bits: tuple[int, int, int]  # ifmap, weight, ofmap
     sram_write_bits: tuple[int, int, int]
+    psum_read_bits: int = 0  # PSUM buffer (system.psum_buffer; mapping/psum.py)
+    psum_write_bits: int = 0
+    requant_ops: int = 0  # APSQ requantizations (one per element and group)
 
 
 @dataclass(frozen=True)
@@ -123,16 +128,21 @@ def residency(gemm: GemmShape, system: SystemSpec, mapping: MappingSpec,
     a_dep, b_dep = _DEPENDS[array.dataflow]
     slice_a = _slice_words(array.dataflow, Operand.IFMAP, array.rows, array.cols, stream)
     slice_b = _slice_words(array.dataflow, Operand.WEIGHT, array.rows, array.cols, stream)
-    psum_bits_needed = (dim_c if rows_outer else min(dim_c, array.cols)) * stream * bits.psum
+    psum_elements = (dim_c if rows_outer else min(dim_c, array.cols)) * stream
     accumulates = array.dataflow is not Dataflow.OS
+    if bits.psum_format is not None and system.psum_buffer is not None:
+        psum_bits_needed = psum_elements * working_bits_per_element(bits.psum_format)
+        psum_room = system.psum_buffer.capacity_bits
+    else:
+        psum_bits_needed = psum_elements * bits.psum
+        psum_room = _usable_bits(system, Operand.OFMAP)
     return Residency(
         ifmap=_policy(a_dep, rows_outer, _ceil(gemm.m * gemm.k * bits.ifmap * bits.ifmap_unique),
                       _ceil(slice_a * bits.ifmap * bits.ifmap_unique),
                       _usable_bits(system, Operand.IFMAP)),
         weight=_policy(b_dep, rows_outer, _ceil(gemm.k * gemm.n * bits.weight_stored),
                        _ceil(slice_b * bits.weight_stored), _usable_bits(system, Operand.WEIGHT)),
-        psums_on_chip=(not accumulates)
-        or psum_bits_needed <= _usable_bits(system, Operand.OFMAP),
+        psums_on_chip=(not accumulates) or psum_bits_needed <= psum_room,
     )
 
 
@@ -161,6 +171,8 @@ def fold_traffic(words: FoldWords, pos: FoldPosition, bits: OperandBits, res: Re
         res.ifmap, a_dep, pos) else 0
     weight_bits = _ceil(words.b_words * bits.weight_stored)
     dram_b = weight_bits if _fetched(res.weight, b_dep, pos) else 0
+    if bits.psum_format is not None and dataflow is not Dataflow.OS:
+        return _psum_buffer_traffic(words, pos, bits, res, dram_a, dram_b, weight_bits)
     out_sram_read, out_sram_write, out_dram_read, out_dram_write = _output_traffic(
         words.out_words, pos, bits, res, dataflow)
     return FoldTrafficBits(
@@ -190,3 +202,26 @@ def _output_traffic(out_words: int, pos: FoldPosition, bits: OperandBits, res: R
     dram_read = 0 if first else psum
     dram_write = out_words * bits.ofmap if last else psum
     return sram_read + (0 if last else psum), sram_write + dram_read, dram_read, dram_write
+
+
+def _psum_buffer_traffic(words: FoldWords, pos: FoldPosition, bits: OperandBits,
+                         res: Residency, dram_a: int, dram_b: int,
+                         weight_bits: int) -> FoldTrafficBits:
+    """A ws/is fold whose partial sums live in the PSUM buffer (mapping/psum.py): the last K
+    tile's sums go to the ofmap SRAM at ofmap bits; when the PSUM working set does not fit,
+    every stored PSUM is also read out and written to DRAM, and refilled before it is read."""
+    assert bits.psum_format is not None
+    access = element_access(bits.psum_format, pos.i, pos.folds_r)
+    out = words.out_words
+    reads, writes = out * access.read_bits, out * access.write_bits
+    final = out * bits.ofmap if pos.i == pos.folds_r - 1 else 0
+    spill_out, refill = (0, 0) if res.psums_on_chip else (writes, reads)
+    return FoldTrafficBits(
+        dram_read_bits=dram_a + dram_b + refill,
+        dram_write_bits=final + spill_out,
+        sram_read_bits=(words.a_words * bits.ifmap, weight_bits, final),
+        sram_write_bits=(dram_a, dram_b, final),
+        psum_read_bits=reads + spill_out,
+        psum_write_bits=writes + refill,
+        requant_ops=out * access.requant_ops,
+    )

@@ -24,7 +24,18 @@ def _totals(result: Result) -> dict[str, Any]:
         "macs": stats.macs,
         "utilization": result.utilization,
         **_chiplet_totals(result),
+        **_llm_totals(result),
     }
+
+
+def _llm_totals(result: Result) -> dict[str, Any]:
+    """Keys an LLM run adds to ``totals`` (docs/reram.md); none otherwise."""
+    llm = result.stats.llm
+    if llm is None:
+        return {}
+    from dataclasses import asdict
+
+    return asdict(llm)
 
 
 def _chiplet_totals(result: Result) -> dict[str, Any]:

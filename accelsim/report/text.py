@@ -58,6 +58,21 @@ def _chiplet_lines(result: Result) -> list[str]:
     ]
 
 
+def _llm_lines(result: Result) -> list[str]:
+    """Tokens/s and energy per token of an LLM run (docs/reram.md)."""
+    llm = result.stats.llm
+    if llm is None:
+        return []
+    return [
+        f"LLM {llm.phase}     {llm.tokens_per_s:.2f} tokens/s   "
+        f"{1e3 * llm.energy_per_token_j:.2f} mJ/token   ({llm.chips} chip(s), "
+        f"{llm.tokens_per_round:.3g} tokens per round)",
+        f"per token      ReRAM {format_si(llm.reram_bytes_per_token, 'B')}   DRAM "
+        f"{format_si(llm.dram_bytes_per_token, 'B')}   links "
+        f"{format_si(llm.link_bytes_per_token, 'B')}",
+    ]
+
+
 def summary_text(result: Result, *, max_layers: int | None = 40) -> str:
     """Per-layer table, totals, energy and area by component."""
     stats = result.stats
@@ -77,6 +92,7 @@ def summary_text(result: Result, *, max_layers: int | None = 40) -> str:
         f"({format_si(result.energy_j / stats.macs if stats.macs else 0.0, 'J')}/MAC)",
         f"area           {format_area(result.area_m2)}",
         *_chiplet_lines(result),
+        *_llm_lines(result),
         "",
     ]
     lines += _shares("energy by component", dict(result.energy.by_component_j),

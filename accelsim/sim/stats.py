@@ -11,6 +11,8 @@ Action counts are keyed ``"<component>.<action>"`` where the component is a dott
 | ``array.reg_write_bits`` | bits written into PE pipeline/stationary registers |
 | ``sram.<operand>.read_bits`` / ``write_bits`` | bits read from / written to that buffer |
 | ``dram.read_bits`` / ``dram.write_bits`` | bits moved over the DRAM interface |
+| ``psum_buffer.read_bits`` / ``write_bits`` | PSUM-buffer bits (with ``system.psum_buffer``) |
+| ``apsq.requant_ops`` | APSQ requantizations (one per element and group of K tiles) |
 """
 
 from __future__ import annotations
@@ -69,6 +71,24 @@ class ChipletTotals:
 
 
 @dataclass(frozen=True)
+class LlmTotals:
+    """What an LLM run adds (docs/reram.md): one speculation round's tokens and the per-token
+    figures of the whole system (all chips, links included)."""
+
+    phase: str
+    chips: int
+    tokens_per_round: float
+    tokens_per_s: float
+    energy_per_token_j: float
+    reram_bytes_per_token: float
+    dram_bytes_per_token: float
+    link_bytes_per_token: float
+    reram_weight_fraction: float
+    reram_writes_per_cell: float
+    endurance_ok: bool
+
+
+@dataclass(frozen=True)
 class SimStats:
     """All layers of a run, in order, and the clock that turns cycles into seconds.
 
@@ -83,6 +103,7 @@ class SimStats:
     timeline: tuple[tuple[str, int, int], ...] = ()
     spans: tuple[tuple[str, str, int, int], ...] = ()
     chiplets: ChipletTotals | None = None
+    llm: LlmTotals | None = None
 
     @property
     def cycles(self) -> int:

@@ -60,6 +60,10 @@ def run_spec(spec: RunSpec, cache: InputCache | None = None, *,
     """Run a validated spec through the whole pipeline. ``provenance=False`` leaves out the
     list of table entries used (a sweep keeps only numbers; it saves a few percent)."""
     cache = InputCache() if cache is None else cache
+    if spec.llm is not None:
+        from accelsim.sweep.llm_pipeline import run_llm_spec
+
+        return run_llm_spec(spec, cache, provenance=provenance)
     if spec.chiplets is not None:
         from accelsim.sweep.chiplet_pipeline import run_chiplet_spec
 

@@ -86,3 +86,17 @@ def test_routing_trace_drives_the_run(tmp_path: Path) -> None:
                   f"chiplets.moe.routing={REPO / 'workloads/moe/routing_deepseek_4tok.json'}")
     assert [layer["name"] for layer in report["layers"]] == ["moe.layer16"]
     assert report["totals"]["macs"] == 4 * (6 + 2) * 3 * 2048 * 1408
+
+
+@pytest.mark.parametrize(("rows", "cols"), [(1, 1), (1, 2), (2, 2), (2, 4), (4, 4)])
+def test_dense_model_runs_on_1_to_16_chiplets(rows: int, cols: int) -> None:
+    import accelsim
+
+    result = accelsim.run(EP, workload=REPO / "workloads" / "bert_base_seq128.yaml",
+                          set={"chiplets.rows": rows, "chiplets.cols": cols,
+                               "chiplets.compute": "array"})
+    one_chip = sum(layer.gemm().macs for layer in result.workload.layers)
+    assert result.stats.macs == one_chip
+    totals = result.to_dict()["totals"]
+    assert totals["chiplets"] == rows * cols and totals["strategy"] == "partition_n"
+    assert (totals["d2d_bits"] == 0) == (rows * cols == 1)

@@ -1,0 +1,70 @@
+"""An LLM run (``llm:`` in the run config): phase, batch, KV cache, speculative decoding, chips.
+
+The run's ``workload`` is then an ``accelsim.llm/1`` model file (the target model); ``draft`` is
+the draft model's file, relative to the target's folder. docs/reram.md has the equations.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field, StrictInt, model_validator
+
+from accelsim.config.chiplet_spec import LinkSpec
+from accelsim.config.quantities import CapacityBits
+from accelsim.config.system_spec import Spec
+
+
+class LlmSpec(Spec):
+    """How an LLM is run: one speculation round (draft passes + one verifying target pass)."""
+
+    phase: Literal["decode", "prefill"] = Field(
+        "decode", description="'decode': generate tokens against a KV cache of kv_len entries; "
+        "'prefill': one pass over prompt_len tokens (no speculation).")
+    batch: StrictInt = Field(1, ge=1, le=4096, description="Sequences decoded together.")
+    kv_len: StrictInt = Field(256, ge=0, le=1 << 20,
+                              description="Cached keys per sequence during decode.")
+    prompt_len: StrictInt = Field(128, ge=1, le=1 << 20, description="Prefill tokens.")
+    draft: str | None = Field(None, description="Draft model file (accelsim.llm/1), path "
+                              "relative to the target model's folder; needed when "
+                              "draft_length > 0.")
+    draft_length: StrictInt = Field(0, ge=0, le=64, description="Tokens drafted per round "
+                                    "(gamma); 0 = plain decoding, one target pass per token.")
+    acceptance_rate: float = Field(0.8, ge=0.0, le=1.0, description="Probability that each "
+                                   "drafted token is accepted (i.i.d.; Leviathan et al. 2023).")
+    weight_bits: StrictInt | None = Field(None, ge=1, le=16, description="Target weight bits. "
+                                          "Default: system.array.precision.weight_bits.")
+    draft_weight_bits: StrictInt = Field(2, ge=1, le=16, description="Draft weight bits "
+                                         "(2: the paper's block-vector-quantized draft).")
+    activation_bits: StrictInt = Field(8, ge=1, le=16, description="Activation bits.")
+    kv_bits: StrictInt = Field(8, ge=1, le=16, description="Bits per KV-cache entry.")
+    kv_placement: Literal["dram", "reram", "sram"] = Field(
+        "dram", description="Where the KV cache lives: 'dram', 'reram' (written every token: "
+        "endurance is counted) or 'sram' (the weight buffer; it must fit).")
+    chips: StrictInt = Field(1, ge=1, le=64, description="Chips, each the run's 'system' with "
+                             "its own ReRAM and DRAM; every GEMM is split over them by output "
+                             "columns (tensor parallel) and outputs are all-gathered.")
+    link: LinkSpec | None = Field(None, description="The inter-chip link (chips > 1).")
+    dram_capacity_bits: CapacityBits = Field(
+        "4GiB", alias="dram_capacity", description="DRAM capacity per chip (what spills from "
+        "ReRAM must fit).")
+    lifetime_tokens: StrictInt = Field(
+        10**9, ge=1, le=10**15, description="Tokens generated over the device's life, for "
+        "the ReRAM endurance check (a warning when cells would wear out).")
+
+    @model_validator(mode="after")
+    def _complete(self) -> LlmSpec:
+        if self.draft_length and self.draft is None:
+            raise ValueError("draft_length > 0 needs a 'draft' model file")
+        if self.chips > 1 and self.link is None:
+            raise ValueError(f"{self.chips} chips need a 'link'")
+        if self.phase == "prefill" and self.draft_length:
+            raise ValueError("speculative decoding (draft_length > 0) applies to phase 'decode'")
+        return self
+
+    def tokens_per_round(self) -> float:
+        """Expected tokens per sequence from one round: (1 - a^(g+1)) / (1 - a)."""
+        alpha, gamma = self.acceptance_rate, self.draft_length
+        if alpha == 1.0:
+            return float(gamma + 1)
+        return (1.0 - alpha ** (gamma + 1)) / (1.0 - alpha)

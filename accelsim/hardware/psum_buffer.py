@@ -1,0 +1,38 @@
+"""The PSUM buffer as an action counter: its port time per fold and its counted actions.
+
+Which bits a fold reads and writes there (read-modify-write per K tile, APSQ groups, spills) is a
+mapping fact (``accelsim.mapping.psum``, ``reuse._psum_buffer_traffic``). Here the buffer's
+ports turn those bits into cycles: reads and writes use separate ports, each moving
+``width * banks * ports`` bits per cycle, so a fold whose PSUM traffic needs more cycles than the
+array keeps the array busy that long (port contention, the ``busy_cycles`` seam).
+"""
+
+from __future__ import annotations
+
+from accelsim.config.system_spec import SystemSpec
+from accelsim.mapping.reuse import FoldTrafficBits
+
+
+def _ceil_div(num: float, den: float) -> int:
+    return int(-(-num // den))
+
+
+def psum_port_cycles(traffic: FoldTrafficBits, system: SystemSpec) -> int:
+    """Cycles the PSUM buffer's ports need for one fold's PSUM reads and writes (0 without
+    a buffer)."""
+    buffer = system.psum_buffer
+    if buffer is None:
+        return 0
+    read_rate = buffer.width_bits * buffer.banks * buffer.read_ports
+    write_rate = buffer.width_bits * buffer.banks * buffer.write_ports
+    return max(_ceil_div(traffic.psum_read_bits, read_rate),
+               _ceil_div(traffic.psum_write_bits, write_rate))
+
+
+def psum_counts(traffic: FoldTrafficBits, folds: int) -> dict[str, int]:
+    """Counted actions of ``folds`` identical folds: ``psum_buffer.read_bits`` /
+    ``write_bits`` and ``apsq.requant_ops`` (zeros left out)."""
+    counts = {"psum_buffer.read_bits": folds * traffic.psum_read_bits,
+              "psum_buffer.write_bits": folds * traffic.psum_write_bits,
+              "apsq.requant_ops": folds * traffic.requant_ops}
+    return {key: value for key, value in counts.items() if value}
