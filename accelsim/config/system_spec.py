@@ -11,6 +11,7 @@ from typing import Annotated, Literal, get_args
 from pydantic import BaseModel, BeforeValidator, Field, StrictBool, StrictInt, model_validator
 
 from accelsim.config.errors import suggestion
+from accelsim.config.nonlinear_spec import NonlinearSpec
 from accelsim.config.quantities import (
     FROZEN_CLOSED,
     BandwidthBitsPerS,
@@ -251,6 +252,10 @@ class SystemSpec(Spec):
     reram: ReramSpec | None = Field(
         None, description="A ReRAM-on-logic stack holding weights (docs/reram.md); used by "
         "LLM runs ('llm' in the run config). Absent: no ReRAM.")
+    nonlinear: NonlinearSpec | None = Field(
+        None, description="A GQA-LUT piecewise-linear vector unit for softmax, SiLU/GELU and "
+        "norms (docs/reram.md); used by LLM runs. Absent: nonlinear ops are not timed or "
+        "costed.")
     tables: tuple[str, ...] = Field(
         min_length=1, description="Cost table files (paths relative to this file), merged "
         "in order; later files override earlier entries.")

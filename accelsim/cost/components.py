@@ -324,9 +324,17 @@ def _reram(system: SystemSpec) -> tuple[ComponentSpec, ...]:
     return reram_components(system)
 
 
+def _nonlinear(system: SystemSpec) -> tuple[ComponentSpec, ...]:
+    """The GQA-LUT nonlinear unit (accelsim/cost/nonlinear.py; imported here, it imports this)."""
+    from accelsim.cost.nonlinear import nonlinear_components
+
+    return nonlinear_components(system)
+
+
 KIND_BUILDERS: Mapping[str, Callable[[SystemSpec], tuple[ComponentSpec, ...]]] = (
     MappingProxyType({"array": _array, "decoder": _decoder, "sram": _sram,
-                      "psum_buffer": _psum_buffer, "dram": _dram, "reram": _reram}))
+                      "psum_buffer": _psum_buffer, "dram": _dram, "reram": _reram,
+                      "nonlinear": _nonlinear}))
 
 
 def inventory(system: SystemSpec) -> tuple[ComponentSpec, ...]:

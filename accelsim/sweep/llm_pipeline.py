@@ -23,6 +23,7 @@ from accelsim.config.system_spec import SystemSpec
 from accelsim.cost.reram import link_energy_per_bit
 from accelsim.errors import ConfigError, WorkloadError
 from accelsim.hardware.links import hop_latency_cycles, serialization_cycles, wire_bits
+from accelsim.hardware.nonlinear import nonlinear_counts, nonlinear_cycles
 from accelsim.mapping.plan import plan_layer
 from accelsim.report import Provenance, Result
 from accelsim.sim.reram_pipeline import Source, sourced_layer_stats
@@ -36,6 +37,7 @@ from accelsim.workload.llm import (
     decoder_pass,
     kv_cache_bits,
     load_llm_model,
+    nonlinear_ops,
 )
 
 if TYPE_CHECKING:
@@ -168,6 +170,32 @@ def _kv_append(llm: LlmSpec, system: SystemSpec, models: tuple[LlmModel, ...]) -
                       system.array.rows * system.array.cols, counts)
 
 
+def _nonlinear_rows(llm: LlmSpec, system: SystemSpec, target: LlmModel,
+                    draft: LlmModel | None) -> list[LayerStats]:
+    """The nonlinear unit's work of one round, one chip's share (absent unit: none)."""
+    unit = system.nonlinear
+    if unit is None:
+        return []
+    if llm.phase == "prefill":
+        passes = [(target, PassShape(llm.prompt_len, 0, llm.batch), "target.", 1)]
+    else:
+        passes = [(target, PassShape(llm.draft_length + 1, llm.kv_len, llm.batch), "target.", 1)]
+        if draft is not None:
+            passes.insert(0, (draft, PassShape(1, llm.kv_len, llm.batch), "draft.",
+                              llm.draft_length))
+    rows = []
+    for model, shape, prefix, repeat in passes:
+        for op in nonlinear_ops(model, shape, prefix):
+            share = replace(op, elements=_ceil_div(op.elements, llm.chips),
+                            rows=_ceil_div(op.rows, llm.chips))
+            cycles = nonlinear_cycles(share, unit)
+            rows.append(_scaled(LayerStats(share.name, "nonlinear", {"elements": share.elements},
+                                           cycles, cycles, 0, 0,
+                                           system.array.rows * system.array.cols,
+                                           nonlinear_counts(share)), repeat))
+    return rows
+
+
 def _simulate(spec: RunSpec, llm: LlmSpec, placed: list[Placed],
               models: tuple[LlmModel, ...]) -> tuple[list[LayerStats], int]:
     system, rows, link_bits = spec.system, [], 0
@@ -180,6 +208,7 @@ def _simulate(spec: RunSpec, llm: LlmSpec, placed: list[Placed],
                                            {"bits": bits}, cycles, 0, cycles, 0,
                                            rows[-1].pe_count, {}), item.repeat))
             link_bits += bits * item.repeat
+    rows += _nonlinear_rows(llm, system, models[0], models[1] if len(models) > 1 else None)
     rows.append(_kv_append(llm, system, models))
     return rows, link_bits
 

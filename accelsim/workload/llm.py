@@ -143,6 +143,30 @@ def decoder_pass(model: LlmModel, shape: PassShape, bits: PassBits | None = None
     return Workload(f"{model.name} pass", model.source, named)
 
 
+@dataclass(frozen=True)
+class NonlinearOp:
+    """One kind of non-GEMM op of a pass: ``elements`` inputs in ``rows`` rows (a softmax row,
+    a normalized vector), all decoder layers together."""
+
+    name: str
+    function: Literal["softmax", "silu", "gelu", "rmsnorm"]
+    elements: int
+    rows: int
+
+
+def nonlinear_ops(model: LlmModel, shape: PassShape, prefix: str = "") -> tuple[NonlinearOp, ...]:
+    """Softmax over the attention scores, the FFN activation and the RMS norms of one pass."""
+    m, keys = shape.tokens * shape.batch, shape.kv_len + shape.tokens
+    score_rows = m * model.heads * model.layers
+    act = "silu" if model.ffn_kind == "gated" else "gelu"
+    norms = 2 * model.layers + 1  # two per decoder layer and the final norm
+    return (
+        NonlinearOp(prefix + "self_attn.softmax", "softmax", score_rows * keys, score_rows),
+        NonlinearOp(prefix + f"mlp.{act}", act, m * model.ffn * model.layers, m * model.layers),
+        NonlinearOp(prefix + "rmsnorm", "rmsnorm", m * model.hidden * norms, m * norms),
+    )
+
+
 def kv_cache_bits(model: LlmModel, kv_len: int, batch: int, kv_bits: int) -> int:
     """Bits of the KV cache at ``kv_len`` entries per sequence (K and V, every layer)."""
     return 2 * model.layers * batch * kv_len * model.group_kv_heads * model.dim_per_head * kv_bits

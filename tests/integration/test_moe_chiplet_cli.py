@@ -100,3 +100,12 @@ def test_dense_model_runs_on_1_to_16_chiplets(rows: int, cols: int) -> None:
     totals = result.to_dict()["totals"]
     assert totals["chiplets"] == rows * cols and totals["strategy"] == "partition_n"
     assert (totals["d2d_bits"] == 0) == (rows * cols == 1)
+
+
+def test_validate_accepts_a_chiplet_moe_config(capsys) -> None:  # noqa: ANN001
+    from accelsim import cli as accelsim_cli
+
+    root = Path(__file__).resolve().parents[2]
+    assert accelsim_cli.main(["validate", str(root / "configs" / "moe_chiplet_ep.yaml")]) == 0
+    out = capsys.readouterr().out
+    assert "chiplet system" in out and "deepseek_moe_16b" in out

@@ -1,0 +1,216 @@
+"""`accelsim` command line: run, validate, quantize, sweep, plot. The only place that prints
+and exits.
+
+Exit codes: 0 success, 2 bad input (one line on stderr naming file:line and key), 1 internal error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Callable, Sequence
+
+from accelsim import api
+from accelsim.cli.common import (  # noqa: F401 - re-exported for callers and tests
+    EXIT_INPUT,
+    EXIT_INTERNAL,
+    EXIT_OK,
+    _overrides,
+    _reason,
+    check_output_path,
+    write_atomic,
+)
+from accelsim.cli.sweep_commands import _add_plot, _add_sweep, _cmd_plot, _cmd_sweep
+from accelsim.errors import AccelsimError, InputError
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a usage mistake is one line on stderr and exit code 2."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise InputError(f"{message} (see '{self.prog} --help')", file="command line")
+
+
+def _add_run(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("run", help="simulate a config and print a summary")
+    p.add_argument("config", help="run config (.yaml) or SCALE-Sim config (.cfg)")
+    p.add_argument("--workload", help="use this workload file instead of the config's")
+    p.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
+                   help="override a config key, e.g. --set system.array.rows=64 (repeatable)")
+    p.add_argument("--topology", help="SCALE-Sim topology CSV (with a .cfg config)")
+    p.add_argument("--gemm", action="store_true", help="the topology is in GEMM (M,N,K) form")
+    p.add_argument("--json", dest="json_path", metavar="FILE", help="write the JSON report")
+    p.add_argument("--csv", dest="csv_path", metavar="FILE", help="write per-layer CSV")
+    p.add_argument("--timeline", metavar="FILE", help="write a Chrome/Perfetto trace (JSON)")
+    p.add_argument("--all-layers", action="store_true", help="print every layer in the summary")
+
+
+def _add_validate(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("validate", help="check a config and its workload without running")
+    p.add_argument("config")
+    p.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE")
+
+
+def _add_quantize(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("quantize", help="quantize real weights into a trace (.npz)")
+    p.add_argument("weights", help=".npz, .safetensors or .onnx weights, or 'minilm' (the "
+                   "packaged all-MiniLM-L6-v2)")
+    p.add_argument("--scheme", required=True, help="int2..int8 or fineq")
+    p.add_argument("--out", required=True, metavar="TRACE.npz", help="where to write the trace")
+    p.add_argument("--granularity", help="tensor, channel or group (default per scheme)")
+    p.add_argument("--weight-group-size", type=int, default=64,
+                   help="group size along the input dimension for per-group schemes")
+    p.add_argument("--calibration", default="minmax", help="minmax, percentile or mse")
+    p.add_argument("--activation-bits", type=int, default=8, help="activation bits")
+    p.add_argument("--psum", help="partial-sum scheme: apsq")
+    p.add_argument("--psum-bits", type=int, default=8, help="APSQ partial-sum bits")
+    p.add_argument("--group-size", type=int, default=2, dest="psum_group_size",
+                   help="APSQ group size (K tiles accumulated before one requantization)")
+    p.add_argument("--pwl", action="append", default=[], metavar="FN=N",
+                   help="fit an N-segment GQA-LUT table for FN (gelu, exp, ...); repeatable")
+    p.add_argument("--tokens", type=int, default=1, help="rows (M) of each GEMM in the trace")
+    p.add_argument("--ifmap", metavar="HxW", help="ifmap size for conv layers")
+    p.add_argument("--stat-tile", default="8x8", metavar="KxN",
+                   help="block of the per-tile weight statistics")
+    p.add_argument("--weights-for", default=".*", metavar="REGEX",
+                   help="layers whose integer weights are stored (others keep statistics)")
+    p.add_argument("--include", metavar="REGEX", help="only tensors matching this")
+    p.add_argument("--exclude", metavar="REGEX", help="skip tensors matching this")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser (exposed for docs and tests)."""
+    parser = _Parser(prog="accelsim", description="Cycle-accurate simulator for quantized "
+                     "DNN/LLM accelerators.")
+    parser.add_argument("--version", action="store_true", help="print the version and exit")
+    sub = parser.add_subparsers(dest="command", parser_class=_Parser)
+    _add_run(sub)
+    _add_validate(sub)
+    _add_quantize(sub)
+    _add_sweep(sub)
+    _add_plot(sub)
+    return parser
+
+
+def _cmd_run(args: argparse.Namespace) -> int:
+    from accelsim.report import result_to_csv, result_to_json, result_to_timeline, summary_text
+
+    for path in (args.json_path, args.csv_path, args.timeline):
+        if path:
+            check_output_path(path)
+    result = api.run(args.config, set=_overrides(args.overrides), workload=args.workload,
+                     topology=args.topology, gemm=args.gemm)
+    outputs: list[tuple[str, Callable[[], str]]] = []
+    if args.json_path:
+        outputs.append((args.json_path, lambda: result_to_json(result)))
+    if args.csv_path:
+        outputs.append((args.csv_path, lambda: result_to_csv(result)))
+    if args.timeline:
+        outputs.append((args.timeline, lambda: result_to_timeline(result)))
+    rendered = [(path, render()) for path, render in outputs]
+    sys.stdout.write(summary_text(result, max_layers=None if args.all_layers else 40))
+    for path, text in rendered:
+        write_atomic(path, text)
+        sys.stdout.write(f"wrote {path}\n")
+    return EXIT_OK
+
+
+def _cmd_validate(args: argparse.Namespace) -> int:
+    from accelsim import cost, workload
+    from accelsim.workload import moe  # noqa: F401 - workload.moe below
+
+    spec = api.load(args.config, set=_overrides(args.overrides))
+    if spec.chiplets is not None and workload.moe.is_moe_file(spec.workload):
+        model = workload.moe.load_moe_model(spec.workload)
+        what = f"MoE model {model.name} ({model.experts} experts, top-{model.top_k})"
+    else:
+        wl = workload.load(spec.workload, spec.workload_format)
+        what = f"workload {wl.name} with {len(wl.layers)} layers, {wl.macs:,} MACs"
+    # Price every action and part once, so a missing table entry is found here, not in a run.
+    tables = cost.load_tables(spec.system.tables)
+    cost.action_energies(spec.system, tables)
+    cost.estimate_area(spec.system, tables)
+    chips = "" if spec.chiplets is None else " per chiplet, chiplet system"
+    sys.stdout.write(f"{args.config}: ok ({spec.system.name}, {spec.system.array.rows}x"
+                     f"{spec.system.array.cols} {spec.system.array.dataflow.value}{chips}; "
+                     f"{what})\n")
+    return EXIT_OK
+
+
+def _cmd_quantize(args: argparse.Namespace) -> int:
+    from accelsim.quant.command import quantize_command
+
+    result = quantize_command(
+        args.weights, scheme=args.scheme, out=args.out, granularity=args.granularity,
+        weight_group_size=args.weight_group_size, calibration=args.calibration,
+        activation_bits=args.activation_bits, psum=args.psum, psum_bits=args.psum_bits,
+        psum_group_size=args.psum_group_size, pwl=args.pwl, tokens=args.tokens,
+        ifmap=args.ifmap, stat_tile=args.stat_tile, weights_for=args.weights_for,
+        include=args.include, exclude=args.exclude)
+    sys.stdout.write("\n".join(result.lines()) + "\n")
+    return EXIT_OK
+
+
+COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
+    "run": _cmd_run,
+    "validate": _cmd_validate,
+    "quantize": _cmd_quantize,
+    "sweep": _cmd_sweep,
+    "plot": _cmd_plot,
+}
+
+
+def one_line(text: str) -> str:
+    """``text`` with every line break (including \\r, \\x85, \\u2028 that a path or a value may
+    carry) turned into a space: an error is exactly one line on stderr."""
+    return " ".join(text.splitlines()) if text else text
+
+
+EXIT_SIGPIPE = 128 + 13
+
+
+def _stdout_gone() -> int:
+    """The reader of stdout went away (``accelsim run ... | head``): stop quietly, with the
+    status a SIGPIPE gives, and keep Python from complaining when it flushes at exit."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):  # stdout is not a real file (tests)
+        pass
+    return EXIT_SIGPIPE
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the `accelsim` console script."""
+    try:
+        args = build_parser().parse_args(argv)
+        if args.version:
+            from accelsim.report.provenance import accelsim_version
+
+            sys.stdout.write(f"accelsim {accelsim_version()}\n")
+            return EXIT_OK
+        if args.command is None:
+            raise InputError("missing command: run, validate, quantize, sweep, plot (see "
+                             "'accelsim --help')",
+                             file="command line")
+        code = COMMANDS[args.command](args)
+        sys.stdout.flush()  # a closed pipe surfaces here, not in Python's exit handler
+        return code
+    except BrokenPipeError:
+        return _stdout_gone()
+    except InputError as exc:
+        sys.stderr.write(f"accelsim: error: {one_line(exc.render())}\n")
+        return EXIT_INPUT
+    except AccelsimError as exc:
+        sys.stderr.write(f"accelsim: internal error: {one_line(str(exc))} (please report this)\n")
+        return EXIT_INTERNAL
+    except SystemExit as exc:  # --help: argparse prints and exits; in-process callers get a code
+        return exc.code if isinstance(exc.code, int) else EXIT_OK
+    except KeyboardInterrupt:
+        sys.stderr.write("accelsim: interrupted\n")
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
