@@ -13,6 +13,7 @@ from accelsim.workload.layers import Workload
 
 if TYPE_CHECKING:
     import pandas as pd
+    from matplotlib.figure import Figure
 
 SCHEMA = "accelsim.report/1"
 
@@ -95,6 +96,18 @@ class Result:
         from accelsim.report.export import result_to_dict
 
         return result_to_dict(self)
+
+    def plot_energy_breakdown(self, path: str | None = None) -> Figure:
+        """Energy per component of each layer as stacked bars (saved to ``path`` if given)."""
+        from accelsim.report.plots import plot_energy_breakdown
+
+        return plot_energy_breakdown(self, path=path)
+
+    def plot_utilization(self, path: str | None = None) -> Figure:
+        """Utilization per layer (saved to ``path`` if given)."""
+        from accelsim.report.plots import plot_layer_utilization
+
+        return plot_layer_utilization(self, path=path)
 
     def to_frame(self) -> pd.DataFrame:
         """One row per layer: shape, cycles, utilization, energy per component (J)."""
