@@ -1,4 +1,4 @@
-"""`accelsim quantize` on the packaged MiniLM safetensors writes a trace that `accelsim run` runs."""
+"""`accelsim quantize` on the packaged MiniLM safetensors writes a trace `accelsim run` runs."""
 
 from __future__ import annotations
 
