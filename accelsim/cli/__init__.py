@@ -127,6 +127,9 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     else:
         wl = workload.load(spec.workload, spec.workload_format)
         what = f"workload {wl.name} with {len(wl.layers)} layers, {wl.macs:,} MACs"
+        from accelsim.mapping.psum import check_workload
+
+        check_workload(wl, spec.system, spec.workload)  # APSQ group size vs K tiles per layer
     # Price every action and part once, so a missing table entry is found here, not in a run.
     tables = cost.load_tables(spec.system.tables)
     cost.action_energies(spec.system, tables)

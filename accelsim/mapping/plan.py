@@ -371,7 +371,7 @@ def plan_layer(layer: Layer, system: SystemSpec, mapping: MappingSpec, *,
     temporal = None
     if bits.psum_format is not None:
         check_group_size(bits.psum_format, -(-spatial_dims(dataflow, gemm.m, gemm.n, gemm.k)[0]
-                                             // system.array.rows), layer.name, source)
+                                             // system.array.rows), layer.name)
     if system.array.pe == "temporal":
         if bits.psum_format is not None:
             raise ConfigError("a PSUM buffer is not modelled with temporal-coded PEs yet",

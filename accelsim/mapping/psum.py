@@ -25,6 +25,9 @@ from dataclasses import dataclass
 
 from accelsim.config.system_spec import PsumBufferSpec, SystemSpec
 from accelsim.errors import WorkloadError
+from accelsim.mapping.folding import spatial_dims
+from accelsim.types import Dataflow
+from accelsim.workload.layers import Workload
 
 
 @dataclass(frozen=True)
@@ -82,3 +85,15 @@ def check_group_size(fmt: PsumFormat | None, tiles: int, layer: str,
     raise WorkloadError(
         f"layer {layer!r} has {tiles} K tile(s) on this array; psum_buffer.group_size "
         f"{fmt.group_size} is larger", file=source, key_path="system.psum_buffer.group_size")
+
+
+def check_workload(workload: Workload, system: SystemSpec, source: str | None = None) -> None:
+    """``check_group_size`` for every layer (what ``accelsim validate`` runs; ``plan`` checks
+    each layer as it maps it). ``source``: the workload file, named in the error."""
+    fmt = psum_format(system)
+    if fmt is None or system.array.dataflow is Dataflow.OS:
+        return
+    for layer in workload.layers:
+        gemm = layer.gemm()
+        dim_r = spatial_dims(system.array.dataflow, gemm.m, gemm.n, gemm.k)[0]
+        check_group_size(fmt, -(-dim_r // system.array.rows), layer.name, source)

@@ -152,7 +152,26 @@ def _saving_row(case: Case, numbers: dict[str, dict[str, float]]) -> str:
 def render(rows: dict[str, dict[str, dict[str, float]]]) -> str:
     """docs/apsq.md from the study's numbers."""
     return page([_share_row(case, rows[case.key]) for case in cases()],
-                [_saving_row(case, rows[case.key]) for case in cases()])
+                [_saving_row(case, rows[case.key]) for case in cases()], _summary(rows))
+
+
+def _span(values: list[float]) -> str:
+    return f"{_pct(min(values))} to {_pct(max(values))}"
+
+
+def _summary(rows: dict[str, dict[str, dict[str, float]]]) -> str:
+    """One measured sentence for the comparison with the paper."""
+    base = [numbers["psum32"] for numbers in rows.values()]
+    share = [b["psum_j"] / b["total_j"] for b in base]
+    on_chip = [b["psum_j"] / (b["total_j"] - b["dram_j"]) for b in base]
+    memory_gs1 = [_saving(n["psum32"]["psum_j"] + n["psum32"]["sram_j"],
+                          n["apsq_gs1"]["psum_j"] + n["apsq_gs1"]["sram_j"])
+                  for n in rows.values()]
+    total_gs1 = [_saving(n["psum32"]["total_j"], n["apsq_gs1"]["total_j"]) for n in rows.values()]
+    return (f"accelsim measures a much smaller PSUM share, {_span(share)} of all energy "
+            f"({_span(on_chip)} of on-chip energy), so INT8 APSQ at gs = 1 saves "
+            f"{_span(memory_gs1)} of on-chip memory energy but only {_span(total_gs1)} of the "
+            "total.")
 
 
 if __name__ == "__main__":

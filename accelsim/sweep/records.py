@@ -74,8 +74,19 @@ def record_of(point: int, result: Result) -> PointRecord:
         "compute_cycles": int(stats.compute_cycles), "stall_cycles": int(stats.stall_cycles),
         "seconds": float(stats.seconds), "macs": int(stats.macs), "pe_count": int(pe_count),
         "utilization": float(result.utilization), **_energy(result.energy.by_component_j),
-        **_area(result.area.by_component_m2)}
+        **_area(result.area.by_component_m2), **_llm(result)}
     return PointRecord(point, totals, tuple(layers))
+
+
+def _llm(result: Result) -> Row:
+    """Per-token figures of an LLM run (docs/reram.md); none otherwise."""
+    llm = result.stats.llm
+    if llm is None:
+        return {}
+    return {"tokens_per_s": float(llm.tokens_per_s),
+            "energy_per_token_j": float(llm.energy_per_token_j),
+            "dram_bytes_per_token": float(llm.dram_bytes_per_token),
+            "reram_bytes_per_token": float(llm.reram_bytes_per_token)}
 
 
 def _area(per_component: Mapping[str, float]) -> Row:

@@ -115,12 +115,12 @@ def _quant(weight_bits: int, activation_bits: int) -> LayerQuant:
 
 def decoder_pass(model: LlmModel, shape: PassShape, bits: PassBits | None = None,
                  prefix: str = "") -> Workload:
-    """The GEMM layers of one forward pass through every decoder layer and the LM head."""
-    bits = PassBits() if bits is None else bits
+    """The GEMM layers of one forward pass through every decoder layer and the LM head.
+    Without ``bits`` the layers carry no precision (the system's applies)."""
     m, n_layers, d, hd = shape.tokens * shape.batch, model.layers, model.hidden, model.dim_per_head
     kv_dim, group = model.group_kv_heads * hd, model.heads // model.group_kv_heads
-    w = _quant(bits.weight, bits.activation)
-    kv = _quant(bits.kv, bits.activation)
+    w = _quant(bits.weight, bits.activation) if bits else None
+    kv = _quant(bits.kv, bits.activation) if bits else None
     attn_count = n_layers * shape.batch * model.group_kv_heads
     keys = shape.kv_len + shape.tokens  # the cached keys plus the pass's own
     ffn = (("mlp.gate_proj", model.ffn, d), ("mlp.up_proj", model.ffn, d)) \

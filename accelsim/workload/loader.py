@@ -37,6 +37,10 @@ def load(path: str | Path, fmt: str = "auto") -> Workload:
             raise WorkloadError("this is a MoE model (schema accelsim.moe/1): it runs on a "
                                 "system of chiplets through `accelsim run` with a 'chiplets:' "
                                 "section in the run config (docs/moe.md)", file=str(path))
+        from accelsim.workload.llm import PassShape, decoder_pass, is_llm_file, load_llm_model
+
+        if is_llm_file(path):  # outside an `llm:` run: one token of batch-1 decode, no cache
+            return decoder_pass(load_llm_model(path), PassShape(1, 0, 1))
         return load_model_file(path)
     if suffix == ".csv":
         # Imported here so that model files load even while these modules are absent or broken.

@@ -55,3 +55,35 @@ def test_kv_in_reram_warns_about_endurance() -> None:
                                   "llm.chips": 1})
     assert result.stats.llm is not None and not result.stats.llm.endurance_ok
     assert any("endurance" in note for note in result.notes)
+
+
+def test_sweep_over_acceptance_rate_shows_the_trend() -> None:
+    frame = api.sweep(CONFIG, {"llm.acceptance_rate": [0.5, 0.9]}, backend="inprocess",
+                      per_layer=False)
+    tokens = list(frame["tokens_per_s"])
+    energy = list(frame["energy_per_token_j"])
+    assert tokens[0] < tokens[1] and energy[0] > energy[1]
+
+
+def test_kv_cache_in_sram_removes_its_dram_traffic_and_must_fit(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    small = {"llm.draft_length": 0, "llm.kv_len": 64, "llm.chips": 1,
+             "workload": str(ROOT / "workloads" / "llm" / "vicuna_1b.yaml")}
+    dram = api.run(CONFIG, set=small)
+    sram = api.run(CONFIG, set={**small, "llm.kv_placement": "sram"})
+    assert dram.stats.llm is not None and sram.stats.llm is not None
+    # K and V of 22 layers x 4 KV heads x 64 dims x 65 keys, INT8, read once and one entry written
+    kv_read = 2 * 22 * 4 * 64 * 65
+    kv_write = 2 * 22 * 4 * 64
+    saved = dram.stats.llm.dram_bytes_per_token - sram.stats.llm.dram_bytes_per_token
+    assert saved == kv_read + kv_write
+    assert main(["run", CONFIG, "--set", "llm.kv_placement=sram", "--set", "llm.kv_len=4096",
+                 "--set", "llm.draft_length=0"]) == 2
+    assert "does not fit in the weight SRAM" in capsys.readouterr().err
+
+
+def test_prefill_reports_prompt_tokens_per_second() -> None:
+    result = api.run(CONFIG, set={"llm.phase": "prefill", "llm.draft_length": 0,
+                                  "llm.prompt_len": 32})
+    assert result.stats.llm is not None and result.stats.llm.tokens_per_round == 32
+    assert result.stats.llm.tokens_per_s == pytest.approx(32 / result.stats.seconds)

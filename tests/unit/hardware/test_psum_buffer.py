@@ -12,7 +12,8 @@ from accelsim.config.system_spec import SystemSpec
 from accelsim.errors import WorkloadError
 from accelsim.hardware.systolic_array import layer_counts
 from accelsim.mapping.plan import plan_layer
-from accelsim.reference.stepper import StepperResult, run_gemm
+from accelsim.reference.psum_replay import replay_psum_buffer
+from accelsim.reference.stepper import run_gemm
 from accelsim.sim.engine import time_layer
 from accelsim.types import Dataflow
 from accelsim.workload.layers import GemmLayer
@@ -32,45 +33,6 @@ def system(rows: int, cols: int, dataflow: str, *, word: int = 32, quant: str = 
                         "quantization": quant, "group_size": gs},
         "dram": {"technology": "lpddr4", "bandwidth": dram, "latency": latency},
         "tables": ["x.yaml"]})
-
-
-def buffer_replay(result: StepperResult, word: int, gs: int, quantized: bool
-                  ) -> tuple[list[tuple[int, int]], int]:
-    """Replay the stepper's partial outputs through a PSUM buffer, element by element:
-    (reads, writes) bits per fold in order, and requantizations. Independent of mapping/psum."""
-    total = {}
-    for fold in result.folds:
-        key = (fold.c_rows.start, fold.c_cols.start)
-        total[key] = total.get(key, 0) + 1
-    seen: dict[tuple[int, int], int] = {}
-    in_group: dict[tuple[int, int], int] = {}
-    has_running: set[tuple[int, int]] = set()
-    per_fold, requants = [], 0
-    group = gs if quantized else 1
-    for fold in result.folds:
-        key = (fold.c_rows.start, fold.c_cols.start)
-        seen[key] = seen.get(key, 0) + 1
-        last = seen[key] == total[key]
-        reads = writes = 0
-        count = in_group.get(key, 0) + 1
-        wide_open = count > 1
-        if wide_open:
-            reads += WIDE
-        if count == group or last:
-            in_group[key] = 0
-            if key in has_running:
-                reads += word
-            requants += fold.partial.size if quantized else 0
-            if not last:
-                writes += word
-                has_running.add(key)
-        else:
-            in_group[key] = count
-            writes += WIDE
-        if total[key] == 1 and not quantized:
-            reads = writes = 0
-        per_fold.append((reads * fold.partial.size, writes * fold.partial.size))
-    return per_fold, requants
 
 
 CASES = [  # (dataflow, rows, cols, m, n, k, quantized, gs)
@@ -99,10 +61,11 @@ def test_psum_counts_match_the_stepper(dataflow: str, rows: int, cols: int, m: i
     if dataflow == "os":
         assert not any(key.startswith(("psum_buffer.", "apsq.")) for key in counts)
         return
-    per_fold, requants = buffer_replay(stepper, word, gs, bool(quant))
-    assert counts.get("psum_buffer.read_bits", 0) == sum(r for r, _ in per_fold)
-    assert counts.get("psum_buffer.write_bits", 0) == sum(w for _, w in per_fold)
-    assert counts.get("apsq.requant_ops", 0) == requants
+    replay = replay_psum_buffer(stepper, word_bits=word, wide_bits=WIDE, group_size=gs,
+                                quantized=bool(quant))
+    assert counts.get("psum_buffer.read_bits", 0) == replay.read_bits
+    assert counts.get("psum_buffer.write_bits", 0) == replay.write_bits
+    assert counts.get("apsq.requant_ops", 0) == replay.requant_ops
 
 
 def test_apsq_int8_buffer_moves_a_quarter_of_the_baseline_bits_at_gs1() -> None:
@@ -132,7 +95,7 @@ def test_port_contention_adds_exactly_the_port_cycles_of_each_fold() -> None:
     rng = np.random.default_rng(0)
     stepper = run_gemm(rng.integers(-4, 4, (m, k)), rng.integers(-4, 4, (k, n)), rows, cols,
                        Dataflow.WS)
-    per_fold, _ = buffer_replay(stepper, 32, 1, False)
+    per_fold = replay_psum_buffer(stepper, word_bits=32, wide_bits=WIDE).per_fold
     extra = sum(max(fold.cycles, -(-r // 8), -(-w // 8)) - fold.cycles
                 for fold, (r, w) in zip(stepper.folds, per_fold, strict=True))
     assert extra > 0
@@ -171,3 +134,24 @@ def test_group_size_beyond_the_k_tiles_names_the_layer() -> None:
     spec = system(32, 32, "ws", word=8, quant="apsq", gs=4)
     with pytest.raises(WorkloadError, match="layer 'small_k' has 2 K tile"):
         plan_layer(GemmLayer(name="small_k", m=8, n=8, k=64), spec, MappingSpec())
+
+
+def test_spills_stall_a_dram_bound_layer_by_their_transfer_time() -> None:
+    """At 1 bit per cycle the DRAM channel is the bottleneck: a layer lasts at least its DRAM
+    bits in cycles and at most that plus its compute; spilling PSUMs makes it last exactly its
+    DRAM bits (the array only waits)."""
+    layer = GemmLayer(name="g", m=256, n=64, k=128)
+    mapping = MappingSpec(stream_tiling="none")
+    slow = {"dram": "125MB/s", "latency": "1ns"}  # 1 Gb/s = 1 bit per cycle at 1 GHz
+    big, small = system(32, 32, "ws", **slow), system(32, 32, "ws", capacity="4KiB", **slow)
+    timings, bits = [], []
+    for spec in (big, small):
+        plan = plan_layer(layer, spec, mapping)
+        counts = layer_counts(plan, spec, 1)
+        timings.append(time_layer(plan, spec))
+        bits.append(counts["dram.read_bits"] + counts["dram.write_bits"])
+    for timing, dram_bits in zip(timings, bits, strict=True):
+        assert dram_bits <= timing.cycles <= dram_bits + timing.compute_cycles
+    assert bits[1] > 7 * bits[0]  # the spills and refills dominate the traffic
+    assert timings[1].cycles == bits[1]  # the channel never idles: every fold waits for it
+    assert timings[1].compute_cycles == timings[0].compute_cycles

@@ -42,3 +42,12 @@ def test_bad_model_file_names_file_and_key(tmp_path: Path) -> None:
     with pytest.raises(WorkloadError, match="multiple of kv_heads") as info:
         load_llm_model(path)
     assert "bad.yaml" in str(info.value)
+
+
+def test_generic_loader_reads_an_llm_file_as_one_decode_token() -> None:
+    from accelsim.workload import load
+
+    wl = load(MODELS / "llama3_8b.yaml")
+    assert all(layer.m in (1, 4) for layer in wl.layers)  # GQA: 4 query heads share a KV head
+    assert sum(layer.gemm().macs for layer in wl.layers if layer.op == "gemm") == \
+        load_llm_model(MODELS / "llama3_8b.yaml").weights
