@@ -1,0 +1,63 @@
+"""A reference PSUM buffer: replays the stepper's partial outputs element by element.
+
+Independent of ``accelsim.mapping.psum`` (the closed-form rule the mapping uses): it walks the
+folds in the order the stepper ran them, keeps per output block whether a full-precision group
+sum is open and whether a running PSUM is stored, and counts the bits each fold reads and
+writes in the buffer and the requantizations, so tests can hold the mapping's counts against it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from accelsim.reference.stepper import StepperResult
+
+
+@dataclass(frozen=True)
+class PsumReplay:
+    """Per fold, in stepper order: (read bits, write bits); and requantizations in total."""
+
+    per_fold: tuple[tuple[int, int], ...]
+    requant_ops: int
+
+    @property
+    def read_bits(self) -> int:
+        return sum(reads for reads, _ in self.per_fold)
+
+    @property
+    def write_bits(self) -> int:
+        return sum(writes for _, writes in self.per_fold)
+
+
+def replay_psum_buffer(result: StepperResult, *, word_bits: int, wide_bits: int,
+                       group_size: int = 1, quantized: bool = False) -> PsumReplay:
+    """Bits a PSUM buffer moves for the stepper's folds (``group_size`` only with APSQ)."""
+    total: dict[tuple[int, int], int] = {}
+    for fold in result.folds:
+        key = (fold.c_rows.start, fold.c_cols.start)
+        total[key] = total.get(key, 0) + 1
+    seen: dict[tuple[int, int], int] = {}
+    open_tiles: dict[tuple[int, int], int] = {}
+    stored: set[tuple[int, int]] = set()
+    group = group_size if quantized else 1
+    per_fold: list[tuple[int, int]] = []
+    requants = 0
+    for fold in result.folds:
+        key = (fold.c_rows.start, fold.c_cols.start)
+        seen[key] = seen.get(key, 0) + 1
+        last = seen[key] == total[key]
+        in_group = open_tiles.get(key, 0) + 1
+        reads = wide_bits if in_group > 1 else 0  # the open group sum
+        writes = 0
+        if in_group == group or last:  # the group closes: fold in the stored running PSUM
+            open_tiles[key] = 0
+            reads += word_bits if key in stored else 0
+            requants += fold.partial.size if quantized else 0
+            if not last:
+                writes += word_bits
+                stored.add(key)
+        else:
+            open_tiles[key] = in_group
+            writes += wide_bits
+        per_fold.append((reads * fold.partial.size, writes * fold.partial.size))
+    return PsumReplay(tuple(per_fold), requants)
