@@ -12,7 +12,6 @@ folds inner (the order does not change any count).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -25,26 +24,20 @@ from accelsim.reference.array import (
     run_os_fold,
     run_stationary_fold,
 )
+from accelsim.reference.folds import FoldTiming, FoldTotals, GemmFold, gemm_folds
 from accelsim.types import Dataflow
 
 __all__ = ["FoldRecord", "MacCyclesFn", "StepperResult", "run_gemm"]
 
 
 @dataclass(frozen=True, eq=False)
-class FoldRecord:
+class FoldRecord(FoldTiming):
     """One fold as the stepper ran it: its shape, its counts and its (partial) output block.
 
     ``partial`` is the block of C this fold produced, to be added at
     ``c[c_rows, c_cols]``; WS/IS folds over K each give one partial sum of the same block.
     """
 
-    row_fold: int
-    col_fold: int
-    rows_used: int
-    cols_used: int
-    stream_len: int
-    cycles: int
-    macs: int
     pe_busy_cycles: int
     a_words: int
     b_words: int
@@ -55,15 +48,11 @@ class FoldRecord:
 
 
 @dataclass(frozen=True, eq=False)
-class StepperResult:
+class StepperResult(FoldTotals):
     """C, and the cycles and counts of every fold in the order they ran."""
 
     c: np.ndarray
     folds: tuple[FoldRecord, ...]
-
-    @property
-    def total_cycles(self) -> int:
-        return sum(f.cycles for f in self.folds)
 
     @property
     def fold_cycles(self) -> tuple[int, ...]:
@@ -71,88 +60,41 @@ class StepperResult:
 
     @property
     def macs(self) -> int:
-        return sum(f.macs for f in self.folds)
+        return self.fold_sum("macs")
 
     @property
     def pe_busy_cycles(self) -> int:
-        return sum(f.pe_busy_cycles for f in self.folds)
+        return self.fold_sum("pe_busy_cycles")
 
     @property
     def a_words(self) -> int:
-        return sum(f.a_words for f in self.folds)
+        return self.fold_sum("a_words")
 
     @property
     def b_words(self) -> int:
-        return sum(f.b_words for f in self.folds)
+        return self.fold_sum("b_words")
 
     @property
     def out_words(self) -> int:
-        return sum(f.out_words for f in self.folds)
+        return self.fold_sum("out_words")
 
 
-@dataclass(frozen=True)
-class _Placement:
-    """Where a fold sits: fold indices, used PEs, streamed length and its block of C."""
+def _run_fold(
+    fold: GemmFold, rows: int, cols: int, dataflow: Dataflow, clock: FoldClock
+) -> tuple[np.ndarray, FoldOutcome]:
+    """One fold on the array: its (partial) block of C and what it moved.
 
-    row_fold: int
-    col_fold: int
-    rows_used: int
-    cols_used: int
-    stream_len: int
-    c_rows: slice
-    c_cols: slice
-
-
-_FoldRun = Iterator[tuple[_Placement, FoldClock, np.ndarray, FoldOutcome]]
-_ClockFactory = Callable[[], FoldClock]
-
-
-def _tiles(dim: int, size: int) -> Iterator[tuple[int, slice]]:
-    for index, start in enumerate(range(0, dim, size)):
-        yield index, slice(start, min(start + size, dim))
-
-
-def _run_os(
-    a: np.ndarray, b: np.ndarray, rows: int, cols: int, clock_factory: _ClockFactory
-) -> _FoldRun:
-    """OS: array rows <- M, cols <- N, K streamed; each fold yields a final block of C."""
-    (m, k), n = a.shape, b.shape[1]
-    for ri, ms in _tiles(m, rows):
-        for ci, ns in _tiles(n, cols):
-            clock = clock_factory()
-            res = run_os_fold(a[ms, :], b[:, ns], rows, cols, clock)
-            place = _Placement(ri, ci, ms.stop - ms.start, ns.stop - ns.start, k, ms, ns)
-            yield place, clock, res.out, res
-
-
-def _run_ws(
-    a: np.ndarray, b: np.ndarray, rows: int, cols: int, clock_factory: _ClockFactory
-) -> _FoldRun:
-    """WS: rows <- K, cols <- N, M streamed; B tile stationary; outputs are partial sums."""
-    (m, k), n = a.shape, b.shape[1]
-    for ri, ks in _tiles(k, rows):
-        for ci, ns in _tiles(n, cols):
-            clock = clock_factory()
-            res = run_stationary_fold(b[ks, ns], a[:, ks], rows, cols, clock, stream_is_a=True)
-            place = _Placement(ri, ci, ks.stop - ks.start, ns.stop - ns.start, m, slice(0, m), ns)
-            yield place, clock, res.out, res
-
-
-def _run_is(
-    a: np.ndarray, b: np.ndarray, rows: int, cols: int, clock_factory: _ClockFactory
-) -> _FoldRun:
-    """IS: rows <- K, cols <- M, N streamed; A^T tile stationary; outputs leave as C^T."""
-    (m, k), n = a.shape, b.shape[1]
-    for ri, ks in _tiles(k, rows):
-        for ci, ms in _tiles(m, cols):
-            clock = clock_factory()
-            stat, stream = a[ms, ks].T, b[ks, :].T
-            res = run_stationary_fold(stat, stream, rows, cols, clock, stream_is_a=False)
-            place = _Placement(ri, ci, ks.stop - ks.start, ms.stop - ms.start, n, ms, slice(0, n))
-            yield place, clock, res.out.T, res
-
-
-_RUNNERS = {Dataflow.OS: _run_os, Dataflow.WS: _run_ws, Dataflow.IS: _run_is}
+    OS: each fold yields a final block of C. WS: B tile stationary, outputs are partial sums.
+    IS: A^T tile stationary, outputs leave as C^T.
+    """
+    if dataflow is Dataflow.OS:
+        res = run_os_fold(fold.a, fold.b, rows, cols, clock)
+        return res.out, res
+    if dataflow is Dataflow.WS:
+        res = run_stationary_fold(fold.b, fold.a, rows, cols, clock, stream_is_a=True)
+        return res.out, res
+    res = run_stationary_fold(fold.a.T, fold.b.T, rows, cols, clock, stream_is_a=False)
+    return res.out.T, res
 
 
 def _checked(
@@ -188,21 +130,21 @@ def run_gemm(
     a, b = _checked(a, b, rows, cols, dataflow)
     c = np.zeros((a.shape[0], b.shape[1]), dtype=np.int64)
     records = []
-    for place, clock, partial, res in _RUNNERS[dataflow](
-        a, b, rows, cols, lambda: FoldClock(mac_cycles)
-    ):
-        c[place.c_rows, place.c_cols] += partial  # the PSUM/ofmap buffer accumulates
-        records.append(_record(place, clock, partial, res))
+    for fold in gemm_folds(a, b, rows, cols, dataflow):
+        clock = FoldClock(mac_cycles)
+        partial, res = _run_fold(fold, rows, cols, dataflow, clock)
+        c[fold.out_rows, fold.out_cols] += partial  # the PSUM/ofmap buffer accumulates
+        records.append(_record(fold, clock, partial, res))
     return StepperResult(c=c, folds=tuple(records))
 
 
 def _record(
-    place: _Placement, clock: FoldClock, partial: np.ndarray, res: FoldOutcome
+    fold: GemmFold, clock: FoldClock, partial: np.ndarray, res: FoldOutcome
 ) -> FoldRecord:
     return FoldRecord(
-        row_fold=place.row_fold, col_fold=place.col_fold, rows_used=place.rows_used,
-        cols_used=place.cols_used, stream_len=place.stream_len, cycles=clock.cycles,
+        row_fold=fold.row_fold, col_fold=fold.col_fold, rows_used=fold.rows_used,
+        cols_used=fold.cols_used, stream_len=fold.stream_len, cycles=clock.cycles,
         macs=clock.macs, pe_busy_cycles=clock.pe_busy_cycles, a_words=res.a_words,
-        b_words=res.b_words, out_words=res.out_words, c_rows=place.c_rows,
-        c_cols=place.c_cols, partial=partial,
+        b_words=res.b_words, out_words=res.out_words, c_rows=fold.out_rows,
+        c_cols=fold.out_cols, partial=partial,
     )

@@ -10,12 +10,12 @@ trains left in the PEs. Both must equal ``A @ B``. It never uses a cycle formula
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
 
 from accelsim.errors import SimulationError
+from accelsim.reference.folds import FoldTiming, FoldTotals, GemmFold, gemm_folds
 from accelsim.reference.lanes import run_lane_fold
 from accelsim.reference.pulses import PulseActivity, PulseCode, run_slot
 from accelsim.reference.stepper import run_gemm
@@ -26,22 +26,15 @@ LANES = ("per_row", "per_col")
 
 
 @dataclass(frozen=True)
-class TemporalFold:
+class TemporalFold(FoldTiming):
     """One fold: where it sits, its shape, its cycles and its PE activity."""
 
-    row_fold: int
-    col_fold: int
-    rows_used: int
-    cols_used: int
-    stream_len: int
-    cycles: int
-    macs: int
     adding_cycles: int
     holding_cycles: int
 
 
 @dataclass(frozen=True, eq=False)
-class TemporalResult:
+class TemporalResult(FoldTotals):
     """C from the array, C from the pulses, and every fold in the order it ran."""
 
     c: np.ndarray
@@ -49,53 +42,15 @@ class TemporalResult:
     folds: tuple[TemporalFold, ...]
 
     @property
-    def total_cycles(self) -> int:
-        return sum(f.cycles for f in self.folds)
-
-    @property
     def adding_cycles(self) -> int:
-        return sum(f.adding_cycles for f in self.folds)
-
-
-@dataclass(frozen=True)
-class _Fold:
-    """A fold's operands in GEMM roles and where its output block goes."""
-
-    row_fold: int
-    col_fold: int
-    a: np.ndarray
-    b: np.ndarray
-    out_rows: slice
-    out_cols: slice
-
-
-def _tiles(dim: int, size: int) -> list[slice]:
-    return [slice(s, min(s + size, dim)) for s in range(0, dim, size)]
-
-
-def _folds(a: np.ndarray, b: np.ndarray, rows: int, cols: int, dataflow: Dataflow
-           ) -> Iterator[_Fold]:
-    """Row folds outer, column folds inner; each fold as a GEMM that fits the array."""
-    (m, k), n = a.shape, b.shape[1]
-    if dataflow is Dataflow.OS:
-        for i, ms in enumerate(_tiles(m, rows)):
-            for j, ns in enumerate(_tiles(n, cols)):
-                yield _Fold(i, j, a[ms, :], b[:, ns], ms, ns)
-    elif dataflow is Dataflow.WS:
-        for i, ks in enumerate(_tiles(k, rows)):
-            for j, ns in enumerate(_tiles(n, cols)):
-                yield _Fold(i, j, a[:, ks], b[ks, ns], slice(0, m), ns)
-    else:
-        for i, ks in enumerate(_tiles(k, rows)):
-            for j, ms in enumerate(_tiles(m, cols)):
-                yield _Fold(i, j, a[ms, ks], b[ks, :], ms, slice(0, n))
+        return self.fold_sum("adding_cycles")
 
 
 class _PulseHook:
     """The ``mac_cycles`` hook: each slot's pulses counted cycle by cycle; products kept per PE
     in MAC order, so the fold's output block can be rebuilt from them alone."""
 
-    def __init__(self, code: PulseCode, slot: int | None, fold: _Fold, dataflow: Dataflow,
+    def __init__(self, code: PulseCode, slot: int | None, fold: GemmFold, dataflow: Dataflow,
                  shape: tuple[int, int]) -> None:
         self.code, self.slot, self.dataflow = code, slot, dataflow
         self.activity = PulseActivity()
@@ -138,7 +93,7 @@ def run_temporal_gemm(a: np.ndarray, b: np.ndarray, rows: int, cols: int, datafl
     c = np.zeros((a.shape[0], b.shape[1]), dtype=np.int64)
     c_pulses = np.zeros_like(c)
     records = []
-    for fold in _folds(a, b, rows, cols, dataflow):
+    for fold in gemm_folds(a, b, rows, cols, dataflow):
         if policy in LANES:
             res = run_lane_fold(fold.a, fold.b, rows, cols, dataflow, code=code,
                                 lanes="rows" if policy == "per_row" else "cols",
@@ -155,13 +110,6 @@ def run_temporal_gemm(a: np.ndarray, b: np.ndarray, rows: int, cols: int, datafl
                 hook.activity
         c[fold.out_rows, fold.out_cols] += out
         c_pulses[fold.out_rows, fold.out_cols] += pulses
-        shape = _shape(fold, dataflow)
-        records.append(TemporalFold(fold.row_fold, fold.col_fold, *shape, cycles, macs,
-                                    act.adding, act.holding))
+        records.append(TemporalFold(fold.row_fold, fold.col_fold, fold.rows_used, fold.cols_used,
+                                    fold.stream_len, cycles, macs, act.adding, act.holding))
     return TemporalResult(c, c_pulses, tuple(records))
-
-
-def _shape(fold: _Fold, dataflow: Dataflow) -> tuple[int, int, int]:
-    """(rows used, cols used, stream length) of a fold, from its operands."""
-    (m, k), n = fold.a.shape, fold.b.shape[1]
-    return {Dataflow.OS: (m, n, k), Dataflow.WS: (k, n, m), Dataflow.IS: (k, m, n)}[dataflow]

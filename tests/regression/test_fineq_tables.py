@@ -10,12 +10,12 @@ from __future__ import annotations
 import importlib.util
 import json
 import sys
-from datetime import date
-from importlib.metadata import version
 from pathlib import Path
 from types import ModuleType
 
 import pytest
+
+from tests.regression.golden import golden_meta, read_golden, read_golden_file, write_golden
 
 ROOT = Path(__file__).resolve().parents[2]
 GOLDEN = Path(__file__).parent / "golden" / "fineq_tables.json"
@@ -29,10 +29,6 @@ def _tool() -> ModuleType:
     sys.modules.setdefault("fineq_tables", module)
     spec.loader.exec_module(module)
     return module
-
-
-def _numbers(golden: dict[str, object]) -> dict[str, object]:
-    return {key: value for key, value in golden.items() if key != "_meta"}
 
 
 def _close(got: object, want: object, where: str) -> None:
@@ -51,18 +47,16 @@ def _close(got: object, want: object, where: str) -> None:
 def test_tables_match_golden(update_golden: bool) -> None:
     numbers = _tool().measure()
     if update_golden:
-        meta = {"version": version("accelsim"), "date": date.today().isoformat(),
-                "why": "docs/fineq.md: FineQ temporal array vs INT8/INT4 on MiniLM; policies, "
-                       "array sizes and outlier shares"}
-        GOLDEN.write_text(json.dumps({"_meta": meta, **numbers}, indent=1) + "\n")
-    golden = json.loads(GOLDEN.read_text())
-    assert set(golden["_meta"]) == {"version", "date", "why"}
-    _close(json.loads(json.dumps(numbers)), _numbers(golden), "golden")
+        write_golden(GOLDEN, numbers, golden_meta(
+            "docs/fineq.md: FineQ temporal array vs INT8/INT4 on MiniLM; policies, "
+            "array sizes and outlier shares"))
+    assert set(read_golden_file(GOLDEN)["_meta"]) == {"version", "date", "why"}
+    _close(json.loads(json.dumps(numbers)), read_golden(GOLDEN), "golden")
 
 
 def test_doc_shows_the_golden_numbers() -> None:
     tool = _tool()
-    golden = _numbers(json.loads(GOLDEN.read_text()))
+    golden = read_golden(GOLDEN)
     text = tool.DOC.read_text(encoding="utf-8")
     block = text.split(tool.BEGIN, 1)[1].split(tool.END, 1)[0]
     assert block.strip() == tool.render(golden).strip(), (
@@ -71,7 +65,7 @@ def test_doc_shows_the_golden_numbers() -> None:
 
 def test_golden_numbers_tell_the_documented_story() -> None:
     """What docs/fineq.md says in words must stay true of the numbers."""
-    g = _numbers(json.loads(GOLDEN.read_text()))
+    g = read_golden(GOLDEN)
     linear, outliers = g["linear"], g["outliers"]
     assert linear["fineq_3bit"]["array_area_mm2"] < linear["int4"]["array_area_mm2"] < \
         linear["int8"]["array_area_mm2"]

@@ -7,14 +7,15 @@ remeasures a few cases (the whole study takes about half a minute) against
 
 from __future__ import annotations
 
-import datetime
-import json
 from pathlib import Path
 
-import pytest
-
-from accelsim.report.provenance import accelsim_version
 from accelsim.sweep.moe_study import Case, cases, measure, render, study
+from tests.regression.golden import (
+    assert_page_shows,
+    assert_variants_close,
+    read_golden,
+    rewrite_if_asked,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 GOLDEN = ROOT / "tests" / "regression" / "golden" / "moe_study.json"
@@ -22,38 +23,23 @@ CHECKED = [Case("deepseek_moe_16b", 16, 2, 2, "ideal"), Case("deepseek_moe_16b",
            Case("deepseek_moe_16b", 64, 2, 2, "array"), Case("phi35_moe", 64, 2, 2, "ideal")]
 
 
-def _golden() -> dict[str, dict[str, dict[str, float]]]:
-    golden = json.loads(GOLDEN.read_text())
-    golden.pop("_meta")
-    return golden
-
-
 def test_study_matches_golden(update_golden: bool) -> None:
-    if update_golden:
-        meta = {"version": accelsim_version(),
-                "date": datetime.date.today().isoformat(),
-                "why": "regenerated with --update-golden; see the commit message for the reason",
-                "command": "python -m accelsim.sweep.moe_study > docs/moe.md"}
-        GOLDEN.write_text(json.dumps({"_meta": meta, **study()}, indent=1) + "\n")
-        pytest.skip("golden file rewritten")
-    golden = _golden()
+    rewrite_if_asked(update_golden, GOLDEN, study,
+                     "python -m accelsim.sweep.moe_study > docs/moe.md")
+    golden = read_golden(GOLDEN)
     assert set(golden) == {case.key for case in cases()}
     for case in CHECKED:
-        got = measure(case)
-        for strategy, numbers in golden[case.key].items():
-            for field, expected in numbers.items():
-                assert got[strategy][field] == pytest.approx(expected, rel=1e-9), \
-                    f"{case.key} {strategy} {field}"
+        assert_variants_close(measure(case), golden[case.key], case.key)
 
 
 def test_docs_page_is_the_golden_study() -> None:
-    assert (ROOT / "docs" / "moe.md").read_text() == render(_golden()), (
-        "docs/moe.md is stale: run python -m accelsim.sweep.moe_study > docs/moe.md "
-        "(and pytest tests/regression/test_moe_study.py --update-golden)")
+    assert_page_shows(ROOT / "docs" / "moe.md", render(read_golden(GOLDEN)),
+                      "run python -m accelsim.sweep.moe_study > docs/moe.md "
+                      "(and pytest tests/regression/test_moe_study.py --update-golden)")
 
 
 def test_headline_claims_hold_in_the_golden_study() -> None:
-    golden = _golden()
+    golden = read_golden(GOLDEN)
     speedups = [g["ep"]["cycles"] / g["fse_dp"]["cycles"]
                 for key, g in golden.items() if key.endswith("/ideal")]
     assert 1.0 < min(speedups) and max(speedups) < 2.5
