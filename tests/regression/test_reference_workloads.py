@@ -6,13 +6,12 @@ Any change to cycles, energy or area of these runs must be on purpose: rerun wit
 
 from __future__ import annotations
 
-import datetime
-import json
 from pathlib import Path
 
 import pytest
 
 import accelsim
+from tests.regression.golden import assert_fields_close, golden_meta, read_golden, write_golden
 
 ROOT = Path(__file__).resolve().parents[2]
 GOLDEN = ROOT / "tests" / "regression" / "golden" / "reference_workloads.json"
@@ -35,21 +34,16 @@ def _all() -> dict[str, dict[str, float]]:
 
 
 def test_reference_workloads_match_golden(update_golden: bool) -> None:
-    measured = _all()
     if update_golden:
-        meta = {"version": accelsim.api.accelsim_version(),
-                "date": datetime.date.today().isoformat(),
-                "why": "regenerated with --update-golden; see the commit message for the reason",
-                "config": "configs/int8_sa.yaml with system.array.dataflow overridden"}
-        GOLDEN.write_text(json.dumps({"_meta": meta, **measured}, indent=1) + "\n")
+        write_golden(GOLDEN, _all(), golden_meta(
+            config="configs/int8_sa.yaml with system.array.dataflow overridden"))
         pytest.skip("golden file rewritten")
-    golden = json.loads(GOLDEN.read_text())
-    golden.pop("_meta")
-    assert set(golden) == set(measured)
+    golden = read_golden(GOLDEN)
+    measured = {key: _measure(*key.split("/")) for key in golden}
+    assert set(golden) == {f"{w}/{d}" for w in WORKLOADS for d in DATAFLOWS}
     for key, expected in golden.items():
         got = measured[key]
         for field in ("cycles", "compute_cycles", "stall_cycles", "macs"):
             assert got[field] == expected[field], f"{key} {field}"
-        for field in ("energy_j", "area_m2"):
-            assert got[field] == pytest.approx(expected[field], rel=1e-9), f"{key} {field}"
+        assert_fields_close(got, {f: expected[f] for f in ("energy_j", "area_m2")}, key)
         assert got["cycles"] == got["compute_cycles"] + got["stall_cycles"]
