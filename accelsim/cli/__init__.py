@@ -127,9 +127,11 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     else:
         wl = workload.load(spec.workload, spec.workload_format)
         what = f"workload {wl.name} with {len(wl.layers)} layers, {wl.macs:,} MACs"
-        from accelsim.mapping.psum import check_workload
+        from accelsim import mapping
 
-        check_workload(wl, spec.system, spec.workload)  # APSQ group size vs K tiles per layer
+        # Map every layer (cheap): per-layer checks such as trace bit widths against the PE or
+        # the APSQ group size against the K tiles fail here, not in a run.
+        mapping.plan(wl, spec.system, spec.mapping)
     # Price every action and part once, so a missing table entry is found here, not in a run.
     tables = cost.load_tables(spec.system.tables)
     cost.action_energies(spec.system, tables)

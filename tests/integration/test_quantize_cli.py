@@ -45,3 +45,12 @@ def test_quantize_missing_weights_is_one_line_error(tmp_path: Path, capsys) -> N
     err = capsys.readouterr().err
     assert code == 2 and err.count("\n") == 1 and "nope.safetensors" in err
     assert not (tmp_path / "t.npz").exists()
+
+
+def test_validate_maps_layers_and_names_a_trace_that_does_not_fit_the_pe(capsys) -> None:  # noqa: ANN001
+    code = cli.main(["validate", str(ROOT / "configs" / "fineq_sa.yaml"),
+                     "--set", "system.array.temporal.code=magnitude",
+                     "--set", f"workload={ROOT / 'workloads/traces/minilm_int8.npz'}"])
+    err = capsys.readouterr().err
+    assert code == 2 and err.count("\n") == 1
+    assert "system.array.temporal.cap" in err and "encoder.layer.0.attention.self.query" in err
