@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field, StrictBool, StrictInt, model_validator
+from pydantic import Field, StrictBool, StrictInt, field_validator, model_validator
 
 from accelsim.config.quantities import BandwidthBitsPerS, EnergyPerBitJ, TimeS
 from accelsim.config.system_spec import Spec
@@ -132,6 +132,15 @@ class ChipletSystemSpec(Spec):
     def count(self) -> int:
         """Number of chiplets."""
         return self.rows * self.cols
+
+    @field_validator("dram_at")
+    @classmethod
+    def _some_dram(cls, dram_at: tuple[int, ...] | None) -> tuple[int, ...] | None:
+        """Weights and experts stream from DRAM: with no channel nothing can be loaded."""
+        if dram_at is not None and not dram_at:
+            raise ValueError("expected at least one chiplet id (weights stream from DRAM); "
+                             "omit dram_at for the default placement")
+        return dram_at
 
     @model_validator(mode="after")
     def _ids_exist(self) -> ChipletSystemSpec:

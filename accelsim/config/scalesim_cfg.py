@@ -57,6 +57,13 @@ _KNOWN_KEYS: dict[str, tuple[str, ...]] = {
 }
 _POSITIVE = "a positive integer"
 _NON_NEGATIVE = "a non-negative integer"
+# Upper bounds, so that the native SystemSpec built for costing (array <= 65536 PEs a side,
+# SRAM <= 1024 TiB, DRAM <= 1000 TB/s at the assumed 1 GHz) and int64 addresses accept every
+# file this reader accepts.
+_MAX_INT = 1 << 62
+_MAX_ARRAY = 65536
+_MAX_SRAM_KB = 1 << 40
+_MAX_WORDS_PER_CYCLE = 10**6
 
 
 @dataclass(frozen=True)
@@ -199,7 +206,8 @@ def _raw(src: _Source, section: str, key: str, expected: str) -> str:
     return src.parser.get(section, key).strip()
 
 
-def _int(src: _Source, section: str, key: str, minimum: int = 1) -> int:
+def _int(src: _Source, section: str, key: str, minimum: int = 1,
+         maximum: int = _MAX_INT) -> int:
     expected = _POSITIVE if minimum >= 1 else _NON_NEGATIVE
     text = _raw(src, section, key, expected)
     try:
@@ -208,7 +216,17 @@ def _int(src: _Source, section: str, key: str, minimum: int = 1) -> int:
         raise src.error(section, key, f"expected {expected}, got '{text}'") from None
     if value < minimum:
         raise src.error(section, key, f"expected {expected}, got '{text}'")
+    if value > maximum:
+        raise src.error(section, key, f"expected {expected} up to {maximum:,}, got '{text}'")
     return value
+
+
+def _run_name(src: _Source) -> str:
+    """SCALE-Sim names its output folder after the run; the report names the system after it."""
+    name = _raw(src, "general", "run_name", "a run name")
+    if not name:
+        raise src.error("general", "run_name", "expected a run name, got ''")
+    return name
 
 
 def _bool(src: _Source, section: str, key: str) -> bool:
@@ -242,6 +260,9 @@ def _bandwidths(src: _Source, mode: BandwidthMode) -> tuple[int, ...]:
             raise src.error(section, key, f"expected {expected}, got '{text}'") from None
     if any(v < 1 for v in values):
         raise src.error(section, key, f"expected {expected}, got '{text}'")
+    if any(v > _MAX_WORDS_PER_CYCLE for v in values):
+        raise src.error(section, key, f"expected words/cycle up to {_MAX_WORDS_PER_CYCLE:,}, "
+                        f"got '{text}'")
     return tuple(values)
 
 
@@ -268,12 +289,12 @@ def load_scalesim_config(path: str | os.PathLike[str]) -> ScaleSimConfig:
     filt = _bank_fields(src, "Filter")
     return ScaleSimConfig(
         source=src.path,
-        run_name=_raw(src, "general", "run_name", "a run name"),
-        array_rows=_int(src, arch, "ArrayHeight"),
-        array_cols=_int(src, arch, "ArrayWidth"),
-        ifmap_sram_kb=_int(src, arch, "IfmapSramSzkB"),
-        filter_sram_kb=_int(src, arch, "FilterSramSzkB"),
-        ofmap_sram_kb=_int(src, arch, "OfmapSramSzkB"),
+        run_name=_run_name(src),
+        array_rows=_int(src, arch, "ArrayHeight", maximum=_MAX_ARRAY),
+        array_cols=_int(src, arch, "ArrayWidth", maximum=_MAX_ARRAY),
+        ifmap_sram_kb=_int(src, arch, "IfmapSramSzkB", maximum=_MAX_SRAM_KB),
+        filter_sram_kb=_int(src, arch, "FilterSramSzkB", maximum=_MAX_SRAM_KB),
+        ofmap_sram_kb=_int(src, arch, "OfmapSramSzkB", maximum=_MAX_SRAM_KB),
         ifmap_offset=_int(src, arch, "IfmapOffset", minimum=0),
         filter_offset=_int(src, arch, "FilterOffset", minimum=0),
         ofmap_offset=_int(src, arch, "OfmapOffset", minimum=0),

@@ -11,6 +11,11 @@ with a JSON report. The contract checked every time:
 - on 2, stderr is exactly one line starting ``accelsim: error: `` and holding no traceback, and
   a pre-existing ``--json`` file is left untouched;
 - on 0, stderr is empty and the JSON report parses with ``cycles = compute + stall``.
+
+The same mutations then start from every newer config family (temporal PEs, PSUM buffer + APSQ,
+chiplets + MoE, ReRAM + LLM decode + nonlinear unit), each with a toy workload so that runs stay
+cheap, with ``--set`` aimed at that family's section; SCALE-Sim ``.cfg`` files and topology CSVs
+get line-level INI and cell-level CSV mutations through ``accelsim run --topology``.
 """
 
 from __future__ import annotations
@@ -44,8 +49,10 @@ layers:
   - {name: conv, op: conv2d, ifmap: 6, channels: 3, filters: 4, kernel: 3}
 """
 
-#: 500 examples per strategy (2,000 in all) keep the file near 35 s; set ACCELSIM_FUZZ_EXAMPLES
-#: higher for a deeper hunt (4 x 4,000 ran clean in about 4 minutes on 2 cores).
+#: 500 examples per strategy (2,000 in all, plus 4 x 375 for the families below) keep the file
+#: near 60 s; set ACCELSIM_FUZZ_EXAMPLES higher for a deeper hunt (4 x 4,000 ran clean in about
+#: 4 minutes on 2 cores; run it under ``ulimit -v`` so that a runaway allocation fails the test
+#: instead of waking the OOM killer).
 FUZZ = settings(max_examples=int(os.environ.get("ACCELSIM_FUZZ_EXAMPLES", "500")), deadline=None,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
                                        HealthCheck.filter_too_much])
@@ -399,6 +406,255 @@ def test_fuzz_set_overrides(workspace: Workspace, data: st.DataObject) -> None:
             key = data.draw(OVERRIDE_KEYS, label="key")
             extra += ["--set", f"{key}={data.draw(OVERRIDE_VALUES, label='value')}"]
     validate_then_maybe_run(workspace, extra, data.draw(RUN_SOME))
+
+
+# ---------------------------------------------------------------- other config families
+#
+# Each family starts from a repository config of a newer section (temporal PEs, PSUM buffer +
+# APSQ, chiplets + MoE, ReRAM + LLM decode + nonlinear unit) with its workload shrunk to a toy so
+# that runs stay cheap; the same tree, unit, text and ``--set`` mutations apply to it.
+
+#: Three quarters of FUZZ per family strategy: the toy workloads run in 5-40 ms, so the whole
+#: file stays near 60 s on a loaded 2-core machine.
+FAMILY_FUZZ = settings(FUZZ, max_examples=max(FUZZ.max_examples * 3 // 4, 10))
+TINY_MOE = """\
+schema: accelsim.moe/1
+name: tiny_moe
+d_model: 64
+experts: 8
+top_k: 2
+shared_experts: 1
+expert_ffn: 32
+matrices: 3
+layers: 2
+"""
+TINY_LLM = """\
+schema: accelsim.llm/1
+name: {name}
+source: toy
+hidden: {hidden}
+layers: 2
+heads: 2
+ffn: {ffn}
+ffn_kind: gated
+vocab: 256
+"""
+
+
+def _family(run_file: str, system_file: str | None, **run_updates: object) -> tuple[dict, dict]:
+    """A repository run config (and its system file, or its inline system), pointed at the
+    workspace's files and toy workloads, every section spelled out as in `_base_documents`."""
+    run = yaml.safe_load((REPO / "configs" / run_file).read_text())
+    run.update(workload="wl.yaml", **run_updates)
+    system = yaml.safe_load((REPO / "configs" / system_file).read_text()) if system_file \
+        else run.pop("system")
+    system["tables"] = [str(REPO / "configs" / "tables" / Path(t).name) for t in system["tables"]]
+    _spell_out_defaults(system, SystemSpec)
+    run["system"] = "sys.yaml"
+    return run, system
+
+
+def _family_documents() -> dict[str, tuple[dict, dict, dict[str, str]]]:
+    """Family name -> (run config, system file, workload files written beside them)."""
+    tiny = {"wl.yaml": WORKLOAD}
+    k_tiled = {"wl.yaml": WORKLOAD.replace("k: 16", "k: 100").replace("channels: 3", "channels: 8")}
+    llm = {"wl.yaml": TINY_LLM.format(name="target", hidden=64, ffn=128),
+           "draft.yaml": TINY_LLM.format(name="draft", hidden=32, ffn=64)}
+    moe_run, moe_system = _family("moe_chiplet_fsedp.yaml", "chiplets/moe_chiplet_2048.yaml")
+    moe_run["chiplets"]["moe"]["tokens"] = 8
+    reram_run, reram_system = _family("reram_llm.yaml", "systems/reram_chip_55nm.yaml")
+    reram_run["llm"].update(draft="draft.yaml", kv_len=16)
+    return {
+        "temporal": (*_family("fineq_sa.yaml", "systems/fineq_32x32.yaml"), tiny),
+        "apsq_ws": (*_family("apsq_ws.yaml", None), k_tiled),
+        "psum32_is": (*_family("psum32_is.yaml", None), k_tiled),
+        "moe_chiplet": (moe_run, moe_system, {"wl.yaml": TINY_MOE}),
+        "reram_llm": (reram_run, reram_system, llm),
+    }
+
+
+FAMILIES = _family_documents()
+FAMILY_SECTIONS = {  # the --set keys each family's mutations aim at
+    "temporal": "system.array.temporal.", "apsq_ws": "system.psum_buffer.",
+    "psum32_is": "system.psum_buffer.", "moe_chiplet": "chiplets.",
+    "reram_llm": ("llm.", "system.reram.", "system.nonlinear."),
+}
+FAMILY_NAMES = st.sampled_from(sorted(FAMILIES))
+FAMILY_VALUES = sorted({str(value).lower() if isinstance(value, bool) else str(value)
+                        for run, system, _ in FAMILIES.values()
+                        for _, _, value in _leaves(run) + _leaves(system)
+                        if not str(value).startswith("/")})
+
+
+@pytest.fixture(scope="module")
+def family_workspaces(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Workspace]:
+    spaces = {}
+    for name, (_, _, files) in FAMILIES.items():
+        root = tmp_path_factory.mktemp(f"fuzz_{name}")
+        for file, text in files.items():
+            (root / file).write_text(text)
+        spaces[name] = Workspace(root)
+    return spaces
+
+
+@pytest.mark.parametrize("name", sorted(FAMILIES))
+def test_every_family_base_config_runs(family_workspaces: dict[str, Workspace], name: str) -> None:
+    """The fuzz starts from configs that pass, so a rejection is the mutation's doing."""
+    ws = family_workspaces[name]
+    ws.write(*(yaml.safe_dump(doc, sort_keys=False) for doc in FAMILIES[name][:2]))
+    for argv in (["validate", str(ws.run)], ["run", str(ws.run), "--json", str(ws.report)]):
+        assert call_cli(argv)[0::2] == (0, ""), argv
+    assert json.loads(ws.report.read_text())["totals"]["cycles"] > 0
+
+
+def _draw_family(data: st.DataObject,
+                 spaces: dict[str, Workspace]) -> tuple[Workspace, dict, dict]:
+    name = data.draw(FAMILY_NAMES, label="family")
+    run, system, _ = FAMILIES[name]
+    return spaces[name], copy.deepcopy(run), copy.deepcopy(system)
+
+
+@pytest.mark.slow
+@FAMILY_FUZZ
+@given(data=st.data())
+def test_fuzz_families_renamed_deleted_and_retyped_keys(
+        family_workspaces: dict[str, Workspace], data: st.DataObject) -> None:
+    ws, run, system = _draw_family(data, family_workspaces)
+    for _ in range(data.draw(st.integers(1, 3), label="mutations")):
+        _mutate_once(data, data.draw(st.sampled_from([run, system]), label="file"))
+    ws.write(*(yaml.safe_dump(doc, sort_keys=False, allow_unicode=True) for doc in (run, system)))
+    validate_then_maybe_run(ws, [], data.draw(RUN_SOME))
+
+
+@pytest.mark.slow
+@FAMILY_FUZZ
+@given(data=st.data())
+def test_fuzz_families_units_numbers_and_text(
+        family_workspaces: dict[str, Workspace], data: st.DataObject) -> None:
+    ws, run, system = _draw_family(data, family_workspaces)
+    leaves = _leaves(run) + _leaves(system)
+    numeric = [leaf for leaf in leaves if type(leaf[2]) in (int, float) or
+               isinstance(leaf[2], str) and _unit_of(leaf[2])]
+    for _ in range(data.draw(st.integers(1, 2), label="mutations")):
+        container, key, old = data.draw(st.sampled_from(numeric) | st.sampled_from(leaves),
+                                        label="leaf")
+        unit = _unit_of(old) if isinstance(old, str) else ""
+        number = data.draw(st.one_of(NUMBER_TEXT, EXTREME_TEXT), label="number")
+        container[key] = data.draw(st.sampled_from(
+            [f"{number}{unit}", number, -1, 0, 2**63]) | QUANTITIES | NUMBERS, label="value")
+    text = [yaml.safe_dump(doc, sort_keys=False, allow_unicode=True) for doc in (run, system)]
+    if data.draw(st.integers(0, 3), label="garble?") == 0:
+        which = data.draw(st.integers(0, 1), label="garbled file")
+        text[which] = _garble(data, text[which])  # type: ignore[call-overload]
+    ws.write(*text)
+    validate_then_maybe_run(ws, [], data.draw(RUN_SOME))
+
+
+def _section_keys(prefixes: str | tuple[str, ...]) -> list[str]:
+    return [path for path in KEY_PATHS if path.startswith(prefixes)]
+
+
+@pytest.mark.slow
+@FAMILY_FUZZ
+@given(data=st.data())
+def test_fuzz_families_set_overrides(family_workspaces: dict[str, Workspace],
+                                     data: st.DataObject) -> None:
+    name = data.draw(FAMILY_NAMES, label="family")
+    run, system, _ = FAMILIES[name]
+    ws = family_workspaces[name]
+    ws.write(*(yaml.safe_dump(doc, sort_keys=False) for doc in (run, system)))
+    keys = st.sampled_from(_section_keys(FAMILY_SECTIONS[name]))
+    plausible = st.one_of(st.integers(0, 70).map(str), st.sampled_from(FAMILY_VALUES),
+                          st.sampled_from(["[]", "[0]", "[3, 3]", "[[0, 1]]", "null", "{}"]))
+    extra: list[str] = []
+    for _ in range(data.draw(st.integers(1, 2), label="overrides")):
+        key = data.draw(st.one_of(keys, keys, keys.flatmap(_typo), OVERRIDE_KEYS), label="key")
+        value = data.draw(st.one_of(plausible, plausible, NUMBERS.map(str), OVERRIDE_VALUES),
+                          label="value")
+        extra += ["--set", f"{key}={value}"]
+    validate_then_maybe_run(ws, extra, data.draw(RUN_SOME))
+
+
+# ---------------------------------------------------------------- SCALE-Sim .cfg and topology
+
+SCALESIM_CFG = (REPO / "configs" / "scalesim" / "google_32x32.cfg").read_text()
+SCALESIM_CSV = """\
+Layer name, IFMAP Height, IFMAP Width, Filter Height, Filter Width, Channels, Num Filter, Strides,
+conv1, 8, 8, 3, 3, 4, 8, 1,
+fc, 1, 1, 1, 1, 16, 8, 1,
+"""
+CFG_VALUES = st.one_of(st.sampled_from(["0", "-1", "1", "32", "10,", "2,3", "os", "ws", "is",
+                                        "True", "false", "CALC", "USER", "", "1e3", "0x20"]),
+                       NUMBER_TEXT, NOISE)
+
+
+def _mutate_ini(data: st.DataObject, text: str) -> str:
+    """One line of the INI text changed: key renamed, line deleted, value replaced or doubled."""
+    lines = text.splitlines()
+    at = data.draw(st.integers(0, len(lines) - 1), label="line")
+    key, sep, value = lines[at].partition(":" if ":" in lines[at] else "=")
+    op = data.draw(st.sampled_from(["rename", "delete", "value", "duplicate"]), label="ini op")
+    if op == "rename":
+        lines[at] = data.draw(_typo(key.strip()), label="new key") + sep + value
+    elif op == "delete":
+        del lines[at]
+    elif op == "value":
+        lines[at] = f"{key}{sep or ':'} {data.draw(CFG_VALUES, label='value')}"
+    else:
+        lines.insert(at, lines[at])
+    return "\n".join(lines) + "\n"
+
+
+def _mutate_csv(data: st.DataObject, text: str) -> str:
+    """One CSV cell replaced, a row cut short or duplicated, or a cell appended."""
+    rows = [row.split(",") for row in text.splitlines()]
+    at = data.draw(st.integers(0, len(rows) - 1), label="row")
+    op = data.draw(st.sampled_from(["cell", "cut", "duplicate", "append"]), label="csv op")
+    if op == "cell":
+        col = data.draw(st.integers(0, len(rows[at]) - 1), label="column")
+        rows[at][col] = data.draw(st.one_of(CFG_VALUES, NUMBERS.map(str)), label="cell")
+    elif op == "cut":
+        rows[at] = rows[at][:data.draw(st.integers(0, len(rows[at])), label="cells kept")]
+    elif op == "duplicate":
+        rows.insert(at, list(rows[at]))
+    else:
+        rows[at].append(data.draw(CFG_VALUES, label="extra cell"))
+    return "\n".join(",".join(row) for row in rows) + "\n"
+
+
+@pytest.fixture(scope="module")
+def scalesim_workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("fuzz_scalesim")
+
+
+@pytest.mark.slow
+@FAMILY_FUZZ
+@given(data=st.data())
+def test_fuzz_scalesim_cfg_and_topology(scalesim_workspace: Path, data: st.DataObject) -> None:
+    cfg, csv = SCALESIM_CFG, SCALESIM_CSV
+    for _ in range(data.draw(st.integers(1, 3), label="mutations")):
+        if data.draw(st.booleans(), label="mutate the cfg?"):
+            cfg = _mutate_ini(data, cfg)
+        else:
+            csv = _mutate_csv(data, csv)
+    texts: list[str | bytes] = [cfg, csv]
+    if data.draw(st.integers(0, 3), label="garble?") == 0:
+        which = data.draw(st.integers(0, 1), label="garbled file")
+        texts[which] = _garble(data, str(texts[which]))
+    paths = [scalesim_workspace / "run.cfg", scalesim_workspace / "topo.csv"]
+    for path, content in zip(paths, texts, strict=True):
+        path.write_bytes(content) if isinstance(content, bytes) else path.write_text(content)
+    report = scalesim_workspace / "report.json"
+    report.write_text(SENTINEL)
+    code, _, err = call_cli(["run", str(paths[0]), "--topology", str(paths[1]),
+                             "--json", str(report)])
+    check_outcome(code, err)
+    event(f"scalesim run exit {code}")
+    if code == 0:
+        totals = json.loads(report.read_text())["totals"]
+        assert totals["cycles"] == totals["compute_cycles"] + totals["stall_cycles"]
+    else:
+        assert report.read_text() == SENTINEL
 
 
 # ---------------------------------------------------------------- determinism

@@ -112,6 +112,19 @@ class _ReadSide:
                                        int(self.events.k_after[idx]))
 
 
+# Address matrices are built in memory (int64) as SCALE-Sim builds them: 2**27 entries (1 GiB)
+# covers every real layer (LLaMA-7B's largest weight is 2**25.4) and keeps a typo's
+# 10**20-filter layer from becoming a MemoryError.
+MAX_MATRIX_ENTRIES = 1 << 27
+
+
+def _check_matrix_size(entries: int, what: str, file: str, layer: str) -> None:
+    if entries > MAX_MATRIX_ENTRIES:
+        raise WorkloadError(f"the {what} would have {entries:,} entries; compatibility mode "
+                            f"builds it in memory and expected at most {MAX_MATRIX_ENTRIES:,} "
+                            "(a smaller layer or array)", file=file, key_path=layer)
+
+
 def _check_supported(cfg: ScaleSimConfig) -> None:
     unsupported = [
         (cfg.bandwidth_mode is not BandwidthMode.USER, "run_presets.InterfaceBandwidth",
@@ -163,6 +176,9 @@ def _read_side(cfg: ScaleSimConfig, layer: ScaleSimLayer, plan: FoldPlan, block:
     events = NO_EVENTS
     if entries and geometry.may_slide(entries):
         pad = max(cfg.array_rows, cfg.array_cols)
+        rows, cols = (layer.k, layer.n) if stack.operand is Operand.WEIGHT else (layer.m, layer.k)
+        _check_matrix_size((rows + pad) * (cols + pad), f"{stack.operand.value} address matrix "
+                           f"(padded by {pad} for the array)", cfg.source, layer.name)
         sequence = prefetch_stack(stack, operand_matrix(layer, stack.operand, offset, pad))
         events = prefetch_events(sequence, demand_ranges(block, plan, sequence), geometry,
                                  may_repeat)
@@ -244,6 +260,10 @@ def simulate_scalesim(cfg: ScaleSimConfig, workload: Workload) -> tuple[ScaleSim
             key = (ss_layer.ifmap_h, ss_layer.ifmap_w, ss_layer.filter_h, ss_layer.filter_w,
                    ss_layer.channels, ss_layer.num_filters, ss_layer.stride_h, ss_layer.stride_w)
             if key not in cache:
+                for what, entries in (("IFMAP operand matrix", ss_layer.m * ss_layer.k),
+                                      ("FILTER operand matrix", ss_layer.k * ss_layer.n),
+                                      ("OFMAP operand matrix", ss_layer.m * ss_layer.n)):
+                    _check_matrix_size(entries, what, workload.source, ss_layer.name)
                 cache[key] = simulate_layer(cfg, ss_layer)
             results.append(replace(cache[key], name=ss_layer.name))
     return tuple(results)

@@ -83,3 +83,14 @@ def test_missing_routing_trace_is_named(tmp_path: Path) -> None:
     message = _error(path)
     assert message.startswith(f"{path}:")
     assert "chiplets.moe.routing: routing trace file not found" in message
+
+
+def test_empty_dram_at_is_refused_at_its_line(tmp_path: Path) -> None:
+    """Found by the config fuzzer: ``dram_at: []`` validated, then ``run`` crashed in
+    ``links.nearest`` (min of an empty sequence)."""
+    path = _write(tmp_path, "  link: {bandwidth: 288GB/s}\n  dram_at: []\n")
+    assert _error(path) == (f"{path}:6: chiplets.dram_at: expected at least one chiplet id "
+                            "(weights stream from DRAM); omit dram_at for the default placement "
+                            "(got [])")
+    assert "chiplets.dram_at: expected at least one" in _error(
+        _write(tmp_path, "  link: {bandwidth: 288GB/s}\n"), {"chiplets.dram_at": []})

@@ -121,6 +121,22 @@ ERRORS = [
                  "TMP:4: architecture_presets.Bandwidth: missing key; expected a "
                  "comma-separated list of positive integers (words/cycle)",
                  id="user_mode_needs_bandwidth"),
+    # Found by the config fuzzer: values past the native SystemSpec's bounds crashed with a
+    # pydantic ValidationError when the report priced the run.
+    pytest.param("run_name = unit", "run_name =",
+                 "TMP:2: general.run_name: expected a run name, got ''", id="empty_run_name"),
+    pytest.param("ArrayHeight:    8", "ArrayHeight:    99999999999999999999999",
+                 "TMP:5: architecture_presets.ArrayHeight: expected a positive integer up to "
+                 "65,536, got '99999999999999999999999'", id="huge_array"),
+    pytest.param("IfmapSramSzkB:   64", f"IfmapSramSzkB:   {'9' * 20}",
+                 "TMP:7: architecture_presets.IfmapSramSzkB: expected a positive integer up "
+                 f"to 1,099,511,627,776, got '{'9' * 20}'", id="huge_sram"),
+    pytest.param("IfmapOffset:    0", f"IfmapOffset:    {2**63}",
+                 "TMP:10: architecture_presets.IfmapOffset: expected a non-negative integer up "
+                 f"to 4,611,686,018,427,387,904, got '{2**63}'", id="offset_past_int64"),
+    pytest.param("Bandwidth : 10, 20", "Bandwidth : 10000000, 20",
+                 "TMP:13: architecture_presets.Bandwidth: expected words/cycle up to "
+                 "1,000,000, got '10000000, 20'", id="huge_bandwidth"),
     pytest.param("IfmapSRAMBankBandwidth: 20", "IfmapSRAMBankBandwidth: 21",
                  "TMP:20: layout.IfmapSRAMBankBandwidth: expected a multiple of "
                  "IfmapSRAMBankNum (2), got '21' (SCALE-Sim splits the bandwidth evenly over "

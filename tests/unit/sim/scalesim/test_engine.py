@@ -112,3 +112,23 @@ def test_one_cycle_layer_is_an_input_error() -> None:
     cfg = replace(BIG_CFG, array_rows=1, array_cols=1)
     with pytest.raises(WorkloadError, match="one-cycle layer"):
         simulate_layer(cfg, ScaleSimLayer("one", 1, 1, 1, 1, 1, 1, 1, 1))
+
+
+def test_huge_topology_layer_is_an_input_error_not_a_memory_error() -> None:
+    """Found by the config fuzzer: a 100000x100000 IFMAP (or 10**20 filters) in the topology
+    CSV went straight to numpy (MemoryError / 'Maximum allowed size exceeded')."""
+    huge = Conv2dLayer(name="big", ifmap_h=100_000, ifmap_w=100_000, channels=4, filter_h=1,
+                       filter_w=1, num_filters=8)
+    workload = Workload(name="t", source="topo.csv", layers=(huge,))
+    with pytest.raises(WorkloadError, match=r"^topo\.csv: big: the IFMAP operand matrix would "
+                                            r"have 40,000,000,000 entries; .* expected at most"):
+        simulate_scalesim(BIG_CFG, workload)
+
+
+def test_array_padding_beyond_the_matrix_limit_is_an_input_error() -> None:
+    """Found by the config fuzzer: ArrayHeight 65536 with a small SRAM padded the address
+    matrix to 65572 x 65572 int64 (32 GiB)."""
+    cfg = replace(BIG_CFG, array_rows=65536, ifmap_sram_kb=1, filter_sram_kb=1)
+    with pytest.raises(WorkloadError, match=r"^test\.cfg: conv: the ifmap address matrix "
+                                            r"\(padded by 65536 for the array\)"):
+        simulate_layer(cfg, LAYERS[0])
