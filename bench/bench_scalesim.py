@@ -53,44 +53,7 @@ LAYERS = {
     "conv4_2": "conv4_2, 16, 16, 3, 3, 256, 256, 1,",
     "conv5_2": "conv5_2, 9, 9, 3, 3, 512, 512, 1,",
 }
-CONFIG = """[general]
-run_name = google_tpu_v1_32x32
-
-[architecture_presets]
-ArrayHeight:    32
-ArrayWidth:     32
-IfmapSramSzkB:    6144
-FilterSramSzkB:   6144
-OfmapSramSzkB:    2048
-IfmapOffset:    0
-FilterOffset:   10000000
-OfmapOffset:    20000000
-Dataflow : ws
-Bandwidth : 10
-ReadRequestBuffer: 128
-WriteRequestBuffer: 128
-
-[layout]
-IfmapCustomLayout: False
-IfmapSRAMBankBandwidth: 10
-IfmapSRAMBankNum: 10
-IfmapSRAMBankPort: 2
-FilterCustomLayout: False
-FilterSRAMBankBandwidth: 10
-FilterSRAMBankNum: 10
-FilterSRAMBankPort: 2
-
-[sparsity]
-SparsitySupport : false
-SparseRep : ellpack_block
-OptimizedMapping : false
-BlockSize : 8
-RandomNumberGeneratorSeed : 40
-
-[run_presets]
-InterfaceBandwidth: USER
-UseRamulatorTrace: False
-"""
+CONFIG = (ROOT / "configs" / "scalesim" / "google_32x32.cfg").read_text()
 
 
 SMALL_SRAM = {"IfmapSramSzkB:    6144": "IfmapSramSzkB:    64",

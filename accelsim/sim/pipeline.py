@@ -67,24 +67,37 @@ class PipelineState:
         return self.compute_end[-1] if self.compute_end else 0
 
 
-def step_fold(state: PipelineState, array_cycles: int, busy_cycles: int,
-              read_bits: int, write_bits: int) -> None:
-    """Advance the recurrence by one fold (``busy_cycles >= array_cycles`` when SRAM-limited)."""
+def fetch_over_dram(state: PipelineState, read_bits: int) -> tuple[int, int]:
+    """Issue the fold's DRAM transaction (its reads plus the carried write-back).
+
+    Returns (when its SRAM slot was free, when its DRAM data has arrived)."""
     channel = state.channel
     full = len(state.compute_end) == channel.slots
     slot_free = state.compute_end[0] if full else 0
     carried = state.pending_write_bits[0] if full else 0
     issue = max(state.dram_free, slot_free)
     state.dram_free = issue + channel.transfer_cycles(read_bits + carried)
-    ready = state.dram_free + channel.latency_cycles if read_bits else issue
+    return slot_free, state.dram_free + channel.latency_cycles if read_bits else issue
+
+
+def commit_fold(state: PipelineState, ready: int, array_cycles: int, busy_cycles: int,
+                write_bits: int) -> None:
+    """Compute the fold once its data is ``ready`` and the previous fold is done; record it."""
     end = max(state.last_end, ready) + busy_cycles
-    if full:
+    if len(state.compute_end) == state.channel.slots:
         state.compute_end.popleft()
         state.pending_write_bits.popleft()
     state.compute_end.append(end)
     state.pending_write_bits.append(write_bits)
     state.compute_cycles += array_cycles
     state.folds_stepped += 1
+
+
+def step_fold(state: PipelineState, array_cycles: int, busy_cycles: int,
+              read_bits: int, write_bits: int) -> None:
+    """Advance the recurrence by one fold (``busy_cycles >= array_cycles`` when SRAM-limited)."""
+    _, ready = fetch_over_dram(state, read_bits)
+    commit_fold(state, ready, array_cycles, busy_cycles, write_bits)
 
 
 MAX_PERIOD = 4  # units; a steady state that cycles through up to this many states is found

@@ -20,7 +20,14 @@ from accelsim.config.system_spec import SystemSpec
 from accelsim.hardware.systolic_array import array_cycles, busy_cycles, layer_counts
 from accelsim.mapping.plan import LayerPlan, TileRun
 from accelsim.sim.engine import LayerTiming, channel_for
-from accelsim.sim.pipeline import Channel, PipelineState, finish, repeat_unit
+from accelsim.sim.pipeline import (
+    Channel,
+    PipelineState,
+    commit_fold,
+    fetch_over_dram,
+    finish,
+    repeat_unit,
+)
 from accelsim.sim.stats import LayerStats
 
 
@@ -53,26 +60,13 @@ class DualState(PipelineState):
 def step_dual(state: DualState, array: int, busy: int, dram_bits: int, weight_bits: int,
               write_bits: int) -> None:
     """Advance by one fold: A (and psums) over DRAM, B over the weight channel."""
-    channel = state.channel
-    full = len(state.compute_end) == channel.slots
-    slot_free = state.compute_end[0] if full else 0
-    carried = state.pending_write_bits[0] if full else 0
-    issue = max(state.dram_free, slot_free)
-    state.dram_free = issue + channel.transfer_cycles(dram_bits + carried)
-    ready = state.dram_free + channel.latency_cycles if dram_bits else issue
+    slot_free, ready = fetch_over_dram(state, dram_bits)
     if weight_bits:
         assert state.weight_channel is not None
         weight_issue = max(state.weight_free, slot_free)
         state.weight_free = weight_issue + state.weight_channel.transfer_cycles(weight_bits)
         ready = max(ready, state.weight_free + state.weight_channel.latency_cycles)
-    end = max(state.last_end, ready) + busy
-    if full:
-        state.compute_end.popleft()
-        state.pending_write_bits.popleft()
-    state.compute_end.append(end)
-    state.pending_write_bits.append(write_bits)
-    state.compute_cycles += array
-    state.folds_stepped += 1
+    commit_fold(state, ready, array, busy, write_bits)
 
 
 def reram_channel(reram: ReramSpec, clock_hz: float, slots: int) -> Channel:
