@@ -1,5 +1,5 @@
 """The Python API notebooks use: ``load``, ``run``, ``sweep``. It wires the pipeline stages
-together (the orchestration itself is ``accelsim.sweep.pipeline.run_spec``, shared with sweeps).
+together (the chain itself is ``accelsim.runner.run``, shared with sweeps).
 
 >>> result = accelsim.run("configs/int8_sa.yaml", set={"system.array.rows": 64})
 >>> result.total_cycles, result.energy_j, result.area_m2
@@ -11,11 +11,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from pathlib import Path
 
-from accelsim import config
+from accelsim import config, runner
 from accelsim.config.run_spec import RunSpec
 from accelsim.errors import InputError
 from accelsim.report import Result
-from accelsim.sweep import pipeline, sweep
+from accelsim.sweep import sweep
 
 __all__ = ["load", "run", "run_spec", "sweep"]
 
@@ -36,7 +36,7 @@ def load(path: str | Path, *, set: Mapping[str, object] | None = None,  # noqa: 
 
 def run_spec(spec: RunSpec) -> Result:
     """Run a validated spec through the whole pipeline."""
-    return pipeline.run_spec(spec)
+    return runner.run(spec)
 
 
 def run(spec_or_path: RunSpec | str | Path, *, set: Mapping[str, object] | None = None,  # noqa: A002

@@ -28,3 +28,26 @@ class MemoryKind(StrEnum):
     DRAM = "dram"
     RERAM = "reram"
     REGISTER = "register"
+
+
+class ComponentKind(StrEnum):
+    """Kinds of component a built system is made of (``accelsim.hardware.system``)."""
+
+    ARRAY = "array"                    # systolic array of conventional multiplier PEs
+    TEMPORAL_ARRAY = "temporal_array"  # systolic array of temporal-coded PEs
+    DECODER = "decoder"                # FineQ weight decoder
+    SRAM = "sram"
+    PSUM_BUFFER = "psum_buffer"
+    APSQ = "apsq"                      # APSQ requantization engine beside the PSUM buffer
+    RERAM = "reram"                    # ReRAM-on-logic stack
+    NONLINEAR = "nonlinear"            # GQA-LUT piecewise-linear unit
+    DRAM = "dram"
+    D2D_LINK = "d2d_link"
+
+
+class OperandHome(StrEnum):
+    """Where a layer's B operand (weights, or the KV cache of attention) is read from."""
+
+    DRAM = "dram"
+    RERAM = "reram"
+    SRAM = "sram"

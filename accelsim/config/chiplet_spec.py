@@ -113,7 +113,8 @@ class ChipletSystemSpec(Spec):
     cols: StrictInt = Field(2, ge=1, le=64, description="Chiplet columns.")
     links: tuple[tuple[StrictInt, StrictInt], ...] = Field(
         (), description="custom topology: chiplet id pairs joined by a link, e.g. [[0, 1]].")
-    link: LinkSpec = Field(description="The D2D link (every link of the system).")
+    link: LinkSpec | None = Field(None, description="The D2D link (every link of the "
+                                  "system); required with more than one chiplet.")
     dram_at: tuple[StrictInt, ...] | None = Field(
         None, description="Chiplets with a DRAM channel (each like system.dram). Default: "
         "the corners of the mesh (every chiplet of a ring / fully connected system).")
@@ -145,6 +146,8 @@ class ChipletSystemSpec(Spec):
     @model_validator(mode="after")
     def _ids_exist(self) -> ChipletSystemSpec:
         last = self.count - 1
+        if self.link is None and self.count > 1:
+            raise ValueError(f"{self.count} chiplets need a 'link'")
         if self.topology == "custom" and not self.links and self.count > 1:
             raise ValueError("a custom topology needs 'links'")
         if self.topology != "custom" and self.links:
@@ -180,3 +183,9 @@ def _check_connected(links: tuple[tuple[int, int], ...], count: int) -> None:
     if cut:
         raise ValueError(f"the topology is disconnected: chiplet(s) {', '.join(map(str, cut))} "
                          "cannot reach chiplet 0")
+
+
+def single_chip() -> ChipletSystemSpec:
+    """One chiplet and no links: how a MoE model runs on a system without a ``chiplets:``
+    section (its ``moe`` options then take their documented defaults)."""
+    return ChipletSystemSpec(rows=1, cols=1)

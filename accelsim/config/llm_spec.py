@@ -1,4 +1,4 @@
-"""An LLM run (``llm:`` in the run config): phase, batch, KV cache, speculative decoding, chips.
+"""An LLM run (``llm:`` in the run config): phase, batch, KV cache, speculative decoding.
 
 The run's ``workload`` is then an ``accelsim.llm/1`` model file (the target model); ``draft`` is
 the draft model's file, relative to the target's folder. docs/reram.md has the equations.
@@ -10,7 +10,6 @@ from typing import Literal
 
 from pydantic import Field, StrictInt, model_validator
 
-from accelsim.config.chiplet_spec import LinkSpec
 from accelsim.config.quantities import CapacityBits
 from accelsim.config.system_spec import Spec
 
@@ -41,10 +40,6 @@ class LlmSpec(Spec):
     kv_placement: Literal["dram", "reram", "sram"] = Field(
         "dram", description="Where the KV cache lives: 'dram', 'reram' (written every token: "
         "endurance is counted) or 'sram' (the weight buffer; it must fit).")
-    chips: StrictInt = Field(1, ge=1, le=64, description="Chips, each the run's 'system' with "
-                             "its own ReRAM and DRAM; every GEMM is split over them by output "
-                             "columns (tensor parallel) and outputs are all-gathered.")
-    link: LinkSpec | None = Field(None, description="The inter-chip link (chips > 1).")
     dram_capacity_bits: CapacityBits = Field(
         "4GiB", alias="dram_capacity", description="DRAM capacity per chip (what spills from "
         "ReRAM must fit).")
@@ -52,12 +47,21 @@ class LlmSpec(Spec):
         10**9, ge=1, le=10**15, description="Tokens generated over the device's life, for "
         "the ReRAM endurance check (a warning when cells would wear out).")
 
+    @model_validator(mode="before")
+    @classmethod
+    def _moved_keys(cls, data: object) -> object:
+        """``llm.chips`` / ``llm.link`` became the run's one topology description."""
+        if isinstance(data, dict) and ({"chips", "link"} & set(data)):
+            raise ValueError("llm.chips and llm.link moved to the run's 'chiplets:' section "
+                             "(e.g. chiplets: {topology: ring, rows: 1, cols: 4, link: {...}}): "
+                             "every GEMM is split over its chips, outputs all-gathered over "
+                             "its links")
+        return data
+
     @model_validator(mode="after")
     def _complete(self) -> LlmSpec:
         if self.draft_length and self.draft is None:
             raise ValueError("draft_length > 0 needs a 'draft' model file")
-        if self.chips > 1 and self.link is None:
-            raise ValueError(f"{self.chips} chips need a 'link'")
         if self.phase == "prefill" and self.draft_length:
             raise ValueError("speculative decoding (draft_length > 0) applies to phase 'decode'")
         return self

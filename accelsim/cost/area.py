@@ -6,10 +6,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from accelsim.config.system_spec import SystemSpec
-from accelsim.cost.components import inventory
 from accelsim.cost.energy import EnergyBreakdown
 from accelsim.cost.pricing import Pricer, ProvenanceRecord, notes_of
+from accelsim.cost.system_inventory import as_system, system_inventory
 from accelsim.cost.tables import CostTables
+from accelsim.hardware.system import System
 
 
 @dataclass(frozen=True)
@@ -31,10 +32,12 @@ class AreaBreakdown:
         return sum(self.by_component_m2.values())
 
 
-def estimate_area(system: SystemSpec, tables: CostTables) -> AreaBreakdown:
-    """Area of ``system`` priced by ``tables`` (scaled to the system's node)."""
-    specs = inventory(system)
-    pricer = Pricer(tables, system)
+def estimate_area(system: System | SystemSpec, tables: CostTables) -> AreaBreakdown:
+    """Area of ``system`` priced by ``tables`` (scaled to the system's node); links and DRAM
+    are present with 0 and a 'not modelled' record."""
+    built = as_system(system)
+    specs = system_inventory(built)
+    pricer = Pricer(tables, built.chip)
     area = {spec.name: pricer.total(spec, "area") for spec in specs}
     return AreaBreakdown(area, pricer.records(), notes_of(specs, ("area",)), tables.files)
 

@@ -11,10 +11,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from accelsim.config.system_spec import SystemSpec
-from accelsim.cost.components import ComponentSpec, inventory
+from accelsim.cost.components import ComponentSpec
 from accelsim.cost.pricing import Pricer, ProvenanceRecord, notes_of
+from accelsim.cost.system_inventory import as_system, system_inventory
 from accelsim.cost.tables import CostTables
 from accelsim.errors import SimulationError
+from accelsim.hardware.system import System
 from accelsim.sim.stats import LayerStats, SimStats, action_of, component_of
 
 
@@ -96,10 +98,13 @@ def _layer(layer: LayerStats, clock_hz: float, specs: Mapping[str, ComponentSpec
     return LayerEnergy(layer.name, energy, leakage, actions)
 
 
-def estimate_energy(stats: SimStats, system: SystemSpec, tables: CostTables) -> EnergyBreakdown:
-    """Energy of ``stats`` on ``system`` priced by ``tables`` (scaled to the system's node)."""
-    specs = {spec.name: spec for spec in inventory(system)}
-    pricer = Pricer(tables, system)
+def estimate_energy(stats: SimStats, system: System | SystemSpec,
+                    tables: CostTables) -> EnergyBreakdown:
+    """Energy of ``stats`` on ``system`` priced by ``tables`` (scaled to the system's node);
+    leakage of every component of every chip for the whole time of each layer."""
+    built = as_system(system)
+    specs = {spec.name: spec for spec in system_inventory(built)}
+    pricer = Pricer(tables, built.chip)
     leakage_w = {name: pricer.total(spec, "leakage") for name, spec in specs.items()}
     layers = tuple(_layer(layer, stats.clock_hz, specs, pricer, leakage_w)
                    for layer in stats.layers)
@@ -107,14 +112,16 @@ def estimate_energy(stats: SimStats, system: SystemSpec, tables: CostTables) -> 
                            notes_of(tuple(specs.values()), ("energy", "leakage")), tables.files)
 
 
-def action_energies(system: SystemSpec, tables: CostTables) -> dict[str, float]:
+def action_energies(system: System | SystemSpec, tables: CostTables) -> dict[str, float]:
     """Joules per unit of every counted action the built system knows (``array.mac``, ...)."""
-    pricer = Pricer(tables, system)
+    built = as_system(system)
+    pricer = Pricer(tables, built.chip)
     return {f"{spec.name}.{action}": pricer.energy_per_count(spec, action)
-            for spec in inventory(system) for action in spec.actions()}
+            for spec in system_inventory(built) for action in spec.actions()}
 
 
-def leakage_power(system: SystemSpec, tables: CostTables) -> dict[str, float]:
+def leakage_power(system: System | SystemSpec, tables: CostTables) -> dict[str, float]:
     """Leakage power (W) of every component of the built system."""
-    pricer = Pricer(tables, system)
-    return {spec.name: pricer.total(spec, "leakage") for spec in inventory(system)}
+    built = as_system(system)
+    pricer = Pricer(tables, built.chip)
+    return {spec.name: pricer.total(spec, "leakage") for spec in system_inventory(built)}

@@ -145,3 +145,13 @@ def hop_latency_cycles(link: LinkSpec, clock_hz: float) -> int:
     """Cycles of one hop's latency (ceil)."""
     cycles = exact(link.latency_s) * exact(clock_hz)
     return -(-cycles.numerator // cycles.denominator)
+
+
+def ring_order(topology: Topology) -> tuple[int, ...]:
+    """A cyclic order of the chiplets for ring collectives and trajectories: the snake walk of a
+    mesh (every step one hop; the closing step is one hop when the row count is even), else
+    the ids in order."""
+    if topology.mesh:
+        return tuple(r * topology.cols + (c if r % 2 == 0 else topology.cols - 1 - c)
+                     for r in range(topology.rows) for c in range(topology.cols))
+    return tuple(range(topology.count))

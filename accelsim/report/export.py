@@ -35,7 +35,7 @@ def _llm_totals(result: Result) -> dict[str, Any]:
         return {}
     from dataclasses import asdict
 
-    return asdict(llm)
+    return {**asdict(llm), "energy_per_token_j": result.energy_per_token_j}
 
 
 def _chiplet_totals(result: Result) -> dict[str, Any]:

@@ -80,6 +80,12 @@ class Result:
         return self.area.total_m2
 
     @property
+    def energy_per_token_j(self) -> float | None:
+        """An LLM run's energy per generated token, all chips and links (None otherwise)."""
+        llm = self.stats.llm
+        return None if llm is None else self.energy.total_j / llm.tokens_per_round
+
+    @property
     def utilization(self) -> float:
         """Useful MACs over PE-cycles of the whole run."""
         pe = self.stats.layers[0].pe_count if self.stats.layers else 0

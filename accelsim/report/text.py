@@ -65,7 +65,7 @@ def _llm_lines(result: Result) -> list[str]:
         return []
     return [
         f"LLM {llm.phase}     {llm.tokens_per_s:.2f} tokens/s   "
-        f"{1e3 * llm.energy_per_token_j:.2f} mJ/token   ({llm.chips} chip(s), "
+        f"{1e3 * (result.energy_per_token_j or 0.0):.2f} mJ/token   ({llm.chips} chip(s), "
         f"{llm.tokens_per_round:.3g} tokens per round)",
         f"per token      ReRAM {format_si(llm.reram_bytes_per_token, 'B')}   DRAM "
         f"{format_si(llm.dram_bytes_per_token, 'B')}   links "

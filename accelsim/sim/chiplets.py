@@ -70,7 +70,8 @@ class Fabric:
         self.channels = {name: simpy.Resource(env) for name in self.topology.channels()}
         self.dram_ports = {c: simpy.Resource(env) for c in self.drams}
         self.arrays = {c: simpy.Resource(env) for c in range(self.topology.count)}
-        self.latency_cycles = hop_latency_cycles(chiplets.link, system.clock_hz)
+        self.latency_cycles = 0 if chiplets.link is None else \
+            hop_latency_cycles(chiplets.link, system.clock_hz)
         dram = system.dram
         self.dram_cycles_per_bit = exact(system.clock_hz) / exact(dram.bandwidth_bits_per_s)
         self.dram_latency_cycles = _ceil(exact(dram.latency_s) * exact(system.clock_hz))
@@ -97,10 +98,12 @@ class Fabric:
             request = self.channels[name].request()
             yield request
             requests.append((name, request))
-        cycles = serialization_cycles(bits, self.spec.link, self.system.clock_hz)
+        link = self.spec.link
+        assert link is not None  # a route with hops exists only with links
+        cycles = serialization_cycles(bits, link, self.system.clock_hz)
         start = int(self.env.now)
         yield self.env.timeout(cycles)
-        on_wire = wire_bits(bits, self.spec.link)
+        on_wire = wire_bits(bits, link)
         for name, request in requests:
             self.channels[name].release(request)
             self._busy(name, label, start, cycles)

@@ -10,18 +10,17 @@ from collections.abc import Generator
 
 import simpy
 
-from accelsim.config.chiplet_spec import ChipletSystemSpec
 from accelsim.config.run_spec import MappingSpec, SimSpec
-from accelsim.config.system_spec import SystemSpec
 from accelsim.errors import SimulationError
 from accelsim.hardware.links import nearest
 from accelsim.hardware.systolic_array import layer_counts
-from accelsim.mapping.partition import Share, partition_gemm
+from accelsim.mapping.partition import Share
 from accelsim.mapping.plan import plan_layer
+from accelsim.mapping.run_plan import PartitionPlan
 from accelsim.sim.chiplets import Fabric
 from accelsim.sim.engine import time_layer
 from accelsim.sim.stats import LayerStats, SimStats
-from accelsim.workload.layers import GemmLayer, Workload
+from accelsim.workload.layers import GemmLayer
 
 
 def _share(fabric: Fabric, share: Share, mapping: MappingSpec,
@@ -48,9 +47,9 @@ def _share(fabric: Fabric, share: Share, mapping: MappingSpec,
     yield from fabric.transfer(c, 0, share.out_bits, f"{label} outputs")
 
 
-def simulate_dense(workload: Workload, system: SystemSpec, chiplets: ChipletSystemSpec,
-                   mapping: MappingSpec, sim: SimSpec) -> SimStats:
-    """Every layer of ``workload`` partitioned over the chiplets, one layer after another."""
+def simulate_dense(plan: PartitionPlan, sim: SimSpec) -> SimStats:
+    """Every layer of ``plan`` partitioned over the chiplets, one layer after another."""
+    system, chiplets, mapping = plan.system, plan.chiplets, plan.mapping
     env = simpy.Environment()
     fabric = Fabric(env, system, chiplets)
     array = system.array
@@ -58,9 +57,7 @@ def simulate_dense(workload: Workload, system: SystemSpec, chiplets: ChipletSyst
     timeline: list[tuple[str, int, int]] = []
 
     def run_all():  # noqa: ANN202
-        for layer in workload.layers:
-            part = partition_gemm(layer.gemm(), fabric.topology.count, chiplets.partition,
-                                  array.precision)
+        for layer, part in plan.layers:
             start, before = int(env.now), dict(fabric.counts)
             busy_before = dict(fabric.busy)
             yield env.all_of([env.process(_share(fabric, s, mapping, layer.name))
@@ -79,9 +76,9 @@ def simulate_dense(workload: Workload, system: SystemSpec, chiplets: ChipletSyst
 
     env.process(run_all())
     env.run()
-    if len(layers) != len(workload.layers):  # a process still waits: a bug
+    if len(layers) != len(plan.layers):  # a process still waits: a bug
         raise SimulationError(f"the chiplet simulation stalled at cycle {int(env.now)} after "
-                              f"{len(layers)} of {len(workload.layers)} layers")
+                              f"{len(layers)} of {len(plan.layers)} layers")
     cycles = int(env.now)
     totals = fabric.totals(f"partition_{chiplets.partition}", cycles, buffers=False)
     return SimStats(tuple(layers), system.clock_hz, events=len(fabric.spans),

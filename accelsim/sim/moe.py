@@ -13,32 +13,27 @@ from dataclasses import dataclass
 
 import simpy
 
-from accelsim.config.chiplet_spec import ChipletSystemSpec
 from accelsim.config.run_spec import MappingSpec, SimSpec
 from accelsim.config.system_spec import SystemSpec
 from accelsim.errors import SimulationError
-from accelsim.hardware.links import nearest
+from accelsim.hardware.links import nearest, ring_order
 from accelsim.hardware.systolic_array import layer_counts
 from accelsim.mapping.moe import MoePlan, Placement, SliceTask, plan_moe_layer
 from accelsim.mapping.plan import plan_layer
+from accelsim.mapping.run_plan import MoeRunPlan
 from accelsim.sim.chiplets import Fabric
 from accelsim.sim.engine import time_layer
 from accelsim.sim.stats import LayerStats, SimStats
 from accelsim.workload.layers import GemmLayer
-from accelsim.workload.moe import MoeModel, Routing
+from accelsim.workload.moe import MoeModel
 
 
 def placement_of(fabric: Fabric) -> Placement:
     """The topology facts the MoE schedules use."""
     topology = fabric.topology
-    if topology.mesh:  # snake order: a Hamiltonian walk of the grid
-        cycle = [r * topology.cols + (c if r % 2 == 0 else topology.cols - 1 - c)
-                 for r in range(topology.rows) for c in range(topology.cols)]
-    else:
-        cycle = list(range(topology.count))
     return Placement(topology.count, fabric.drams,
                      tuple(nearest(topology, c, fabric.drams) for c in range(topology.count)),
-                     tuple(cycle))
+                     ring_order(topology))
 
 
 @dataclass(frozen=True)
@@ -194,9 +189,10 @@ def _layer_stats(fabric: Fabric, model: MoeModel, layer_id: int, tokens: int, st
         pe_count=fabric.topology.count * array.rows * array.cols, counts=counts)
 
 
-def simulate_moe(model: MoeModel, routing: Routing, system: SystemSpec,
-                 chiplets: ChipletSystemSpec, mapping: MappingSpec, sim: SimSpec) -> SimStats:
-    """Every MoE layer of ``routing`` on the chiplet system, one after the other."""
+def simulate_moe(plan: MoeRunPlan, sim: SimSpec) -> SimStats:
+    """Every MoE layer of the plan's routing on the chiplet system, one after the other."""
+    model, routing = plan.work.model, plan.work.routing
+    system, chiplets, mapping = plan.system, plan.chiplets, plan.mapping
     env = simpy.Environment()
     fabric = Fabric(env, system, chiplets)
     placement = placement_of(fabric)
@@ -207,9 +203,9 @@ def simulate_moe(model: MoeModel, routing: Routing, system: SystemSpec,
 
     def run_all():  # noqa: ANN202
         for layer_id, tokens in zip(routing.layer_ids, routing.layers, strict=True):
-            plan = plan_moe_layer(model, tokens, chiplets.moe, placement, weight_bits)
+            schedule = plan_moe_layer(model, tokens, chiplets.moe, placement, weight_bits)
             start, before = int(env.now), (dict(fabric.counts), dict(fabric.busy))
-            yield from run_moe_layer(fabric, plan, model, timer)
+            yield from run_moe_layer(fabric, schedule, model, timer)
             macs = model.macs_per_token * len(tokens) * (model.top_k + model.shared_experts)
             layers.append(_layer_stats(fabric, model, layer_id, len(tokens), start, before,
                                        macs))

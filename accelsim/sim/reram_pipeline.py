@@ -12,7 +12,6 @@ single-channel one, fold for fold (the reference test checks it). Coalescing is 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import StrEnum
 from fractions import Fraction
 
 from accelsim.config.reram_spec import ReramSpec
@@ -29,14 +28,7 @@ from accelsim.sim.pipeline import (
     repeat_unit,
 )
 from accelsim.sim.stats import LayerStats
-
-
-class Source(StrEnum):
-    """Where a layer's B operand (weights, or the KV cache of attention) is read from."""
-
-    DRAM = "dram"
-    RERAM = "reram"
-    SRAM = "sram"
+from accelsim.types import OperandHome as Source
 
 
 @dataclass

@@ -73,13 +73,13 @@ class ChipletTotals:
 @dataclass(frozen=True)
 class LlmTotals:
     """What an LLM run adds (docs/reram.md): one speculation round's tokens and the per-token
-    figures of the whole system (all chips, links included)."""
+    traffic of the whole system (all chips, links included). Energy per token is the cost
+    layer's (``Result.energy_per_token_j``)."""
 
     phase: str
     chips: int
     tokens_per_round: float
     tokens_per_s: float
-    energy_per_token_j: float
     reram_bytes_per_token: float
     dram_bytes_per_token: float
     link_bytes_per_token: float

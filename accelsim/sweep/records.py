@@ -84,7 +84,7 @@ def _llm(result: Result) -> Row:
     if llm is None:
         return {}
     return {"tokens_per_s": float(llm.tokens_per_s),
-            "energy_per_token_j": float(llm.energy_per_token_j),
+            "energy_per_token_j": float(result.energy_per_token_j or 0.0),
             "dram_bytes_per_token": float(llm.dram_bytes_per_token),
             "reram_bytes_per_token": float(llm.reram_bytes_per_token)}
 

@@ -193,3 +193,21 @@ def load_llm_model(path: str | Path) -> LlmModel:
     except ConfigError as exc:
         raise WorkloadError(exc.message, file=exc.file, line=exc.line,
                             key_path=exc.key_path) from None
+
+
+@dataclass(frozen=True)
+class LlmModels:
+    """The target model and the optional draft model of an LLM run."""
+
+    target: LlmModel
+    draft: LlmModel | None
+
+    @property
+    def all(self) -> tuple[LlmModel, ...]:
+        """Target first, then the draft."""
+        return (self.target,) if self.draft is None else (self.target, self.draft)
+
+    @property
+    def name(self) -> str:
+        """``target + draft`` for reports."""
+        return self.target.name + (f" + {self.draft.name}" if self.draft else "")

@@ -52,7 +52,7 @@ def test_kv_in_reram_warns_about_endurance() -> None:
     result = api.run(CONFIG, set={"llm.kv_placement": "reram", "llm.kv_len": 16,
                                   "llm.draft_length": 0, "workload":
                                   str(ROOT / "workloads" / "llm" / "llama_160m.yaml"),
-                                  "llm.chips": 1})
+                                  "chiplets": None})
     assert result.stats.llm is not None and not result.stats.llm.endurance_ok
     assert any("endurance" in note for note in result.notes)
 
@@ -67,7 +67,7 @@ def test_sweep_over_acceptance_rate_shows_the_trend() -> None:
 
 def test_kv_cache_in_sram_removes_its_dram_traffic_and_must_fit(
         capsys: pytest.CaptureFixture[str]) -> None:
-    small = {"llm.draft_length": 0, "llm.kv_len": 64, "llm.chips": 1,
+    small = {"llm.draft_length": 0, "llm.kv_len": 64, "chiplets": None,
              "workload": str(ROOT / "workloads" / "llm" / "vicuna_1b.yaml")}
     dram = api.run(CONFIG, set=small)
     sram = api.run(CONFIG, set={**small, "llm.kv_placement": "sram"})

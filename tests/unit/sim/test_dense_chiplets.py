@@ -17,8 +17,16 @@ import pytest
 from accelsim.config.chiplet_spec import ChipletSystemSpec
 from accelsim.config.run_spec import MappingSpec, SimSpec
 from accelsim.config.system_spec import SystemSpec
-from accelsim.sim.dense_chiplets import simulate_dense
+from accelsim.mapping.run_plan import partition_plan
+from accelsim.sim.dense_chiplets import simulate_dense as _simulate_plan
 from accelsim.workload.layers import GemmLayer, Workload
+
+
+def simulate_dense(workload: Workload, system: SystemSpec, chiplets: ChipletSystemSpec,
+                   mapping: MappingSpec, sim: SimSpec):  # noqa: ANN201
+    """The partition plan of ``workload`` simulated on the fabric."""
+    return _simulate_plan(partition_plan(workload, system, chiplets, mapping, chiplets.count),
+                          sim)
 
 SYSTEM = SystemSpec.model_validate({
     "name": "tiny", "clock": "1GHz", "array": {"rows": 2, "cols": 2, "dataflow": "ws"},

@@ -23,9 +23,11 @@ from __future__ import annotations
 from accelsim.config.chiplet_spec import ChipletSystemSpec
 from accelsim.config.run_spec import MappingSpec, SimSpec
 from accelsim.config.system_spec import SystemSpec
+from accelsim.mapping.run_plan import MoeRunPlan
 from accelsim.sim.moe import simulate_moe
 from accelsim.sim.stats import SimStats
 from accelsim.workload.moe import MoeModel, Routing
+from accelsim.workload.run_workload import MoeWorkload
 
 SYSTEM = SystemSpec.model_validate({
     "name": "tiny", "clock": "1GHz", "array": {"rows": 2, "cols": 2, "dataflow": "ws"},
@@ -42,7 +44,8 @@ def _run(strategy: str) -> SimStats:
         "link": {"preset": "custom", "bandwidth": "64Gb/s", "latency": "0ns",
                  "flit_payload_bits": 64, "flit_overhead_bits": 0},
         "moe": {"strategy": strategy, "micro_slices": 2, "tokens": 4}})
-    return simulate_moe(MODEL, ROUTING, SYSTEM, chiplets, MappingSpec(), SimSpec())
+    plan = MoeRunPlan(MoeWorkload(MODEL, ROUTING), SYSTEM, chiplets, MappingSpec())
+    return simulate_moe(plan, SimSpec())
 
 
 def test_ep_by_hand() -> None:

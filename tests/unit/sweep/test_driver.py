@@ -9,10 +9,9 @@ import pandas.testing as pdt
 import pytest
 
 import accelsim
-from accelsim import api, config
+from accelsim import api, config, runner
 from accelsim.errors import ConfigError, InputError
 from accelsim.report.plots import point_totals
-from accelsim.sweep import pipeline
 from accelsim.sweep.store import stored_points
 
 GRID = {"system.array.rows": [4, 8], "system.array.dataflow": ["os", "ws"]}
@@ -71,10 +70,10 @@ def test_the_process_pool_gives_the_same_frame(tiny: Path) -> None:
 
 
 def test_a_shared_input_cache_changes_nothing(tiny: Path) -> None:
-    cache = pipeline.InputCache()
+    cache = runner.InputCache()
     for rows in (4, 8):
         spec = config.load_run_spec(tiny, {"system.array.rows": rows})
-        shared, fresh = pipeline.run_spec(spec, cache), api.run_spec(spec)
+        shared, fresh = runner.run(spec, cache), api.run_spec(spec)
         assert shared.to_dict() == fresh.to_dict()
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from accelsim import api
-from accelsim.sim.reram_pipeline import Source
-from accelsim.sweep.llm_pipeline import place, shard
+from accelsim.mapping.llm import place, shard
+from accelsim.types import OperandHome as Source
 from accelsim.workload.layers import GemmLayer, LayerQuant, OperandPrecision
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -30,7 +30,7 @@ def test_shard_splits_columns_or_kv_heads() -> None:
 
 def test_more_chips_more_tokens_per_s_and_link_traffic() -> None:
     config = ROOT / "configs" / "reram_llm.yaml"
-    one = api.run(config, set={"llm.chips": 1}).stats.llm
+    one = api.run(config, set={"chiplets": None}).stats.llm
     four = api.run(config).stats.llm
     assert one is not None and four is not None
     assert one.link_bytes_per_token == 0 < four.link_bytes_per_token

@@ -1,0 +1,114 @@
+"""The pipeline chain, written once: config -> workload -> built system -> plan -> sim -> cost ->
+Result. Every run kind (one chip, chiplets, MoE, LLM, SCALE-Sim compatibility) goes through
+``run`` or ``finish``; the kind is the type of the workload and plan, never a branch here.
+
+``InputCache`` lets the points of one sweep chunk share the *parsed, immutable* inputs that do
+not depend on the swept values (cost tables, layer workloads, version strings). Everything with
+state (plan, SimPy environment, RNG, stats, breakdowns) is built per run, so sharing is
+invisible in the results; a fresh cache per call means no reuse at all.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from accelsim import cost
+from accelsim.config.chiplet_spec import single_chip
+from accelsim.config.run_spec import RunSpec
+from accelsim.cost import CostTables
+from accelsim.hardware.system import System, build
+from accelsim.mapping.run_plan import plan_run
+from accelsim.report import Provenance, Result
+from accelsim.report.provenance import accelsim_version, git_revision, python_version
+from accelsim.sim.run import simulate_run
+from accelsim.sim.stats import SimStats
+from accelsim.workload import Workload
+from accelsim.workload.loader import load
+from accelsim.workload.run_workload import MoeWorkload, RunWorkload, load_run_workload
+
+
+@dataclass
+class InputCache:
+    """Parsed inputs shared by the runs of one caller (one sweep chunk); never global."""
+
+    _tables: dict[tuple[str, ...], CostTables] = field(default_factory=dict)
+    _workloads: dict[tuple[str, str], Workload] = field(default_factory=dict)
+    _versions: tuple[str, str, str | None] | None = None
+
+    def tables(self, paths: tuple[str, ...]) -> CostTables:
+        """The merged cost tables of ``paths`` (read once per cache)."""
+        if paths not in self._tables:
+            self._tables[paths] = cost.load_tables(paths)
+        return self._tables[paths]
+
+    def workload(self, path: str, fmt: str) -> Workload:
+        """The layer workload in ``path`` (read once per cache)."""
+        key = (path, fmt)
+        if key not in self._workloads:
+            self._workloads[key] = load(path, fmt)
+        return self._workloads[key]
+
+    def versions(self) -> tuple[str, str, str | None]:
+        """accelsim version, Python version, git revision (``git`` runs once per cache)."""
+        if self._versions is None:
+            self._versions = (accelsim_version(), python_version(), git_revision())
+        return self._versions
+
+
+def table_paths(system: System, listed: tuple[str, ...]) -> tuple[str, ...]:
+    """The cost tables of a run: what the config lists (later files override earlier ones)."""
+    return listed
+
+
+def _workload_identity(work: RunWorkload) -> Workload:
+    """The report's workload line (name, source); the layers live in the stats."""
+    if isinstance(work, Workload):
+        return work
+    if isinstance(work, MoeWorkload):
+        return Workload(work.model.name, work.model.source, ())
+    return Workload(work.name, work.target.source, ())
+
+
+def _generic(note: str) -> str:
+    """One note for all chiplets / DRAM channels / links alike (``chiplet*.array ...``)."""
+    note = re.sub(r"\bchiplet\d+\.", "chiplet*.", note)
+    note = re.sub(r"\bdram\d+\.", "dram*.", note)
+    return re.sub(r"\blink\.c\d+-c\d+\.", "link.*.", note)
+
+
+def run(spec: RunSpec, cache: InputCache | None = None, *, provenance: bool = True) -> Result:
+    """Run a validated spec through the whole pipeline. ``provenance=False`` leaves out the
+    list of table entries used (a sweep keeps only numbers; it saves a few percent)."""
+    cache = InputCache() if cache is None else cache
+    work = load_run_workload(spec, cache.workload)
+    chiplets = spec.chiplets
+    if chiplets is None and isinstance(work, MoeWorkload):
+        chiplets = single_chip()  # MoE schedules run on the chiplet fabric, here of one
+    system = build(spec.system, chiplets)
+    plan = plan_run(work, spec, chiplets, system.chips)
+    stats = simulate_run(plan, system, spec.sim)
+    return finish(spec, spec.model_dump(mode="json"), _workload_identity(work), system, stats,
+                  cache, provenance=provenance)
+
+
+def finish(spec: RunSpec | None, config: Mapping[str, Any], wl: Workload, system: System,
+           stats: SimStats, cache: InputCache, *, provenance: bool = True,
+           notes: tuple[str, ...] = ()) -> Result:
+    """Price ``stats`` on ``system`` and build the Result (the only place one is built)."""
+    tables = cache.tables(table_paths(system, tuple(system.chip.tables)))
+    energy = cost.estimate_energy(stats, system, tables)
+    area = cost.estimate_area(system, tables)
+    used = cost.provenance_entries(energy, area) if provenance else ()
+    all_notes = (*notes, *energy.notes, *area.notes)
+    if system.multi_chip:
+        all_notes = tuple(_generic(note) for note in all_notes)
+    if stats.llm is not None and not stats.llm.endurance_ok:
+        all_notes += (f"warning: ReRAM endurance exceeded: {stats.llm.reram_writes_per_cell:.3g} "
+                      "writes per cell over llm.lifetime_tokens, the cells survive "
+                      f"{system.chip.reram.endurance_writes if system.chip.reram else 0:.3g}",)
+    return Result(spec=spec, config=config, workload=wl, stats=stats, energy=energy, area=area,
+                  provenance=Provenance(*cache.versions(), used),
+                  notes=tuple(dict.fromkeys(all_notes)))

@@ -1,0 +1,51 @@
+"""``simulate_run(plan, system, sim)``: one entry point for every plan kind. One chip's layers
+take the exact coalesced recurrence (``sim/engine.py``); chiplet partitions and MoE schedules
+run on the SimPy fabric of links and DRAM channels (``sim/chiplets.py``); an LLM round is one
+chip's recurrence replicated, plus the all-gathers over the links (``sim/llm.py``).
+"""
+
+from __future__ import annotations
+
+from accelsim.config.run_spec import SimSpec
+from accelsim.errors import ConfigError
+from accelsim.hardware.system import System
+from accelsim.mapping.llm import LlmPlan
+from accelsim.mapping.run_plan import ChipPlan, MoeRunPlan, PartitionPlan, RunPlan
+from accelsim.sim.dense_chiplets import simulate_dense
+from accelsim.sim.engine import simulate
+from accelsim.sim.llm import simulate_llm
+from accelsim.sim.moe import simulate_moe
+from accelsim.sim.reram_pipeline import sourced_layer_stats
+from accelsim.sim.stats import SimStats
+from accelsim.types import OperandHome
+
+
+def _one_chip(plan: ChipPlan, system: System, sim: SimSpec) -> SimStats:
+    """Layers on one chip; weights placed in a ReRAM stack stream from it over its channel."""
+    chip = system.chip
+    if all(home is OperandHome.DRAM for home in plan.weight_homes):
+        return simulate(plan.plan, chip, sim)
+    layers = tuple(sourced_layer_stats(layer, chip, home)
+                   for layer, home in zip(plan.plan.layers, plan.weight_homes, strict=True))
+    return SimStats(layers, chip.clock_hz)
+
+
+def simulate_run(plan: RunPlan, system: System, sim: SimSpec) -> SimStats:
+    """Cycles and action counts of ``plan`` on ``system``."""
+    if isinstance(plan, LlmPlan):
+        return simulate_llm(plan, system)
+    if isinstance(plan, MoeRunPlan):
+        if system.chip.reram is not None:
+            raise ConfigError("a ReRAM stack with MoE expert streaming is not modelled: the "
+                              "schedules load expert slices from the DRAM channels (remove "
+                              "system.reram, or run the experts as dense layers)",
+                              key_path="system.reram")
+        return simulate_moe(plan, sim)
+    if isinstance(plan, PartitionPlan):
+        if system.chip.reram is not None:
+            raise ConfigError("a ReRAM stack on chiplets is modelled for LLM and MoE runs "
+                              "only; dense layers partitioned over chiplets stream weights "
+                              "from DRAM (remove system.reram or the chiplets section)",
+                              key_path="system.reram")
+        return simulate_dense(plan, sim)
+    return _one_chip(plan, system, sim)
