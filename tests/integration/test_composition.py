@@ -30,11 +30,15 @@ How a case is built (one run config per case, written to ``tmp_path``):
   MoE model ... runs on a system of chiplets ... with a 'chiplets:' section"), while a
   ``chiplets:`` mesh of rows 1, cols 1 runs it. A 1x1 mesh runs the cnn in fewer cycles than
   the plain config (6,253 vs 7,180: two engines), and the LLM runner ignores a 1x1 mesh.
-  ``test_one_chip_is_the_1x1_mesh`` pins that both spellings of one chip agree.
+  The encoder: 58,172 vs 34,000. ``test_one_chip_is_the_1x1_mesh`` pins that both spellings
+  of one chip agree.
 - Workloads: workloads/tiny/ (cnn.yaml, encoder.yaml, llm_decode.yaml decoded with batch 1,
   kv_len 32, draft_length 0; moe.yaml with the default chiplets.moe: fse_dp, 64 tokens, Zipf 1
   routing from sim.seed). MoE runs with ``chiplets.compute: array`` (the array's exact timing,
-  so the PE kind, PSUM buffer and ReRAM can matter).
+  so the PE kind, PSUM buffer and ReRAM can matter); its expert FFN (256) keeps the K of each
+  FSE-DP micro-slice of ``down`` at two row folds, so APSQ group_size 2 applies.
+- Beyond the added components' energy, a temporal case must count an array pulse action
+  (``array.pulse_cycles``), so that a runner that drops ``array.pe`` is caught too.
 """
 
 from __future__ import annotations
