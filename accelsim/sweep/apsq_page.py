@@ -42,9 +42,9 @@ gs and buffer sizes (chunking and spills), against a reference buffer
 reference and the spill stalls of a DRAM-bound layer.
 
 Counts: `psum_buffer.read_bits`, `psum_buffer.write_bits`, `apsq.requant_ops`. Cost: the buffer is
-priced from the CACTI 7.0 rows (`configs/tables/cacti7_sram.yaml`) at its bank size and access
+priced from the CACTI 7.0 rows (`accelsim/data/tables/cacti7_sram.yaml`) at its bank size and access
 width, per bit; a requantization is one shift and one 32-bit add (Aladdin shifter, Horowitz
-adder; `configs/tables/apsq.yaml`); the reconfigurable APSQ engine adds its published area,
+adder; `accelsim/data/tables/apsq.yaml`); the reconfigurable APSQ engine adds its published area,
 86,410 um2 at 28 nm (+3.21%; papers.md section 2 [S]), scaled to 45 nm. The paper gives no engine
 energy or leakage.
 

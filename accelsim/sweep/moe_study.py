@@ -97,7 +97,7 @@ and DRAM channel) opens in ui.perfetto.dev.
 - **System** (the artifact's constants): R x C mesh of chiplets at 0.8 GHz, each a 32 x 64
   INT8 weight-stationary array (2048 MACs/cycle, `configs/chiplets/moe_chiplet_2048.yaml`);
   288 GB/s per direction per D2D link (UCIe advanced preset: 2 ns/hop, 64 B + 4 B flits,
-  0.3 pJ/bit from `configs/tables/d2d_links.yaml`); a 25.6 GB/s DRAM channel (8 pJ/bit) at
+  0.3 pJ/bit from `accelsim/data/tables/d2d_links.yaml`); a 25.6 GB/s DRAM channel (8 pJ/bit) at
   each corner chiplet. Links are full duplex; X-then-Y routing; a transfer holds every
   channel of its route for its serialization time (wormhole) and adds 2 ns per hop.
 - **Workload**: one MoE FFN layer (`workloads/moe/*.yaml`: the artifact's shapes; gated
