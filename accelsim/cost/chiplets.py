@@ -3,7 +3,7 @@ one DRAM interface per channel (``dram<i>``, at chiplet i) and one component per
 channel (``link.c<a>-c<b>``), priced by the same tables and Pricer as a single chip.
 
 Link energy is ``bits on the wire x energy per bit`` (class ``d2d_link``, looked up by the
-link's ``phy``; accelsim/data/tables/d2d_links.yaml); link area and idle power are not tabled.
+link's ``phy``; configs/tables/d2d_links.yaml); link area and idle power are not tabled.
 """
 
 from __future__ import annotations
