@@ -53,7 +53,7 @@ def run(spec_or_path: RunSpec | str | Path, *, set: Mapping[str, object] | None 
         if set or overrides or workload is not None:
             raise InputError("--set and --workload do not apply to a SCALE-Sim .cfg config; "
                              "edit the .cfg or the topology", file=str(path))
-        from accelsim.sweep.scalesim_run import run_scalesim
+        from accelsim.compat.scalesim.run import run_scalesim
 
         return run_scalesim(path, topology, gemm=gemm)
     if topology is not None:

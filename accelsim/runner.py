@@ -19,12 +19,14 @@ from accelsim import cost
 from accelsim.config.chiplet_spec import single_chip
 from accelsim.config.run_spec import RunSpec
 from accelsim.cost import CostTables
+from accelsim.cost.builtin import default_tables, resolve_table
 from accelsim.hardware.system import System, build
 from accelsim.mapping.run_plan import plan_run
 from accelsim.report import Provenance, Result
 from accelsim.report.provenance import accelsim_version, git_revision, python_version
 from accelsim.sim.run import simulate_run
 from accelsim.sim.stats import SimStats
+from accelsim.types import ComponentKind
 from accelsim.workload import Workload
 from accelsim.workload.loader import load
 from accelsim.workload.run_workload import MoeWorkload, RunWorkload, load_run_workload
@@ -58,9 +60,21 @@ class InputCache:
         return self._versions
 
 
+# The built-in table family (accelsim.cost.builtin.KIND_CLASSES) that prices each component kind.
+_TABLE_KIND = {ComponentKind.ARRAY: "array", ComponentKind.TEMPORAL_ARRAY: "temporal_pe",
+               ComponentKind.DECODER: "decoder", ComponentKind.SRAM: "sram",
+               ComponentKind.PSUM_BUFFER: "psum_buffer", ComponentKind.APSQ: "apsq",
+               ComponentKind.RERAM: "reram", ComponentKind.NONLINEAR: "nonlinear",
+               ComponentKind.DRAM: "dram", ComponentKind.D2D_LINK: "d2d_link"}
+
+
 def table_paths(system: System, listed: tuple[str, ...]) -> tuple[str, ...]:
-    """The cost tables of a run: what the config lists (later files override earlier ones)."""
-    return listed
+    """The cost tables of a run: the built-in tables every component of ``system`` needs,
+    then what the config lists (later files override earlier entries, so a listed table
+    overrides a default)."""
+    kinds = sorted({_TABLE_KIND[kind] for kind in system.kinds()})
+    defaults = tuple(resolve_table(entry, ".") for entry in default_tables(kinds))
+    return (*(path for path in defaults if path not in listed), *listed)
 
 
 def _workload_identity(work: RunWorkload) -> Workload:
@@ -96,11 +110,14 @@ def run(spec: RunSpec, cache: InputCache | None = None, *, provenance: bool = Tr
 
 def finish(spec: RunSpec | None, config: Mapping[str, Any], wl: Workload, system: System,
            stats: SimStats, cache: InputCache, *, provenance: bool = True,
-           notes: tuple[str, ...] = ()) -> Result:
-    """Price ``stats`` on ``system`` and build the Result (the only place one is built)."""
-    tables = cache.tables(table_paths(system, tuple(system.chip.tables)))
-    energy = cost.estimate_energy(stats, system, tables)
-    area = cost.estimate_area(system, tables)
+           notes: tuple[str, ...] = (), tables: tuple[str, ...] | None = None) -> Result:
+    """Price ``stats`` on ``system`` and build the Result (the only place one is built).
+    ``tables``: exactly these cost tables (SCALE-Sim mode), else the system's defaults plus
+    ``system.tables``."""
+    paths = tables if tables is not None else table_paths(system, tuple(system.chip.tables))
+    priced = cache.tables(paths)
+    energy = cost.estimate_energy(stats, system, priced)
+    area = cost.estimate_area(system, priced)
     used = cost.provenance_entries(energy, area) if provenance else ()
     all_notes = (*notes, *energy.notes, *area.notes)
     if system.multi_chip:

@@ -37,8 +37,8 @@ import time
 import tracemalloc
 from pathlib import Path
 
-from accelsim.config.scalesim_cfg import load_scalesim_config
-from accelsim.sim.scalesim import ScaleSimLayerResult, simulate_scalesim
+from accelsim.compat.scalesim import ScaleSimLayerResult, simulate_scalesim
+from accelsim.compat.scalesim.cfg import load_scalesim_config
 from accelsim.workload.topology_csv import load_topology_csv
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -4,7 +4,7 @@ attached to which chiplets, and how layers are spread over them (dense partition
 Every chiplet is the run's ``system`` (one reusable chiplet spec file); the run config adds a
 ``chiplets:`` section (docs/moe.md). Link timing presets carry cited figures
 (../shared/docs/costs.md section 5); link *energy* lives in the cost tables
-(``configs/tables/d2d_links.yaml``), looked up by ``phy`` like the DRAM's ``technology``.
+(``accelsim/data/tables/d2d_links.yaml``), looked up by ``phy`` like the DRAM's ``technology``.
 """
 
 from __future__ import annotations

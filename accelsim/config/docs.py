@@ -60,7 +60,7 @@ technology:
   node: 45nm
   vdd: 0.9V
 tables:
-  - ../tables/default_45nm.yaml
+  - builtin:default_45nm
 """
 
 #: What a misspelled key in ``EXAMPLE_RUN`` prints (the docs test checks it is still true).
@@ -84,7 +84,10 @@ file, the line, the key path and the closest valid key (`did you mean`). Errors 
 - `system:` is either a mapping or the path of a *system file* (relative to the run config) that
   holds the keys listed below under `system.`, without that prefix. Errors about its keys name
   the system file and its line.
-- Paths (`workload`, `system.tables`) are relative to the file that names them.
+- Paths (`workload`, `system.tables`) are relative to the file that names them. A
+  `system.tables` entry may instead name a cost table shipped with accelsim as `builtin:NAME`
+  (`builtin:default_45nm`, `builtin:temporal_pe`, `builtin:apsq`, `builtin:reram`,
+  `builtin:gqa_lut`, `builtin:d2d_links`, ...; the files are in `accelsim/data/tables/`).
 - `--set KEY=VALUE` (CLI, repeatable) and `accelsim.load(path, set={KEY: VALUE})` override one
   key by its dotted path after the files are read, e.g. `--set system.array.rows=64`; the value
   is read as YAML (`64` is an integer, `64KiB` a string). An error in an override names

@@ -19,6 +19,7 @@ from accelsim.config.yaml_source import (
     load_yaml_file,
     parse_yaml_text,
 )
+from accelsim.data import BUILTIN_PREFIX, resolve_table
 from accelsim.errors import ConfigError
 
 Tree = dict[str, object]
@@ -115,18 +116,54 @@ def _include_system(tree: Tree, config_dir: Path, origins: list[Origin], source:
     return path.parent
 
 
+def _location(key_path: KeyPath, origins: list[Origin]) -> tuple[str | None, int | None]:
+    """The file and line that set ``key_path`` (the last origin covering it wins)."""
+    file, line = None, None
+    for origin in origins:
+        if tuple(key_path[:len(origin.prefix)]) == origin.prefix:
+            file = origin.source.file
+            line = origin.source.line_of(tuple(key_path[len(origin.prefix):]))
+    return file, line
+
+
 def _check_file(tree: Tree, key_path: KeyPath, origins: list[Origin], what: str) -> None:
     node: object = tree
     for part in key_path:
         node = node[part] if isinstance(node, dict | list) else None  # type: ignore[index]
     if isinstance(node, str) and not _is_file(Path(node)):
-        file, line = None, None
-        for origin in origins:
-            if tuple(key_path[:len(origin.prefix)]) == origin.prefix:
-                file = origin.source.file
-                line = origin.source.line_of(tuple(key_path[len(origin.prefix):]))
+        file, line = _location(key_path, origins)
         raise ConfigError(f"{what} file not found: {node}", file=file, line=line,
                           key_path=format_key_path(key_path))
+
+
+def _resolve_tables(tree: Tree, base: Path, *, builtin_only: bool = False) -> None:
+    """``system.tables`` entries as files: ``builtin:NAME`` the packaged table, a path relative
+    to ``base``. An unknown built-in name stays as written for ``_check_tables`` to report."""
+    system = tree.get("system")
+    if not isinstance(system, dict) or not isinstance(system.get("tables"), list):
+        return
+    resolved = []
+    for entry in system["tables"]:
+        if isinstance(entry, str) and entry and (
+                entry.startswith(BUILTIN_PREFIX) or not builtin_only):
+            try:
+                entry = resolve_table(entry, base)
+            except ConfigError:
+                pass
+        resolved.append(entry)
+    system["tables"] = resolved
+
+
+def _check_tables(tree: Tree, spec: RunSpec, origins: list[Origin]) -> None:
+    for i, entry in enumerate(spec.system.tables):
+        if entry.startswith(BUILTIN_PREFIX):
+            try:
+                resolve_table(entry, Path.cwd())
+            except ConfigError as exc:
+                file, line = _location(("system", "tables", i), origins)
+                raise ConfigError(exc.message, file=file, line=line,
+                                  key_path=format_key_path(("system", "tables", i))) from None
+        _check_file(tree, ("system", "tables", i), origins, "cost table")
 
 
 def _resolve_routing(tree: Tree, config_dir: Path) -> None:
@@ -148,15 +185,14 @@ def build_run_spec(located: Located, overrides: Mapping[str, object] | None = No
     system_dir = _include_system(tree, config_dir, origins, located.source)
     if "workload" in tree:
         tree["workload"] = _resolve(config_dir, tree["workload"])
-    system = tree.get("system")
-    if isinstance(system, dict) and isinstance(system.get("tables"), list):
-        system["tables"] = [_resolve(system_dir, t) for t in system["tables"]]
+    _resolve_tables(tree, system_dir)
     _resolve_routing(tree, config_dir)
     for dotted, value in (overrides or {}).items():
         if dotted == "workload":
             value = _resolve(Path.cwd(), value)
         parts = _set_path(tree, dotted, value)
         origins.append(Origin(parts, SourceMap(override_label(dotted, value))))
+    _resolve_tables(tree, Path.cwd(), builtin_only=True)  # built-in names given with --set
     try:
         spec = RunSpec.model_validate(tree)
     except ValidationError as exc:
@@ -164,8 +200,7 @@ def build_run_spec(located: Located, overrides: Mapping[str, object] | None = No
     _check_file(tree, ("workload",), origins, "workload")
     if spec.chiplets is not None and spec.chiplets.moe.routing is not None:
         _check_file(tree, ("chiplets", "moe", "routing"), origins, "routing trace")
-    for i in range(len(spec.system.tables)):
-        _check_file(tree, ("system", "tables", i), origins, "cost table")
+    _check_tables(tree, spec, origins)
     return spec
 
 

@@ -4,7 +4,7 @@ The read bandwidth is *derived* from the geometry: every data bump carries
 ``bits_per_bump_per_cycle`` bits per read-clock cycle, and the banks of all dies together must
 read exactly that many bits per cycle. A stated ``bandwidth`` is checked against the derived one,
 so a geometry inconsistent with its bumps and clock is an error. Energy and area live in the cost
-tables (``configs/tables/reram.yaml``), looked up by ``technology`` (docs/reram.md).
+tables (``accelsim/data/tables/reram.yaml``), looked up by ``technology`` (docs/reram.md).
 """
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
 """Cost parts of the nonlinear unit: ``lanes`` GQA-LUT PWL units (class ``pwl_unit``, looked up
-by ``gqa_lut_<format>_<entries>``; configs/tables/gqa_lut.yaml). Only the 8-entry units are
+by ``gqa_lut_<format>_<entries>``; accelsim/data/tables/gqa_lut.yaml). Only the 8-entry units are
 published; a 16-entry unit has no table entry and is reported as such."""
 
 from __future__ import annotations

@@ -1,5 +1,6 @@
 """Cost parts of a ReRAM-on-logic stack: the dies (read/write energy per bit, area per die) and
-the vertical interface (energy per bit moved), both from the tables (configs/tables/reram.yaml).
+the vertical interface (energy per bit moved), both from the tables
+(accelsim/data/tables/reram.yaml).
 
 Registered in ``components.KIND_BUILDERS`` as ``reram``; a system without ``reram`` has none.
 """

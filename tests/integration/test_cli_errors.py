@@ -39,7 +39,7 @@ def accelsim(*argv: str, cwd: Path = REPO) -> subprocess.CompletedProcess[str]:
 @pytest.fixture
 def config(tmp_path: Path) -> Path:
     system = yaml.safe_load((REPO / "configs" / "systems" / "int8_32x32.yaml").read_text())
-    system["tables"] = [str(REPO / "configs" / "tables" / "default_45nm.yaml")]
+    system["tables"] = [str(REPO / "accelsim" / "data" / "tables" / "default_45nm.yaml")]
     (tmp_path / "sys.yaml").write_text(yaml.safe_dump(system, sort_keys=False))
     (tmp_path / "wl.yaml").write_text(WORKLOAD)
     run = tmp_path / "run.yaml"

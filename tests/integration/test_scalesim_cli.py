@@ -7,8 +7,8 @@ from pathlib import Path
 
 import accelsim
 from accelsim import cli
-from accelsim.config.scalesim_cfg import load_scalesim_config
-from accelsim.sim.scalesim import simulate_scalesim
+from accelsim.compat.scalesim import simulate_scalesim
+from accelsim.compat.scalesim.cfg import load_scalesim_config
 from accelsim.workload.topology_csv import load_topology_csv
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -20,8 +20,8 @@ from pathlib import Path
 
 import pytest
 
-from accelsim.config.scalesim_cfg import load_scalesim_config
-from accelsim.sim.scalesim import ScaleSimLayerResult, simulate_scalesim
+from accelsim.compat.scalesim import ScaleSimLayerResult, simulate_scalesim
+from accelsim.compat.scalesim.cfg import load_scalesim_config
 from accelsim.workload.topology_csv import load_topology_csv
 
 pytestmark = pytest.mark.scalesim

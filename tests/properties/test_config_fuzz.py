@@ -39,7 +39,7 @@ from accelsim import cli
 from accelsim.config import RunSpec, SystemSpec
 
 REPO = Path(__file__).resolve().parents[2]
-TABLES = REPO / "configs" / "tables" / "default_45nm.yaml"
+TABLES = REPO / "accelsim" / "data" / "tables" / "default_45nm.yaml"
 SENTINEL = "previous report\n"
 WORKLOAD = """\
 schema: accelsim.workload/1
@@ -448,7 +448,6 @@ def _family(run_file: str, system_file: str | None, **run_updates: object) -> tu
     run.update(workload="wl.yaml", **run_updates)
     system = yaml.safe_load((REPO / "configs" / system_file).read_text()) if system_file \
         else run.pop("system")
-    system["tables"] = [str(REPO / "configs" / "tables" / Path(t).name) for t in system["tables"]]
     _spell_out_defaults(system, SystemSpec)
     run["system"] = "sys.yaml"
     return run, system

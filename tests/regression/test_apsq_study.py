@@ -1,6 +1,6 @@
 """Golden numbers of the PSUM/APSQ study (docs/apsq.md), and the page in step with them.
 
-The page is regenerated with ``python -m accelsim.sweep.apsq_study > docs/apsq.md``. This test
+The page is regenerated with ``python docs/tools/apsq_study.py > docs/apsq.md``. This test
 remeasures a few cases against ``golden/apsq_study.json``; ``--update-golden`` rewrites the
 golden file from the whole study (about 6 s).
 """
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from accelsim.sweep.apsq_study import GROUP_SIZES, cases, measure, render, study
+from tests.regression.doc_tools import load_tool
 from tests.regression.golden import (
     assert_page_shows,
     assert_variants_close,
@@ -18,13 +18,16 @@ from tests.regression.golden import (
 )
 
 ROOT = Path(__file__).resolve().parents[2]
+_STUDY = load_tool("apsq_study")
+GROUP_SIZES, cases, measure = _STUDY.GROUP_SIZES, _STUDY.cases, _STUDY.measure
+render, study = _STUDY.render, _STUDY.study
 GOLDEN = ROOT / "tests" / "regression" / "golden" / "apsq_study.json"
 CHECKED = ("bert_base_seq128/ws", "bert_base_seq128/is", "efficientvit_b1_like/ws")
 
 
 def test_study_matches_golden(update_golden: bool) -> None:
     rewrite_if_asked(update_golden, GOLDEN, study,
-                     "python -m accelsim.sweep.apsq_study > docs/apsq.md")
+                     "python docs/tools/apsq_study.py > docs/apsq.md")
     golden = read_golden(GOLDEN)
     assert set(golden) == {case.key for case in cases()}
     for case in cases():
@@ -35,7 +38,7 @@ def test_study_matches_golden(update_golden: bool) -> None:
 
 def test_docs_page_is_the_golden_study() -> None:
     assert_page_shows(ROOT / "docs" / "apsq.md", render(read_golden(GOLDEN)),
-                      "run python -m accelsim.sweep.apsq_study > docs/apsq.md "
+                      "run python docs/tools/apsq_study.py > docs/apsq.md "
                       "(and pytest tests/regression/test_apsq_study.py --update-golden)")
 
 

@@ -7,28 +7,20 @@ diff. The document must show exactly the rendering of the golden numbers.
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import sys
 from pathlib import Path
 from types import ModuleType
 
 import pytest
 
+from tests.regression.doc_tools import load_tool
 from tests.regression.golden import golden_meta, read_golden, read_golden_file, write_golden
 
-ROOT = Path(__file__).resolve().parents[2]
 GOLDEN = Path(__file__).parent / "golden" / "fineq_tables.json"
 
 
 def _tool() -> ModuleType:
-    path = ROOT / "docs" / "tools" / "fineq_tables.py"
-    spec = importlib.util.spec_from_file_location("fineq_tables", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules.setdefault("fineq_tables", module)
-    spec.loader.exec_module(module)
-    return module
+    return load_tool("fineq_tables")
 
 
 def _close(got: object, want: object, where: str) -> None:

@@ -1,6 +1,6 @@
 """Golden numbers of the EP vs FSE-DP study (docs/moe.md), and the page in step with them.
 
-The page is regenerated with ``python -m accelsim.sweep.moe_study > docs/moe.md``. This test
+The page is regenerated with ``python docs/tools/moe_study.py > docs/moe.md``. This test
 remeasures a few cases (the whole study takes about half a minute) against
 ``golden/moe_study.json``; ``--update-golden`` rewrites the golden file from the whole study.
 """
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from accelsim.sweep.moe_study import Case, cases, measure, render, study
+from tests.regression.doc_tools import load_tool
 from tests.regression.golden import (
     assert_page_shows,
     assert_variants_close,
@@ -18,6 +18,9 @@ from tests.regression.golden import (
 )
 
 ROOT = Path(__file__).resolve().parents[2]
+_STUDY = load_tool("moe_study")
+Case, cases, measure, render, study = (_STUDY.Case, _STUDY.cases, _STUDY.measure,
+                                       _STUDY.render, _STUDY.study)
 GOLDEN = ROOT / "tests" / "regression" / "golden" / "moe_study.json"
 CHECKED = [Case("deepseek_moe_16b", 16, 2, 2, "ideal"), Case("deepseek_moe_16b", 64, 2, 2, "ideal"),
            Case("deepseek_moe_16b", 64, 2, 2, "array"), Case("phi35_moe", 64, 2, 2, "ideal")]
@@ -25,7 +28,7 @@ CHECKED = [Case("deepseek_moe_16b", 16, 2, 2, "ideal"), Case("deepseek_moe_16b",
 
 def test_study_matches_golden(update_golden: bool) -> None:
     rewrite_if_asked(update_golden, GOLDEN, study,
-                     "python -m accelsim.sweep.moe_study > docs/moe.md")
+                     "python docs/tools/moe_study.py > docs/moe.md")
     golden = read_golden(GOLDEN)
     assert set(golden) == {case.key for case in cases()}
     for case in CHECKED:
@@ -34,7 +37,7 @@ def test_study_matches_golden(update_golden: bool) -> None:
 
 def test_docs_page_is_the_golden_study() -> None:
     assert_page_shows(ROOT / "docs" / "moe.md", render(read_golden(GOLDEN)),
-                      "run python -m accelsim.sweep.moe_study > docs/moe.md "
+                      "run python docs/tools/moe_study.py > docs/moe.md "
                       "(and pytest tests/regression/test_moe_study.py --update-golden)")
 
 

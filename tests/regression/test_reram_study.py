@@ -1,6 +1,6 @@
 """Golden numbers of the ReRAM LLM decode study (docs/reram.md), and the page in step with them.
 
-The page is regenerated with ``python -m accelsim.sweep.reram_study > docs/reram.md``. This test
+The page is regenerated with ``python docs/tools/reram_study.py > docs/reram.md``. This test
 remeasures LLaMA-2-7B (with ReRAM and LPDDR3 only) against ``golden/reram_study.json``;
 ``--update-golden`` rewrites the golden file from the whole study.
 """
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from accelsim.sweep.reram_study import PAIRS, VARIANTS, measure, render, study
+from tests.regression.doc_tools import load_tool
 from tests.regression.golden import (
     assert_fields_close,
     assert_page_shows,
@@ -18,12 +18,15 @@ from tests.regression.golden import (
 )
 
 ROOT = Path(__file__).resolve().parents[2]
+_STUDY = load_tool("reram_study")
+PAIRS, VARIANTS, measure = _STUDY.PAIRS, _STUDY.VARIANTS, _STUDY.measure
+render, study = _STUDY.render, _STUDY.study
 GOLDEN = ROOT / "tests" / "regression" / "golden" / "reram_study.json"
 
 
 def test_study_matches_golden(update_golden: bool) -> None:
     rewrite_if_asked(update_golden, GOLDEN, study,
-                     "python -m accelsim.sweep.reram_study > docs/reram.md")
+                     "python docs/tools/reram_study.py > docs/reram.md")
     golden = read_golden(GOLDEN)
     assert set(golden) == {pair.target for pair in PAIRS}
     assert all(set(row) == set(VARIANTS) for row in golden.values())
@@ -34,4 +37,4 @@ def test_study_matches_golden(update_golden: bool) -> None:
 
 def test_page_is_rendered_from_the_golden_numbers() -> None:
     assert_page_shows(ROOT / "docs" / "reram.md", render(read_golden(GOLDEN)),
-                      "run python -m accelsim.sweep.reram_study > docs/reram.md")
+                      "run python docs/tools/reram_study.py > docs/reram.md")

@@ -31,7 +31,7 @@ layers:
 def config(tmp_path: Path) -> Path:
     """run.yaml -> sys.yaml (the repository's INT8 system, absolute table path) + wl.yaml."""
     system = yaml.safe_load((REPO / "configs" / "systems" / "int8_32x32.yaml").read_text())
-    system["tables"] = [str(REPO / "configs" / "tables" / "default_45nm.yaml")]
+    system["tables"] = [str(REPO / "accelsim" / "data" / "tables" / "default_45nm.yaml")]
     (tmp_path / "sys.yaml").write_text(yaml.safe_dump(system, sort_keys=False))
     (tmp_path / "wl.yaml").write_text(WORKLOAD)
     run = tmp_path / "run.yaml"

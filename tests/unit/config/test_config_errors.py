@@ -321,6 +321,13 @@ CASES = [
         ' TMP/tables/nope.yaml',
         id="missing_table"),
     pytest.param(
+        "system", "../tables/t.yaml", "builtin:default_45mn",
+        "TMP/systems/sys.yaml:15: system.tables[0]: unknown built-in cost table 'default_45mn'; "
+        "did you mean builtin:default_45nm? (built-in: accelergy_dram, aladdin_40nm, apsq, "
+        "cacti7_sram, d2d_links, default_45nm, gqa_lut, horowitz2014_45nm, reram, "
+        "stillmaker2017, temporal_pe)",
+        id="unknown_builtin_table"),
+    pytest.param(
         "run", "system: systems/sys.yaml", "system: 3",
         'TMP/run.yaml:2: system: expected a mapping of keys; got 3',
         id="system_int"),

@@ -8,6 +8,7 @@ import pydantic
 import pytest
 
 from accelsim.config import RunSpec, load_run_spec
+from accelsim.data import builtin_table_path
 from accelsim.errors import ConfigError
 from accelsim.types import Dataflow, Operand
 
@@ -52,6 +53,17 @@ def test_inline_system_resolves_tables_against_the_run_config(tree: ConfigTree) 
     inline = inline.replace("../tables/t.yaml", "tables/t.yaml")
     spec = tree.load(RUN.replace("system: systems/sys.yaml\n", inline))
     assert spec.system.tables == (str(tree.root / "tables" / "t.yaml"),)
+
+
+def test_builtin_tables_resolve_to_the_packaged_files(tree: ConfigTree) -> None:
+    spec = tree.load(system=SYSTEM.replace("../tables/t.yaml", "builtin:default_45nm"))
+    assert spec.system.tables == (str(builtin_table_path("default_45nm")),)
+    assert Path(spec.system.tables[0]).is_file()
+
+
+def test_builtin_tables_given_with_set_resolve_too(tree: ConfigTree) -> None:
+    spec = tree.load(overrides={"system.tables": ["builtin:temporal_pe"]})
+    assert spec.system.tables == (str(builtin_table_path("temporal_pe")),)
 
 
 def test_spec_is_frozen(tree: ConfigTree) -> None:

@@ -77,7 +77,6 @@ def example_tree(tmp_path: Path) -> Path:
     """The documented example files, laid out as in the repository."""
     configs = tmp_path / "configs"
     (configs / "systems").mkdir(parents=True)
-    shutil.copytree(REPO / "configs" / "tables", configs / "tables")
     shutil.copytree(REPO / "workloads", tmp_path / "workloads")
     (configs / "systems" / "int8_32x32.yaml").write_text(EXAMPLE_SYSTEM)
     (configs / "my_run.yaml").write_text(EXAMPLE_RUN)

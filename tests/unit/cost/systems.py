@@ -8,7 +8,7 @@ from pathlib import Path
 from accelsim.config.system_spec import SystemSpec
 
 REPO = Path(__file__).resolve().parents[3]
-TABLES = REPO / "configs" / "tables"
+TABLES = REPO / "accelsim" / "data" / "tables"
 DEFAULT_TABLE = TABLES / "default_45nm.yaml"
 
 BASE_SYSTEM: dict[str, object] = {

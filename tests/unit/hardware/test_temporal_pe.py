@@ -14,8 +14,8 @@ from accelsim.cost import action_energies, estimate_area, load_tables
 from accelsim.errors import ConfigError
 
 REPO = Path(__file__).resolve().parents[3]
-TABLES = [REPO / "configs" / "tables" / "default_45nm.yaml",
-          REPO / "configs" / "tables" / "temporal_pe.yaml"]
+TABLES = [REPO / "accelsim" / "data" / "tables" / "default_45nm.yaml",
+          REPO / "accelsim" / "data" / "tables" / "temporal_pe.yaml"]
 BASE: dict[str, object] = {
     "name": "t", "clock": "1GHz",
     "array": {"rows": 32, "cols": 32, "dataflow": "ws",

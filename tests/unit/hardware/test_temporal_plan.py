@@ -31,7 +31,7 @@ from accelsim.workload.layers import (
 )
 
 REPO = Path(__file__).resolve().parents[3]
-TABLES = REPO / "configs" / "tables"
+TABLES = REPO / "accelsim" / "data" / "tables"
 BASE: dict[str, object] = {
     "name": "t", "clock": "1GHz",
     "array": {"rows": 8, "cols": 8, "dataflow": "ws", "pe": "temporal",

@@ -19,7 +19,7 @@ layers:
 def write_tiny_config(directory: Path) -> Path:
     """run.yaml -> sys.yaml (INT8 32x32, absolute table path) + wl.yaml; returns run.yaml."""
     system = yaml.safe_load((REPO / "configs" / "systems" / "int8_32x32.yaml").read_text())
-    system["tables"] = [str(REPO / "configs" / "tables" / "default_45nm.yaml")]
+    system["tables"] = [str(REPO / "accelsim" / "data" / "tables" / "default_45nm.yaml")]
     (directory / "sys.yaml").write_text(yaml.safe_dump(system, sort_keys=False))
     (directory / "wl.yaml").write_text(WORKLOAD)
     run = directory / "run.yaml"

@@ -54,8 +54,8 @@ def test_dp_rows_are_depthwise_as_in_scalesim(tmp_path: Path) -> None:
 
 def test_scalesim_ofmap_size_differs_from_the_usual_one() -> None:
     """SCALE-Sim counts a partial last window (ceil); Conv2dLayer uses floor. Compat mode uses
-    SCALE-Sim's (see accelsim.sim.scalesim.geometry)."""
-    from accelsim.sim.scalesim import scalesim_layers
+    SCALE-Sim's (see accelsim.compat.scalesim.geometry)."""
+    from accelsim.compat.scalesim import scalesim_layers
 
     layer = Conv2dLayer(name="c", ifmap_h=8, ifmap_w=8, channels=1, filter_h=3, filter_w=3,
                         num_filters=1, stride_h=2, stride_w=2)

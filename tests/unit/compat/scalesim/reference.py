@@ -1,6 +1,6 @@
 """Plain, request-by-request statements of SCALE-Sim 3.0.0's SRAM rules (slow, obvious).
 
-They restate the rules documented in `accelsim.sim.scalesim.read_buffer` / `write_buffer` one
+They restate the rules documented in `accelsim.compat.scalesim.read_buffer` / `write_buffer` one
 request at a time, so the fast event models can be checked on inputs far too large for
 SCALE-Sim itself (which the parity tests cover on small ones).
 """

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from accelsim.sim.scalesim.geometry import ceil_div
+from accelsim.compat.scalesim.geometry import ceil_div
 
 
 class RowCounts:

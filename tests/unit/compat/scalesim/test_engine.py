@@ -9,17 +9,17 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from accelsim.config.scalesim_cfg import BandwidthMode, ScaleSimConfig
+from accelsim.compat.scalesim import scalesim_layers, simulate_layer, simulate_scalesim
+from accelsim.compat.scalesim.cfg import BandwidthMode, ScaleSimConfig
+from accelsim.compat.scalesim.engine import _ReadSide, _run_rows
+from accelsim.compat.scalesim.geometry import ScaleSimLayer, fold_plan
+from accelsim.compat.scalesim.operands import ofmap_row_counts
+from accelsim.compat.scalesim.read_buffer import NO_EVENTS, ReadBufferGeometry
+from accelsim.compat.scalesim.write_buffer import RowCounts, WriteBuffer
 from accelsim.errors import ConfigError, WorkloadError
-from accelsim.sim.scalesim import scalesim_layers, simulate_layer, simulate_scalesim
-from accelsim.sim.scalesim.engine import _ReadSide, _run_rows
-from accelsim.sim.scalesim.geometry import ScaleSimLayer, fold_plan
-from accelsim.sim.scalesim.operands import ofmap_row_counts
-from accelsim.sim.scalesim.read_buffer import NO_EVENTS, ReadBufferGeometry
-from accelsim.sim.scalesim.write_buffer import RowCounts, WriteBuffer
 from accelsim.types import Dataflow
 from accelsim.workload.layers import Conv2dLayer, GemmLayer, Workload
-from tests.unit.sim.scalesim import reference
+from tests.unit.compat.scalesim import reference
 
 BIG_CFG = ScaleSimConfig(
     source="test.cfg", run_name="t", array_rows=8, array_cols=4, ifmap_sram_kb=4096,

@@ -21,8 +21,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from accelsim.sim.scalesim.geometry import FoldPlan, ScaleSimLayer
-from accelsim.sim.scalesim.write_buffer import RowCounts
+from accelsim.compat.scalesim.geometry import FoldPlan, ScaleSimLayer
+from accelsim.compat.scalesim.write_buffer import RowCounts
 from accelsim.types import Dataflow, Operand
 
 StackMap = Callable[[np.ndarray, np.ndarray, np.ndarray, np.ndarray],

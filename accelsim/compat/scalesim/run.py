@@ -10,19 +10,20 @@ from __future__ import annotations
 import dataclasses
 from pathlib import Path
 
-from accelsim import cost
-from accelsim.config.scalesim_cfg import ScaleSimConfig, load_scalesim_config
+from accelsim.compat.scalesim.cfg import ScaleSimConfig, load_scalesim_config
+from accelsim.compat.scalesim.engine import ScaleSimLayerResult, simulate_scalesim
 from accelsim.config.system_spec import SystemSpec
+from accelsim.data import resolve_table
 from accelsim.errors import InputError
+from accelsim.hardware.system import build
 from accelsim.report import Result
-from accelsim.sim.scalesim import ScaleSimLayerResult, simulate_scalesim
+from accelsim.runner import InputCache, finish
 from accelsim.sim.stats import LayerStats, SimStats
-from accelsim.sweep.pipeline import InputCache, _provenance
 from accelsim.workload.layers import Workload
 from accelsim.workload.topology_csv import load_topology_csv
 
 ASSUMED_CLOCK = "1GHz"
-DEFAULT_TABLES = Path(__file__).resolve().parents[2] / "configs" / "tables" / "default_45nm.yaml"
+DEFAULT_TABLES = "builtin:default_45nm"  # a system.tables entry (accelsim.data.resolve_table)
 
 
 def scalesim_system(cfg: ScaleSimConfig, tables: Path) -> SystemSpec:
@@ -60,23 +61,19 @@ def run_scalesim(cfg_path: str | Path, topology: str | Path | None, *, gemm: boo
                          file=str(cfg_path))
     cfg = load_scalesim_config(cfg_path)
     wl: Workload = load_topology_csv(str(topology), gemm=gemm)
-    table_path = Path(tables) if tables is not None else DEFAULT_TABLES
+    table_path = Path(resolve_table(str(tables if tables is not None else DEFAULT_TABLES),
+                                    Path.cwd()))
     if not table_path.is_file():
         raise InputError("cost tables not found (pass tables=...)", file=str(table_path))
     system = scalesim_system(cfg, table_path)
     rows = simulate_scalesim(cfg, wl)
     pe_count = cfg.array_rows * cfg.array_cols
     stats = SimStats(tuple(_layer_stats(row, pe_count, wl) for row in rows), system.clock_hz)
-    cache = InputCache()
-    tables_loaded = cache.tables((str(table_path),))
-    energy = cost.estimate_energy(stats, system, tables_loaded)
-    area = cost.estimate_area(system, tables_loaded)
     notes = (f"SCALE-Sim compatibility mode: cycles follow SCALE-Sim 3.0.0 exactly; time assumes "
              f"a {ASSUMED_CLOCK} clock and energy/area the default 45 nm tables (SCALE-Sim has "
-             "neither)", *energy.notes, *area.notes)
+             "neither)",)
     config = {"mode": "scalesim", **{k: (v.value if hasattr(v, "value") else v)
                                       for k, v in dataclasses.asdict(cfg).items()}}
     config["name"], config["topology"] = cfg.run_name, str(topology)
-    return Result(spec=None, config=config, workload=wl, stats=stats, energy=energy,
-                  area=area, provenance=_provenance(cache, cost.provenance_entries(energy, area)),
-                  notes=tuple(dict.fromkeys(notes)))
+    return finish(None, config, wl, build(system), stats, InputCache(), notes=notes,
+                  tables=(str(table_path),))

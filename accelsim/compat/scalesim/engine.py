@@ -14,15 +14,14 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from accelsim.config.scalesim_cfg import BandwidthMode, ScaleSimConfig
-from accelsim.errors import ConfigError, WorkloadError
-from accelsim.sim.scalesim.geometry import (
+from accelsim.compat.scalesim.cfg import BandwidthMode, ScaleSimConfig
+from accelsim.compat.scalesim.geometry import (
     FoldPlan,
     ScaleSimLayer,
     compute_metrics,
     fold_plan,
 )
-from accelsim.sim.scalesim.operands import (
+from accelsim.compat.scalesim.operands import (
     BlockSpec,
     StackSpec,
     demand_ranges,
@@ -32,13 +31,14 @@ from accelsim.sim.scalesim.operands import (
     read_blocks,
     stack_specs,
 )
-from accelsim.sim.scalesim.read_buffer import (
+from accelsim.compat.scalesim.read_buffer import (
     NO_EVENTS,
     PrefetchEvents,
     ReadBufferGeometry,
     prefetch_events,
 )
-from accelsim.sim.scalesim.write_buffer import RowCounts, WriteBuffer
+from accelsim.compat.scalesim.write_buffer import RowCounts, WriteBuffer
+from accelsim.errors import ConfigError, WorkloadError
 from accelsim.types import Operand
 from accelsim.workload.layers import Conv2dLayer, GemmLayer, Layer, Workload
 

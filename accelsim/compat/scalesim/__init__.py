@@ -1,13 +1,13 @@
 """SCALE-Sim 3.0.0 compatibility mode: the same per-layer cycles, stalls and access counts,
 from closed forms and an event model instead of a per-cycle simulation."""
 
-from accelsim.sim.scalesim.engine import (
+from accelsim.compat.scalesim.engine import (
     ScaleSimLayerResult,
     scalesim_layers,
     simulate_layer,
     simulate_scalesim,
 )
-from accelsim.sim.scalesim.geometry import ScaleSimLayer
+from accelsim.compat.scalesim.geometry import ScaleSimLayer
 
 __all__ = [
     "ScaleSimLayer",

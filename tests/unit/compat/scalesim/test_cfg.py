@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from accelsim.config.scalesim_cfg import BandwidthMode, ScaleSimConfig, load_scalesim_config
+from accelsim.compat.scalesim.cfg import BandwidthMode, ScaleSimConfig, load_scalesim_config
 from accelsim.errors import ConfigError
 from accelsim.types import Dataflow
 

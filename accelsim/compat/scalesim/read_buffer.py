@@ -31,8 +31,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from accelsim.sim.scalesim.geometry import ceil_div
-from accelsim.sim.scalesim.operands import PrefetchStack
+from accelsim.compat.scalesim.geometry import ceil_div
+from accelsim.compat.scalesim.operands import PrefetchStack
 
 _MIN_CHUNK = 256  # demand rows tested per step: smallest, largest
 _MAX_CHUNK = 1 << 20

@@ -8,10 +8,10 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from accelsim.sim.scalesim import read_buffer
-from accelsim.sim.scalesim.operands import PrefetchStack
-from accelsim.sim.scalesim.read_buffer import ReadBufferGeometry, prefetch_events
-from tests.unit.sim.scalesim import reference
+from accelsim.compat.scalesim import read_buffer
+from accelsim.compat.scalesim.operands import PrefetchStack
+from accelsim.compat.scalesim.read_buffer import ReadBufferGeometry, prefetch_events
+from tests.unit.compat.scalesim import reference
 
 
 @st.composite
