@@ -257,8 +257,8 @@ class SystemSpec(Spec):
         "norms (docs/reram.md); used by LLM runs. Absent: nonlinear ops are not timed or "
         "costed.")
     tables: tuple[str, ...] = Field(
-        min_length=1, description="Cost tables, merged in order; later files override "
-        "earlier entries. Each is a file path (relative to this file) or a table shipped with "
+        (), description="Extra cost tables, merged in order after the built-in tables every "
+        "component needs (accelsim.cost.builtin); later files override earlier entries. Each is a file path (relative to this file) or a table shipped with "
         "accelsim, 'builtin:NAME' (e.g. builtin:default_45nm; accelsim/data/tables/).")
     psum_buffer: PsumBufferSpec | None = Field(
         None, description="A PSUM buffer for ws/is partial sums (docs/apsq.md); absent: "

@@ -12,7 +12,7 @@ How a case is built (one run config per case, written to ``tmp_path``):
 
 - The base system is configs/systems/int8_32x32.yaml shrunk to an 8x8 array with 16 KiB SRAMs,
   so that the whole matrix runs in well under a minute. Its only cost table is
-  ``default_45nm.yaml``: issue 11 requires every component to pull in the tables it needs by
+  none (no ``tables:`` at all): issue 11 requires every component to pull in the tables it needs by
   default (temporal PE -> temporal_pe.yaml, APSQ -> apsq.yaml, ReRAM -> reram.yaml, link ->
   d2d_links.yaml), "a user adds tables only to override".
 - temporal: ``array.pe`` and ``array.temporal`` of configs/systems/fineq_32x32.yaml (no
@@ -151,7 +151,6 @@ def _system(case: Case) -> dict[str, Any]:
         },
         "dram": {"technology": "lpddr4", "bandwidth": "25.6GB/s", "latency": "100ns"},
         "technology": {"node": "45nm", "vdd": "0.9V"},
-        "tables": [str(REPO / "configs" / "tables" / "default_45nm.yaml")],
     }
     if case.psum == "psum32":
         system["psum_buffer"] = {"capacity": "16KiB", "width": "256b", "banks": 1,
