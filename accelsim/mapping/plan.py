@@ -18,7 +18,7 @@ import numpy as np
 
 from accelsim.config.run_spec import MappingSpec
 from accelsim.config.system_spec import SystemSpec
-from accelsim.errors import ConfigError, WorkloadError
+from accelsim.errors import WorkloadError
 from accelsim.mapping.folding import FoldShape, fold_operand_words, spatial_dims
 from accelsim.mapping.psum import check_group_size, psum_format, working_bits_per_element
 from accelsim.mapping.reuse import (
@@ -123,11 +123,17 @@ def _positions(count: int) -> list[tuple[int, int]]:
     return [(0, 1), (1, count - 2), (count - 1, 1)]
 
 
+def _tiles_differ(bits: OperandBits) -> bool:
+    """Whether middle K tiles move different PSUM-buffer traffic (APSQ groups of gs > 1), so
+    that every K tile is its own position; else first / middle / last suffice."""
+    fmt = bits.psum_format
+    return fmt is not None and fmt.group_size > 1
+
+
 def _row_positions(count: int, bits: OperandBits) -> list[tuple[int, int]]:
     """Row-fold (K tile) positions: every one when APSQ groups (gs > 1) make middle K tiles
     differ, else first / middle / last."""
-    fmt = bits.psum_format
-    if fmt is not None and fmt.group_size > 1:
+    if _tiles_differ(bits):
         return [(i, 1) for i in range(count)]
     return _positions(count)
 
@@ -250,12 +256,20 @@ def _block(gemm: GemmShape, system: SystemSpec, mapping: MappingSpec, bits: Oper
     return Block(_layer_segments(gemm, system, mapping, bits, res, slot), repeat, stream, res)
 
 
-def _classes(count: int) -> np.ndarray:
-    """Position class of each fold index: 0 first, 1 middle, 2 last (what traffic depends on)."""
+def _classes(count: int) -> tuple[np.ndarray, tuple[int, ...]]:
+    """Position class of each fold index: 0 first, 1 middle, 2 last (what traffic depends on),
+    and a representative index of each class."""
     classes = np.ones(count, dtype=np.int64)
     classes[-1] = 2
     classes[0] = 0
-    return classes
+    return classes, (0, 1, count - 1)
+
+
+def _row_classes(count: int, bits: OperandBits) -> tuple[np.ndarray, tuple[int, ...]]:
+    """K-tile classes, as ``_row_positions``: each tile its own when APSQ groups differ."""
+    if _tiles_differ(bits):
+        return np.arange(count, dtype=np.int64), tuple(range(count))
+    return _classes(count)
 
 
 def _grid_runs(row: np.ndarray, tile: dict[int, TileRun]) -> tuple[TileRun, ...]:
@@ -281,19 +295,20 @@ def _grid_segments(gemm: GemmShape, system: SystemSpec, mapping: MappingSpec,
     dim_r, dim_c, stream = spatial_dims(array.dataflow, gemm.m, gemm.n, gemm.k)
     folds_r, folds_c = phase.shape
     rows_outer = mapping.fold_order == "cols_first"
-    cls_r, cls_c = _classes(folds_r), _classes(folds_c)
-    keys = (cls_r[:, None] * 3 + cls_c[None, :]) + 9 * phase
+    (cls_r, rep_r), (cls_c, rep_c) = _row_classes(folds_r, bits), _classes(folds_c)
+    places = max(3, len(rep_r)) * 3  # distinct (row class, column class) pairs
+    keys = (cls_r[:, None] * 3 + cls_c[None, :]) + places * phase
     tile: dict[int, TileRun] = {}
     unique, first = np.unique(keys, return_index=True)
     for key, flat in zip(unique.tolist(), first.tolist(), strict=True):
         i, j = divmod(flat, folds_c)
-        i, j = (0, 1, folds_r - 1)[cls_r[i]], (0, 1, folds_c - 1)[cls_c[j]]
+        i, j = rep_r[cls_r[i]], rep_c[cls_c[j]]
         fold = FoldShape(min(array.rows, dim_r - i * array.rows),
                          min(array.cols, dim_c - j * array.cols), stream, 1)
         pos = FoldPosition(i, j, folds_r, folds_c, rows_outer)
         traffic = fold_traffic(fold_operand_words(fold, array.dataflow), pos, bits, res,
                                array.dataflow)
-        tile[key] = TileRun(fold, 1, traffic, key // 9)
+        tile[key] = TileRun(fold, 1, traffic, key // places)
     segments: list[Segment] = []
     for row in keys if rows_outer else keys.T:
         runs = _grid_runs(row, tile)
@@ -373,9 +388,6 @@ def plan_layer(layer: Layer, system: SystemSpec, mapping: MappingSpec, *,
         check_group_size(bits.psum_format, -(-spatial_dims(dataflow, gemm.m, gemm.n, gemm.k)[0]
                                              // system.array.rows), layer.name)
     if system.array.pe == "temporal":
-        if bits.psum_format is not None:
-            raise ConfigError("a PSUM buffer is not modelled with temporal-coded PEs yet",
-                              key_path="system.psum_buffer")
         blocks, groups, temporal = _temporal_blocks(layer, system, mapping, bits, source)
     else:
         stream = spatial_dims(dataflow, gemm.m, gemm.n, gemm.k)[2]

@@ -1,4 +1,4 @@
-"""A reference PSUM buffer: replays the stepper's partial outputs element by element.
+"""A reference PSUM buffer: replays a reference model's partial outputs element by element.
 
 Independent of ``accelsim.mapping.psum`` (the closed-form rule the mapping uses): it walks the
 folds in the order the stepper ran them, keeps per output block whether a full-precision group
@@ -8,9 +8,32 @@ writes in the buffer and the requantizations, so tests can hold the mapping's co
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
-from accelsim.reference.stepper import StepperResult
+import numpy as np
+
+
+class PartialFold(Protocol):
+    """What the replay reads of a fold: the block of C it produced and where it adds in
+    (the conventional stepper's ``FoldRecord`` and the temporal model's ``TemporalFold``)."""
+
+    @property
+    def c_rows(self) -> slice: ...
+
+    @property
+    def c_cols(self) -> slice: ...
+
+    @property
+    def partial(self) -> np.ndarray: ...
+
+
+class FoldResult(Protocol):
+    """A reference model's result: its folds in the order they ran."""
+
+    @property
+    def folds(self) -> Sequence[PartialFold]: ...
 
 
 @dataclass(frozen=True)
@@ -29,9 +52,11 @@ class PsumReplay:
         return sum(writes for _, writes in self.per_fold)
 
 
-def replay_psum_buffer(result: StepperResult, *, word_bits: int, wide_bits: int,
+def replay_psum_buffer(result: FoldResult, *, word_bits: int, wide_bits: int,
                        group_size: int = 1, quantized: bool = False) -> PsumReplay:
-    """Bits a PSUM buffer moves for the stepper's folds (``group_size`` only with APSQ)."""
+    """Bits a PSUM buffer moves for the folds of ``result`` (the conventional stepper's or the
+    temporal model's: the buffer sees the same partial blocks, however long each fold took;
+    ``group_size`` only with APSQ)."""
     total: dict[tuple[int, int], int] = {}
     for fold in result.folds:
         key = (fold.c_rows.start, fold.c_cols.start)

@@ -10,7 +10,7 @@ trains left in the PEs. Both must equal ``A @ B``. It never uses a cycle formula
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -25,12 +25,17 @@ LOCK_STEP = ("worst_case", "per_tile", "per_wavefront")
 LANES = ("per_row", "per_col")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class TemporalFold(FoldTiming):
-    """One fold: where it sits, its shape, its cycles and its PE activity."""
+    """One fold: where it sits, its shape, its cycles, its PE activity, and the (partial)
+    block of C it produced at ``c[c_rows, c_cols]`` (what a PSUM buffer receives; the replay
+    of ``accelsim.reference.psum_replay`` reads it as it reads the stepper's folds)."""
 
     adding_cycles: int
     holding_cycles: int
+    c_rows: slice
+    c_cols: slice
+    partial: np.ndarray = field(repr=False)
 
 
 @dataclass(frozen=True, eq=False)
@@ -111,5 +116,6 @@ def run_temporal_gemm(a: np.ndarray, b: np.ndarray, rows: int, cols: int, datafl
         c[fold.out_rows, fold.out_cols] += out
         c_pulses[fold.out_rows, fold.out_cols] += pulses
         records.append(TemporalFold(fold.row_fold, fold.col_fold, fold.rows_used, fold.cols_used,
-                                    fold.stream_len, cycles, macs, act.adding, act.holding))
+                                    fold.stream_len, cycles, macs, act.adding, act.holding,
+                                    fold.out_rows, fold.out_cols, out))
     return TemporalResult(c, c_pulses, tuple(records))
