@@ -54,7 +54,8 @@ RunPlan = ChipPlan | PartitionPlan | MoeRunPlan | LlmPlan
 
 def plan_run(work: RunWorkload, spec: RunSpec, chiplets: ChipletSystemSpec | None,
              chips: int) -> RunPlan:
-    """The plan of ``work`` on ``chips`` copies of ``spec.system`` joined as ``chiplets``."""
+    """The plan of ``work`` on ``chips`` copies of ``spec.system`` joined as ``chiplets``.
+    Layers on one chip (a 1x1 system included) take the single-chip plan."""
     system = spec.system
     if isinstance(work, LlmModels):
         assert spec.llm is not None
@@ -62,7 +63,7 @@ def plan_run(work: RunWorkload, spec: RunSpec, chiplets: ChipletSystemSpec | Non
     if isinstance(work, MoeWorkload):
         assert chiplets is not None
         return MoeRunPlan(work, system, chiplets, spec.mapping)
-    if chiplets is not None:
+    if chiplets is not None and chips > 1:
         return partition_plan(work, system, chiplets, spec.mapping, chips)
     return ChipPlan(plan(work, system, spec.mapping), _weight_homes(work, system))
 

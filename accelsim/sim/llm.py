@@ -23,7 +23,14 @@ from accelsim.hardware.nonlinear import nonlinear_counts, nonlinear_cycles
 from accelsim.hardware.system import System
 from accelsim.mapping.llm import LlmPlan, Placed
 from accelsim.sim.reram_pipeline import sourced_layer_stats
-from accelsim.sim.stats import LayerStats, LlmTotals, SimStats, action_of, component_of
+from accelsim.sim.stats import (
+    LayerStats,
+    LlmTotals,
+    SimStats,
+    action_of,
+    component_of,
+    on_every_chip,
+)
 from accelsim.types import OperandHome
 
 
@@ -34,21 +41,6 @@ def _scaled(stats: LayerStats, repeat: int) -> LayerStats:
                    compute_cycles=stats.compute_cycles * repeat,
                    stall_cycles=stats.stall_cycles * repeat, macs=stats.macs * repeat,
                    counts={k: v * repeat for k, v in stats.counts.items()})
-
-
-def _on_every_chip(stats: LayerStats, system: System) -> LayerStats:
-    """One chip's row charged to every chip: counts renamed per chip, MACs of all chips."""
-    if not system.multi_chip:
-        return stats
-    counts: dict[str, int] = {}
-    for chip in range(system.chips):
-        for key, value in stats.counts.items():
-            component, action = component_of(key), action_of(key)
-            name = system.dram_name(chip) if component == "dram" else \
-                system.prefix(chip) + component
-            counts[f"{name}.{action}"] = value
-    return replace(stats, macs=stats.macs * system.chips, pe_count=system.pe_count,
-                   counts=counts)
 
 
 def _ring_steps(topology: Topology) -> tuple[int, int, dict[str, int]]:
@@ -98,7 +90,7 @@ def _kv_append(plan: LlmPlan, system: System) -> LayerStats:
         cycles = int(-(-rows * chip.reram.program_latency_s * chip.clock_hz // 1))
     row = LayerStats("kv_append", "kv_write", {"bits": bits}, cycles, 0, cycles, 0,
                      chip.array.rows * chip.array.cols, counts)
-    return _on_every_chip(row, system)
+    return on_every_chip(row, system)
 
 
 def _nonlinear_rows(plan: LlmPlan, system: System) -> list[LayerStats]:
@@ -110,7 +102,7 @@ def _nonlinear_rows(plan: LlmPlan, system: System) -> list[LayerStats]:
         cycles = nonlinear_cycles(op, unit)
         row = LayerStats(op.name, "nonlinear", {"elements": op.elements}, cycles, cycles, 0, 0,
                          chip.array.rows * chip.array.cols, nonlinear_counts(op))
-        rows.append(_on_every_chip(_scaled(row, repeat), system))
+        rows.append(on_every_chip(_scaled(row, repeat), system))
     return rows
 
 
@@ -153,7 +145,7 @@ def simulate_llm(plan: LlmPlan, system: System) -> SimStats:
     for item in plan.placed:
         assert item.plan is not None
         row = sourced_layer_stats(item.plan, system.chip, OperandHome(item.source))
-        rows.append(_on_every_chip(_scaled(row, item.repeat), system))
+        rows.append(on_every_chip(_scaled(row, item.repeat), system))
         gather = _allgather(item, plan, system)
         if gather is not None:
             rows.append(_scaled(gather, item.repeat))

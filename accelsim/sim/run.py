@@ -6,6 +6,8 @@ chip's recurrence replicated, plus the all-gathers over the links (``sim/llm.py`
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from accelsim.config.run_spec import SimSpec
 from accelsim.errors import ConfigError
 from accelsim.hardware.system import System
@@ -16,7 +18,7 @@ from accelsim.sim.engine import simulate
 from accelsim.sim.llm import simulate_llm
 from accelsim.sim.moe import simulate_moe
 from accelsim.sim.reram_pipeline import sourced_layer_stats
-from accelsim.sim.stats import SimStats
+from accelsim.sim.stats import SimStats, on_every_chip
 from accelsim.types import OperandHome
 
 
@@ -24,10 +26,12 @@ def _one_chip(plan: ChipPlan, system: System, sim: SimSpec) -> SimStats:
     """Layers on one chip; weights placed in a ReRAM stack stream from it over its channel."""
     chip = system.chip
     if all(home is OperandHome.DRAM for home in plan.weight_homes):
-        return simulate(plan.plan, chip, sim)
-    layers = tuple(sourced_layer_stats(layer, chip, home)
-                   for layer, home in zip(plan.plan.layers, plan.weight_homes, strict=True))
-    return SimStats(layers, chip.clock_hz)
+        stats = simulate(plan.plan, chip, sim)
+    else:
+        stats = SimStats(tuple(sourced_layer_stats(layer, chip, home) for layer, home in
+                               zip(plan.plan.layers, plan.weight_homes, strict=True)),
+                         chip.clock_hz)
+    return replace(stats, layers=tuple(on_every_chip(row, system) for row in stats.layers))
 
 
 def simulate_run(plan: RunPlan, system: System, sim: SimSpec) -> SimStats:
@@ -43,9 +47,9 @@ def simulate_run(plan: RunPlan, system: System, sim: SimSpec) -> SimStats:
         return simulate_moe(plan, sim)
     if isinstance(plan, PartitionPlan):
         if system.chip.reram is not None:
-            raise ConfigError("a ReRAM stack on chiplets is modelled for LLM and MoE runs "
-                              "only; dense layers partitioned over chiplets stream weights "
-                              "from DRAM (remove system.reram or the chiplets section)",
+            raise ConfigError("a ReRAM stack with dense layers partitioned over several "
+                              "chiplets is not modelled (the partition streams every share's "
+                              "weights from DRAM); ReRAM on chiplets is modelled for LLM runs",
                               key_path="system.reram")
         return simulate_dense(plan, sim)
     return _one_chip(plan, system, sim)

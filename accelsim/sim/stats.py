@@ -18,7 +18,11 @@ Action counts are keyed ``"<component>.<action>"`` where the component is a dott
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from accelsim.hardware.system import System
 
 
 def component_of(key: str) -> str:
@@ -141,3 +145,20 @@ class SimStats:
             for key, value in layer.counts.items():
                 total[key] = total.get(key, 0) + value
         return total
+
+
+def on_every_chip(stats: LayerStats, system: System) -> LayerStats:
+    """One chip's row charged to every chip of ``system`` (all do the same work): counts renamed
+    to each chip's components (``chiplet<i>.array``, ``dram<i>``), MACs of all chips. On a
+    system without chip prefixes the row is returned as it is."""
+    if not system.multi_chip:
+        return stats
+    counts: dict[str, int] = {}
+    for chip in range(system.chips):
+        for key, value in stats.counts.items():
+            component, action = component_of(key), action_of(key)
+            name = system.dram_name(chip) if component == "dram" else \
+                system.prefix(chip) + component
+            counts[f"{name}.{action}"] = value
+    return replace(stats, macs=stats.macs * system.chips, pe_count=system.pe_count,
+                   counts=counts)

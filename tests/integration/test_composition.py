@@ -69,7 +69,19 @@ SYSTEMS = REPO / "configs" / "systems"
 # Cases that may be refused (InputError naming both sides of the pair), with why. Issue 11
 # starts it empty: every combination runs. Add an entry only with the reason the pair is not
 # modelled; an entry whose case runs fails the test.
-REFUSED: dict[str, str] = {}
+_MOE_RERAM = ("the MoE schedules (EP, FSE-DP) load expert slices from the DRAM channels; "
+              "a ReRAM stack holding experts is not modelled")
+_PARTITION_RERAM = ("dense layers partitioned over several chiplets stream each share's "
+                    "weights from DRAM; a per-chiplet ReRAM weight home is modelled for LLM "
+                    "runs only")
+REFUSED: dict[str, str] = {
+    **{f"{pe}-{psum}-reram-{chips}-moe": _MOE_RERAM
+       for pe in ("multiplier", "temporal") for psum in ("none", "psum32", "apsq")
+       for chips in ("1chip", "2x2")},
+    **{f"{pe}-{psum}-reram-2x2-{wl}": _PARTITION_RERAM
+       for pe in ("multiplier", "temporal") for psum in ("none", "psum32", "apsq")
+       for wl in ("cnn", "encoder")},
+}
 
 PES = ("multiplier", "temporal")
 PSUMS = ("none", "psum32", "apsq")
