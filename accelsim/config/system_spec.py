@@ -258,8 +258,9 @@ class SystemSpec(Spec):
         "costed.")
     tables: tuple[str, ...] = Field(
         (), description="Extra cost tables, merged in order after the built-in tables every "
-        "component needs (accelsim.cost.builtin); later files override earlier entries. Each is a file path (relative to this file) or a table shipped with "
-        "accelsim, 'builtin:NAME' (e.g. builtin:default_45nm; accelsim/data/tables/).")
+        "component needs (accelsim.cost.builtin); later files override earlier entries. Each "
+        "is a file path (relative to this file) or a table shipped with accelsim, "
+        "'builtin:NAME' (e.g. builtin:default_45nm; accelsim/data/tables/).")
     psum_buffer: PsumBufferSpec | None = Field(
         None, description="A PSUM buffer for ws/is partial sums (docs/apsq.md); absent: "
         "partial sums live in the ofmap SRAM.")

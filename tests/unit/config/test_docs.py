@@ -66,7 +66,7 @@ def test_every_key_is_documented_with_its_description() -> None:
     "| null |",
     "| `system.array.dataflow` | one of `os`, `ws`, `is` | *required* |",
     "| `sim.timeline` | boolean | `false` |",
-    "| `system.tables` | list of strings (at least 1) | *required* |",
+    "| `system.tables` | list of strings | `()` |",
 ])
 def test_rows_show_type_unit_range_and_default(row: str) -> None:
     assert row in config_reference_markdown()
