@@ -11,7 +11,7 @@ from typing import Literal
 from pydantic import Field, StrictInt, model_validator
 
 from accelsim.config.chiplet_spec import LinkSpec
-from accelsim.config.quantities import CapacityBits
+from accelsim.config.quantities import CapacityBits, unit_default
 from accelsim.config.system_spec import Spec
 
 
@@ -46,8 +46,8 @@ class LlmSpec(Spec):
                              "columns (tensor parallel) and outputs are all-gathered.")
     link: LinkSpec | None = Field(None, description="The inter-chip link (chips > 1).")
     dram_capacity_bits: CapacityBits = Field(
-        "4GiB", alias="dram_capacity", description="DRAM capacity per chip (what spills from "
-        "ReRAM must fit).")
+        unit_default("4GiB"), alias="dram_capacity",
+        description="DRAM capacity per chip (what spills from ReRAM must fit).")
     lifetime_tokens: StrictInt = Field(
         10**9, ge=1, le=10**15, description="Tokens generated over the device's life, for "
         "the ReRAM endurance check (a warning when cells would wear out).")

@@ -63,7 +63,11 @@ class FoldTotals:
         return sum(getattr(fold, name) for fold in self.folds)
 
 
-def _tiles(dim: int, size: int) -> Iterator[tuple[int, slice]]:
+# A run of whole indices ``start:stop`` (no step).
+_Span = slice[int, int, None]
+
+
+def _tiles(dim: int, size: int) -> Iterator[tuple[int, _Span]]:
     for index, start in enumerate(range(0, dim, size)):
         yield index, slice(start, min(start + size, dim))
 
@@ -91,5 +95,5 @@ def gemm_folds(
                 yield GemmFold(i, j, _len(ks), _len(ms), n, a[ms, ks], b[ks, :], ms, slice(0, n))
 
 
-def _len(span: slice) -> int:
+def _len(span: _Span) -> int:
     return span.stop - span.start
