@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import TypeAlias
 
 import numpy as np
 
@@ -64,7 +65,7 @@ class FoldTotals:
 
 
 # A run of whole indices ``start:stop`` (no step).
-_Span = slice[int, int, None]
+_Span: TypeAlias = "slice[int, int, None]"  # slice is not subscriptable at run time
 
 
 def _tiles(dim: int, size: int) -> Iterator[tuple[int, _Span]]:
