@@ -32,6 +32,7 @@ run: $(BIN)/accelsim
 
 test: $(VENV)/.dev-installed $(SCALESIM_VENV)/.installed
 	$(BIN)/lint-imports
+	$(BIN)/mypy
 	$(BIN)/python -m pytest -n 2 -q
 
 bench: $(VENV)/.dev-installed $(SCALESIM_VENV)/.installed
@@ -40,6 +41,7 @@ bench: $(VENV)/.dev-installed $(SCALESIM_VENV)/.installed
 lint: $(VENV)/.dev-installed
 	$(BIN)/ruff check accelsim tests bench
 	$(BIN)/lint-imports
+	$(BIN)/mypy
 
 clean:
 	rm -rf $(VENV) $(SCALESIM_VENV) build *.egg-info

@@ -13,7 +13,7 @@ from typing import Literal
 
 from pydantic import Field, StrictBool, StrictInt, field_validator, model_validator
 
-from accelsim.config.quantities import BandwidthBitsPerS, EnergyPerBitJ, TimeS
+from accelsim.config.quantities import BandwidthBitsPerS, EnergyPerBitJ, TimeS, unit_default
 from accelsim.config.system_spec import Spec
 
 LinkPreset = Literal["ucie_standard", "ucie_advanced", "grs", "custom"]
@@ -43,7 +43,8 @@ class LinkSpec(Spec):
                      "bit): ucie_standard, ucie_advanced, grs.")
     bandwidth_bits_per_s: BandwidthBitsPerS = Field(
         alias="bandwidth", description="Bandwidth per direction, e.g. '288GB/s'.")
-    latency_s: TimeS = Field("2ns", alias="latency", description="Latency per hop, e.g. '2ns'.")
+    latency_s: TimeS = Field(unit_default("2ns"), alias="latency",
+                             description="Latency per hop, e.g. '2ns'.")
     flit_payload_bits: StrictInt = Field(512, ge=1, le=1 << 20,
                                          description="Payload bits per flit.")
     flit_overhead_bits: StrictInt = Field(32, ge=0, le=1 << 20,

@@ -9,6 +9,7 @@ import typing
 from dataclasses import dataclass
 
 from pydantic import BaseModel, ValidationError
+from pydantic_core import ErrorDetails
 
 from accelsim.config.yaml_source import KeyPath, SourceMap, format_key_path
 from accelsim.errors import ConfigError
@@ -78,7 +79,7 @@ def show(value: object) -> str:
     return short_repr(value)
 
 
-def _describe(error: dict, model: type[BaseModel], path: KeyPath) -> str:
+def _describe(error: ErrorDetails, model: type[BaseModel], path: KeyPath) -> str:
     kind = error["type"]
     message = str(error["msg"]).removeprefix("Value error, ").removeprefix("Assertion failed, ")
     given = error.get("input")

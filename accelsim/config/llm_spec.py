@@ -10,7 +10,7 @@ from typing import Literal
 
 from pydantic import Field, StrictInt, model_validator
 
-from accelsim.config.quantities import CapacityBits
+from accelsim.config.quantities import CapacityBits, unit_default
 from accelsim.config.system_spec import Spec
 
 
@@ -41,8 +41,8 @@ class LlmSpec(Spec):
         "dram", description="Where the KV cache lives: 'dram', 'reram' (written every token: "
         "endurance is counted) or 'sram' (the weight buffer; it must fit).")
     dram_capacity_bits: CapacityBits = Field(
-        "4GiB", alias="dram_capacity", description="DRAM capacity per chip (what spills from "
-        "ReRAM must fit).")
+        unit_default("4GiB"), alias="dram_capacity",
+        description="DRAM capacity per chip (what spills from ReRAM must fit).")
     lifetime_tokens: StrictInt = Field(
         10**9, ge=1, le=10**15, description="Tokens generated over the device's life, for "
         "the ReRAM endurance check (a warning when cells would wear out).")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, cast
 
 from pydantic import AfterValidator, BeforeValidator, ConfigDict, PlainSerializer
 
@@ -72,39 +72,51 @@ _NAMED_RULES: dict[str, Callable[[float], float]] = {
 }
 
 
-def _quantity(kind: Kind, *rules: str) -> object:
-    """A float field that accepts only strings with a unit of ``kind`` (stored in SI/bits).
+def _quantity(kind: Kind, *rules: str) -> tuple[object, ...]:
+    """The ``Annotated`` metadata of a float field that accepts only strings with a unit of
+    ``kind`` (stored in SI/bits). Spelled out as ``Annotated[float, *_quantity(...)]`` at each
+    alias so that a type checker sees a plain ``float`` alias.
 
     ``rules`` are "> 0", ">= 0", "whole bits", ">= 1Hz" or "<= 10V". Every quantity has an upper
     bound: far beyond any real chip, but finite, so that no product or conversion to cycles
     downstream overflows (a fuzzed 1e154 V once did).
     """
-    checks = []
+    checks: list[Callable[[float], float]] = []
     for rule in rules:
         if rule in _NAMED_RULES:
             checks.append(_NAMED_RULES[rule])
         else:
             op, text = rule.split(" ", 1)
             checks.append(_at_least(text, kind) if op == ">=" else _at_most(text, kind))
-    return Annotated[
-        float,
+    return (
         Unit(kind, rules),
         BeforeValidator(_parser(kind)),
         *(AfterValidator(check) for check in checks),
         PlainSerializer(float, return_type=float),
-    ]
+    )
 
 
-CapacityBits = _quantity(Kind.CAPACITY, "> 0", "whole bits", "<= 1024TiB")
-FrequencyHz = _quantity(Kind.FREQUENCY, ">= 1Hz", "<= 100THz")
-TimeS = _quantity(Kind.TIME, ">= 0", "<= 1s")
-EnergyJ = _quantity(Kind.ENERGY, ">= 0", "<= 1J")
-EnergyPerBitJ = _quantity(Kind.ENERGY_PER_BIT, ">= 0", "<= 1uJ/bit")
-BandwidthBitsPerS = _quantity(Kind.BANDWIDTH, ">= 1b/s", "<= 1000TB/s")
-AreaM2 = _quantity(Kind.AREA, ">= 0", "<= 1m2")
-PowerW = _quantity(Kind.POWER, ">= 0", "<= 1000W")
-LengthM = _quantity(Kind.LENGTH, "> 0", "<= 1mm")
-VoltageV = _quantity(Kind.VOLTAGE, "> 0", "<= 10V")
+CapacityBits = Annotated[float, *_quantity(Kind.CAPACITY, "> 0", "whole bits", "<= 1024TiB")]
+FrequencyHz = Annotated[float, *_quantity(Kind.FREQUENCY, ">= 1Hz", "<= 100THz")]
+TimeS = Annotated[float, *_quantity(Kind.TIME, ">= 0", "<= 1s")]
+EnergyJ = Annotated[float, *_quantity(Kind.ENERGY, ">= 0", "<= 1J")]
+EnergyPerBitJ = Annotated[float, *_quantity(Kind.ENERGY_PER_BIT, ">= 0", "<= 1uJ/bit")]
+BandwidthBitsPerS = Annotated[float, *_quantity(Kind.BANDWIDTH, ">= 1b/s", "<= 1000TB/s")]
+AreaM2 = Annotated[float, *_quantity(Kind.AREA, ">= 0", "<= 1m2")]
+PowerW = Annotated[float, *_quantity(Kind.POWER, ">= 0", "<= 1000W")]
+LengthM = Annotated[float, *_quantity(Kind.LENGTH, "> 0", "<= 1mm")]
+VoltageV = Annotated[float, *_quantity(Kind.VOLTAGE, "> 0", "<= 10V")]
+
+
+def unit_default(text: str) -> float:
+    """A quantity field's default, written with its unit as a user would write it ("100MHz").
+
+    The spec validates it like user input (``validate_default``), so the field holds the float;
+    the cast only tells the type checker so. Keeping the text (not a parsed float) is what lets
+    ``docs/config.md`` and a dumped spec show the default with its unit.
+    """
+    return cast(float, text)
+
 
 FROZEN_CLOSED = ConfigDict(extra="forbid", frozen=True, populate_by_name=False,
                            use_enum_values=False, validate_default=True)

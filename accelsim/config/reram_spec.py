@@ -17,6 +17,7 @@ from accelsim.config.quantities import (
     CapacityBits,
     FrequencyHz,
     TimeS,
+    unit_default,
 )
 
 BANDWIDTH_TOLERANCE = 1e-6  # relative: a stated bandwidth must equal the derived one
@@ -40,18 +41,19 @@ class ReramSpec(BaseModel):
     bits_per_bump_per_cycle: StrictInt = Field(
         1, ge=1, le=64, description="Bits a data bump carries per read-clock cycle (1 reads "
         "the paper's 25.6 GB/s from 2,048 bumps at 100 MHz).")
-    read_clock_hz: FrequencyHz = Field("100MHz", alias="read_clock",
+    read_clock_hz: FrequencyHz = Field(unit_default("100MHz"), alias="read_clock",
                                        description="ReRAM read clock (paper: 100 MHz).")
     bandwidth_bits_per_s: BandwidthBitsPerS | None = Field(
         None, alias="bandwidth", description="Stated read bandwidth, e.g. '25.6GB/s'; checked "
         "against bumps x bits per bump x read clock (an inconsistent value is an error).")
     read_latency_s: TimeS = Field(
-        "20ns", alias="read_latency", description="Request to first data (two read cycles; "
-        "not in the paper: NeuroSim's 10 ns read pulse plus one cycle through the FIFOs).")
+        unit_default("20ns"), alias="read_latency", description="Request to first data (two "
+        "read cycles; not in the paper: NeuroSim's 10 ns read pulse plus one cycle through the "
+        "FIFOs).")
     program_latency_s: TimeS = Field(
-        "10ns", alias="program_latency", description="One write (SET/RESET pulse) of a bank "
-        "row; NVSim RRAM cell file: 10 ns (docs/costs.md 4b).")
-    capacity_bits: CapacityBits = Field("8MiB", alias="capacity",
+        unit_default("10ns"), alias="program_latency", description="One write (SET/RESET "
+        "pulse) of a bank row; NVSim RRAM cell file: 10 ns (docs/costs.md 4b).")
+    capacity_bits: CapacityBits = Field(unit_default("8MiB"), alias="capacity",
                                         description="Capacity of the stack (paper: 8 MB).")
     endurance_writes: StrictInt = Field(
         1_000_000, ge=1, le=10**15, description="Writes a cell survives (not in the paper or "

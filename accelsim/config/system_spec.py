@@ -21,6 +21,7 @@ from accelsim.config.quantities import (
     LengthM,
     TimeS,
     VoltageV,
+    unit_default,
 )
 from accelsim.config.reram_spec import ReramSpec
 from accelsim.types import Dataflow, Operand
@@ -147,7 +148,8 @@ class SramBufferSpec(Spec):
 
     capacity_bits: CapacityBits = Field(alias="capacity", description="Capacity, e.g. '64KiB'.")
     width_bits: CapacityBits = Field(
-        "64b", alias="width", description="Bits per access (one row of the SRAM), e.g. '64b'.")
+        unit_default("64b"), alias="width",
+        description="Bits per access (one row of the SRAM), e.g. '64b'.")
     banks: StrictInt = Field(1, gt=0, le=1024, description="Independent banks.")
     read_ports: StrictInt = Field(1, gt=0, le=16, description="Read ports per bank.")
     write_ports: StrictInt = Field(1, gt=0, le=16, description="Write ports per bank.")
@@ -205,7 +207,8 @@ class PsumBufferSpec(Spec):
         "8 with APSQ (4 and 6 are allowed). Without quantization it must hold the "
         "accumulation (array.precision.psum_bits).")
     width_bits: CapacityBits = Field(
-        "256b", alias="width", description="Bits per access of one bank and port, e.g. '256b'.")
+        unit_default("256b"), alias="width",
+        description="Bits per access of one bank and port, e.g. '256b'.")
     banks: StrictInt = Field(1, gt=0, le=1024, description="Independent banks.")
     read_ports: StrictInt = Field(1, gt=0, le=16, description="Read ports per bank.")
     write_ports: StrictInt = Field(1, gt=0, le=16, description="Write ports per bank.")
@@ -224,7 +227,7 @@ class DramSpec(Spec):
     technology: str = Field("lpddr4", description="DRAM entry in the cost tables (e.g. lpddr4).")
     bandwidth_bits_per_s: BandwidthBitsPerS = Field(
         alias="bandwidth", description="Sustained bandwidth, e.g. '25.6GB/s'.")
-    latency_s: TimeS = Field("100ns", alias="latency",
+    latency_s: TimeS = Field(unit_default("100ns"), alias="latency",
                              description="Latency from request to first data, e.g. '100ns'.")
     energy_per_bit_j: EnergyPerBitJ | None = Field(
         None, alias="energy_per_bit",
@@ -235,8 +238,10 @@ class DramSpec(Spec):
 class TechnologySpec(Spec):
     """The process the design is costed at; table entries at other nodes are scaled to it."""
 
-    node_m: LengthM = Field("45nm", alias="node", description="Process node, e.g. '45nm'.")
-    vdd_v: VoltageV = Field("0.9V", alias="vdd", description="Supply voltage, e.g. '0.9V'.")
+    node_m: LengthM = Field(unit_default("45nm"), alias="node",
+                            description="Process node, e.g. '45nm'.")
+    vdd_v: VoltageV = Field(unit_default("0.9V"), alias="vdd",
+                            description="Supply voltage, e.g. '0.9V'.")
 
 
 class SystemSpec(Spec):

@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import TypeVar
 
 from accelsim.config.errors import suggestion
 from accelsim.cost.scaling import (
@@ -187,7 +188,10 @@ def _interpolate(entries: Entries, axes: Sequence[str],
     return interpolate(wanted, x0, y0, x1, y1), (*used0, *used1), steps
 
 
-def _single(values: set, what: str, entries: Entries) -> object:
+_T = TypeVar("_T")
+
+
+def _single(values: set[_T], what: str, entries: Entries) -> _T:
     if len(values) > 1:
         raise ConfigError(f"entries {', '.join(e.id for e in entries)} are combined but "
                           f"differ in {what}: {sorted(values, key=str)}")

@@ -17,7 +17,6 @@ from pydantic import (
     Field,
     StrictFloat,
     StrictInt,
-    create_model,
     field_validator,
     model_validator,
 )
@@ -103,13 +102,18 @@ class AttributesModel(_Closed):
 
 ATTRIBUTE_NAMES: tuple[str, ...] = tuple(AttributesModel.model_fields)
 
-ScalingModel = create_model(  # type: ignore[call-overload]
-    "ScalingModel",
-    __config__=FROZEN_CLOSED,
-    __doc__="Per attribute: how to use the figure at another value; 'node': the node rule.",
-    node=(Name | None, Field(None, description="Node-scaling rule id, or 'none'.")),
-    **{name: (AttributeRule | None, None) for name in ATTRIBUTE_NAMES},
-)
+class ScalingModel(_Closed):
+    """Per attribute: how to use the figure at another value; 'node': the node rule."""
+
+    # One rule per field of AttributesModel, in its order (tests/cost pin the match).
+    node: Name | None = Field(None, description="Node-scaling rule id, or 'none'.")
+    bits: AttributeRule | None = None
+    a_bits: AttributeRule | None = None
+    b_bits: AttributeRule | None = None
+    capacity: AttributeRule | None = None
+    width: AttributeRule | None = None
+    latency: AttributeRule | None = None
+    technology: AttributeRule | None = None
 
 
 class EntryModel(_Closed):
@@ -127,7 +131,7 @@ class EntryModel(_Closed):
     vdd: VoltageV | None = Field(None, description="Supply of the figure, when the source says.")
     source: Source = Field(description="Paper, table/figure, node, voltage (or tool + settings).")
     status: Status = Field(description="V (verified) or D (derived), as in docs/costs.md.")
-    scaling: ScalingModel = Field(default_factory=ScalingModel)  # type: ignore[valid-type]
+    scaling: ScalingModel = Field(default_factory=ScalingModel)
     scaled_from: str | None = Field(None, description="If pre-scaled: from what, by which rule.")
     notes: str | None = Field(None, description="Anything a reader of the figure should know.")
 

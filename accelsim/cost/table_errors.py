@@ -6,6 +6,7 @@ import typing
 from collections.abc import Collection
 
 from pydantic import BaseModel, ValidationError
+from pydantic_core import ErrorDetails
 
 from accelsim.config.errors import suggestion
 from accelsim.config.yaml_source import KeyPath, SourceMap, format_key_path
@@ -53,7 +54,7 @@ def valid_keys(model: type[BaseModel], path: KeyPath) -> list[str]:
     return [] if holder is None else [f.alias or n for n, f in holder.model_fields.items()]
 
 
-def _describe(error: dict, model: type[BaseModel], path: KeyPath) -> str:
+def _describe(error: ErrorDetails, model: type[BaseModel], path: KeyPath) -> str:
     kind = error["type"]
     message = str(error["msg"]).removeprefix("Value error, ").removeprefix("Assertion failed, ")
     given = error.get("input")

@@ -93,8 +93,9 @@ class TableEntry:
             return self.area_m2
         if quantity.kind == "leakage":
             return self.leakage_w
-        energy = self.energy[quantity.action] if quantity.action in self.energy else None
-        return None if energy is None else energy.joules
+        if quantity.action is None or quantity.action not in self.energy:
+            return None
+        return self.energy[quantity.action].joules
 
 
 @dataclass(frozen=True)

@@ -20,8 +20,10 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
+from numpy.typing import NDArray
 
 from accelsim.errors import QuantError
 from accelsim.quant import minilm
@@ -121,7 +123,8 @@ def integer_linear(qmats: Mapping[str, QuantizedMatrix], s: AccuracySettings,
                               group_size=s.psum_group_size, scale_mode=apsq).out
         else:
             acc = a.q.astype(np.float64) @ b_int.astype(np.float64)  # exact: |sum| < 2^53
-        return (acc * float(a.scale) * w_scale[None, :] + b).astype(np.float32)
+        y: NDArray[np.float64] = acc * float(a.scale) * w_scale[None, :] + b
+        return y.astype(np.float32)
 
     return linear
 
@@ -159,7 +162,10 @@ def gqa_tables(s: AccuracySettings) -> tuple[PwlTable, PwlTable]:
 
 
 def _cosines(ref: np.ndarray, got: np.ndarray) -> np.ndarray:
-    return np.sum(ref * got, axis=1) / (np.linalg.norm(ref, axis=1) * np.linalg.norm(got, axis=1))
+    dots = np.sum(ref * got, axis=1)
+    cosines: NDArray[np.floating[Any]] = dots / (np.linalg.norm(ref, axis=1)
+                                                  * np.linalg.norm(got, axis=1))
+    return cosines
 
 
 @dataclass(frozen=True)

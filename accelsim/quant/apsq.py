@@ -23,6 +23,7 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
+from numpy.typing import NDArray
 
 from accelsim.errors import QuantError
 from accelsim.quant.uniform import check_bits, quantize_uniform
@@ -69,7 +70,8 @@ def _int_matmul(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     bound = int(np.abs(a).max(initial=0)) * int(np.abs(b).max(initial=0)) * a.shape[1]
     if bound < _FLOAT_EXACT:
         return np.rint(a.astype(np.float64) @ b.astype(np.float64)).astype(np.int64)
-    return a @ b
+    exact: NDArray[np.int64] = a @ b  # both int64 (_as_int_matrix)
+    return exact
 
 
 def _check_args(k: int, k_tile: int, group_size: int, scale_mode: str) -> None:

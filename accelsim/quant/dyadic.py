@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+from numpy.typing import NDArray
 
 from accelsim.errors import QuantError
 from accelsim.quant.uniform import check_bits
@@ -97,4 +98,5 @@ def requantize_int(
     half = np.where(sh > 0, np.left_shift(np.int64(1), np.maximum(sh - 1, 0)), 0)
     scaled = np.right_shift(prod + half, sh)  # arithmetic shift: floor division by 2**shift
     qmin, qmax = (-(1 << (ob - 1)), (1 << (ob - 1)) - 1) if signed else (0, (1 << ob) - 1)
-    return np.clip(scaled + zp, qmin, qmax)
+    requantized: NDArray[np.int64] = np.clip(scaled + zp, qmin, qmax)
+    return requantized

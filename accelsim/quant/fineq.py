@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from functools import cached_property
 
 import numpy as np
+from numpy.typing import NDArray
 
 from accelsim.errors import QuantError
 from accelsim.quant.uniform import (
@@ -162,16 +163,19 @@ class FineQTensor:
     def scale_group(self) -> int:
         return self.cfg.scale_group_size or self.q.shape[self.axis]
 
-    def dequantize(self) -> np.ndarray:
-        return self.q * np.repeat(self.scale, self.scale_group, axis=self.axis)
+    def dequantize(self) -> NDArray[np.float64]:
+        values: NDArray[np.float64] = self.q * np.repeat(self.scale, self.scale_group,
+                                                          axis=self.axis)
+        return values
 
-    def magnitudes(self) -> np.ndarray:
+    def magnitudes(self) -> NDArray[np.uint8]:
         """|q| per weight: the pulse length (cycles) of a temporal-coded multiplier."""
-        return np.abs(self.q).astype(np.uint8)
+        magnitudes: NDArray[np.uint8] = np.abs(self.q).astype(np.uint8)
+        return magnitudes
 
     @property
     def n_clusters(self) -> int:
-        k = self.q.shape[self.axis]
+        k: int = self.q.shape[self.axis]
         return (self.q.size // k) * -(-k // self.cfg.cluster_size)
 
     @property
@@ -236,7 +240,8 @@ def _rank_by_magnitude(u: np.ndarray) -> np.ndarray:
     i = np.arange(u.shape[-1])
     ahead = (a[..., None, :] > a[..., :, None]) | (
         (a[..., None, :] == a[..., :, None]) & (i[None, :] < i[:, None]))
-    return ahead.sum(-1)
+    ranks: NDArray[np.int64] = ahead.sum(-1)
+    return ranks
 
 
 def _candidates(absw: np.ndarray, cfg: FineQConfig) -> np.ndarray:
@@ -343,7 +348,8 @@ def encode_clusters(q: np.ndarray, outlier: np.ndarray, cfg: FineQConfig, axis: 
     fields = (sign | mag.astype(np.uint64)) << offsets
     containers = np.bitwise_or.reduce(fields, axis=-1) | index.astype(np.uint64)
     shape = tuple(s for i, s in enumerate(np.shape(q)) if i != axis) + (qc.shape[1],)
-    return np.moveaxis(containers.reshape(shape), -1, axis).astype(cfg.container_dtype)
+    packed: np.ndarray = np.moveaxis(containers.reshape(shape), -1, axis)
+    return packed.astype(cfg.container_dtype)
 
 
 def fineq_decode(containers: np.ndarray, cfg: FineQConfig, shape: tuple[int, ...], axis: int = 1,

@@ -14,9 +14,10 @@ import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
+from numpy.typing import NDArray
 
 from accelsim.errors import QuantError
 from accelsim.quant.model_import import ImportedLayer, ImportedModel, read_tensors
@@ -199,12 +200,17 @@ LinearFn = Callable[[str, np.ndarray, np.ndarray, np.ndarray], np.ndarray]
 UnaryFn = Callable[[np.ndarray], np.ndarray]
 
 
+# Activations of the forward pass (float32 for fp32 numerics; float64 where numerics widen).
+_Floats = NDArray[np.floating[Any]]
+
+
 def erf(x: np.ndarray) -> np.ndarray:
     """erf in numpy (Abramowitz & Stegun 7.1.26, |error| < 1.5e-7): no scipy dependency."""
     t = 1.0 / (1.0 + 0.3275911 * np.abs(x))
     poly = t * (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (
         -1.453152027 + t * 1.061405429))))
-    return np.sign(x) * (1.0 - poly * np.exp(-x * x))
+    y: _Floats = np.sign(x) * (1.0 - poly * np.exp(-x * x))
+    return y
 
 
 def gelu(x: np.ndarray) -> np.ndarray:
@@ -215,7 +221,8 @@ def gelu(x: np.ndarray) -> np.ndarray:
 def fp32_linear(name: str, x: np.ndarray, w: np.ndarray, b: np.ndarray) -> np.ndarray:
     """``x @ W^T + b`` with W in PyTorch layout ``[out, in]``."""
     del name
-    return x @ w.T + b
+    y: _Floats = x @ w.T + b
+    return y
 
 
 @dataclass(frozen=True)
@@ -235,7 +242,8 @@ def layer_norm(x: np.ndarray, gamma: np.ndarray, beta: np.ndarray) -> np.ndarray
     """LayerNorm over the last axis."""
     mu = x.mean(axis=-1, keepdims=True)
     var = ((x - mu) ** 2).mean(axis=-1, keepdims=True)
-    return (x - mu) / np.sqrt(var + LN_EPS) * gamma + beta
+    y: _Floats = (x - mu) / np.sqrt(var + LN_EPS) * gamma + beta
+    return y
 
 
 def _softmax(scores: np.ndarray, mask: np.ndarray, exp: UnaryFn) -> np.ndarray:
@@ -244,7 +252,8 @@ def _softmax(scores: np.ndarray, mask: np.ndarray, exp: UnaryFn) -> np.ndarray:
     shifted = np.where(keys > 0, scores, -np.inf)
     shifted = shifted - shifted.max(axis=-1, keepdims=True)
     e = exp(np.where(keys > 0, shifted, 0.0)) * keys
-    return e / e.sum(axis=-1, keepdims=True)
+    weights: _Floats = e / e.sum(axis=-1, keepdims=True)
+    return weights
 
 
 def _block(i: int, h: np.ndarray, mask: np.ndarray, w: MiniLMWeights, nx: Numerics) -> np.ndarray:
@@ -289,7 +298,9 @@ def encode_tokens(tokens: Tokens, weights: MiniLMWeights,
         h = _block(i, h, tokens.mask, weights, nx)
     m = tokens.mask[:, :, None]
     pooled = (h * m).sum(axis=1) / np.maximum(m.sum(axis=1), 1e-9)
-    return pooled / np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)
+    unit: _Floats = pooled / np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True),
+                                        1e-12)
+    return unit
 
 
 def encode(sentences: Sequence[str], weights: MiniLMWeights,

@@ -13,10 +13,14 @@ import re
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from accelsim.errors import QuantError
+
+if TYPE_CHECKING:  # onnx is imported only when an ONNX file is read (it is slow to import)
+    import onnx
 
 SUFFIXES = (".npz", ".safetensors", ".onnx")
 _ST_DTYPES = {
@@ -201,7 +205,7 @@ def _filter(model: ImportedModel, path: Path, include: str | None,
     return ImportedModel(model.name, model.source, keep, model.skipped + dropped)
 
 
-def _onnx_load(path: Path):  # -> tuple[onnx.ModelProto, dict[str, np.ndarray]]
+def _onnx_load(path: Path) -> tuple[onnx.ModelProto, dict[str, np.ndarray]]:
     """The ONNX model with inferred shapes, and its constant tensors by name."""
     import onnx
     from onnx import numpy_helper
@@ -227,13 +231,19 @@ def _onnx_load(path: Path):  # -> tuple[onnx.ModelProto, dict[str, np.ndarray]]
     return model, consts
 
 
-def _attrs(node) -> dict[str, object]:  # noqa: ANN001 - onnx.NodeProto
+# An ONNX node's attributes by name; values are ints, floats, strings, lists or tensors.
+OnnxAttrs = dict[str, Any]
+# What a Gemm/MatMul/Conv node imports as: op, weight, bias, GEMM rows, conv geometry.
+_Found = tuple[str, np.ndarray, np.ndarray | None, int | None, ConvGeometry | None]
+
+
+def _attrs(node: onnx.NodeProto) -> OnnxAttrs:
     from onnx import helper
 
     return {a.name: helper.get_attribute_value(a) for a in node.attribute}
 
 
-def _shapes(model) -> dict[str, list[int | None]]:  # noqa: ANN001 - onnx.ModelProto
+def _shapes(model: onnx.ModelProto) -> dict[str, list[int | None]]:
     """Tensor name -> dims (None where symbolic) from inputs, outputs and inferred value_info."""
     out: dict[str, list[int | None]] = {}
     graph = model.graph
@@ -245,13 +255,15 @@ def _shapes(model) -> dict[str, list[int | None]]:  # noqa: ANN001 - onnx.ModelP
 
 def _rows(dims: list[int | None] | None, trans: bool = False) -> int | None:
     """GEMM M of an activation: the product of all but its last (first, if transposed) dim."""
-    if not dims or any(d is None for d in dims):
+    known = [d for d in dims or () if d is not None]
+    if not dims or len(known) < len(dims):
         return None
-    lead = dims[1:] if trans else dims[:-1]
+    lead = known[1:] if trans else known[:-1]
     return int(np.prod(lead)) if lead else 1
 
 
-def _onnx_gemm(node, attrs, consts, shapes):  # noqa: ANN001
+def _onnx_gemm(node: onnx.NodeProto, attrs: OnnxAttrs, consts: dict[str, np.ndarray],
+               shapes: dict[str, list[int | None]]) -> _Found | None:
     """A Gemm/MatMul whose B is a constant; None for activation x activation products."""
     if len(node.input) < 2 or node.input[1] not in consts:
         return None
@@ -271,7 +283,8 @@ def _onnx_gemm(node, attrs, consts, shapes):  # noqa: ANN001
     return "linear", np.ascontiguousarray(w), bias, rows, None
 
 
-def _onnx_conv(path, name, node, attrs, consts, shapes):  # noqa: ANN001
+def _onnx_conv(path: Path, name: str, node: onnx.NodeProto, attrs: OnnxAttrs,
+               consts: dict[str, np.ndarray], shapes: dict[str, list[int | None]]) -> _Found | None:
     if len(node.input) < 2 or node.input[1] not in consts:
         return None
     w = consts[node.input[1]].astype(np.float32)
@@ -291,7 +304,8 @@ def _onnx_conv(path, name, node, attrs, consts, shapes):  # noqa: ANN001
     return "conv2d", w, bias, None, geo
 
 
-def _layers_from_onnx(path: Path, model, consts: dict[str, np.ndarray]) -> ImportedModel:  # noqa: ANN001
+def _layers_from_onnx(path: Path, model: onnx.ModelProto,
+                      consts: dict[str, np.ndarray]) -> ImportedModel:
     """Walk the graph: Gemm/MatMul with a constant operand = Linear, Conv = conv2d."""
     shapes = _shapes(model)
     layers: list[ImportedLayer] = []

@@ -15,10 +15,11 @@ right shift brings it back to the input scale (``output = y_int · 2^-p``) or ke
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
+from numpy.typing import NDArray
 
 from accelsim.errors import QuantError
 from accelsim.quant.pwl_search import GeneticParams, chords, genetic_breakpoints, round_to_bits
@@ -30,7 +31,7 @@ _ERF = np.frompyfunc(math.erf, 1, 1)
 
 def _gelu(x: np.ndarray) -> np.ndarray:
     x = np.asarray(x, dtype=np.float64)
-    return 0.5 * x * (1.0 + _ERF(x / math.sqrt(2.0)).astype(np.float64))
+    return 0.5 * x * (1.0 + np.asarray(_ERF(x / math.sqrt(2.0)), dtype=np.float64))
 
 
 def _sigmoid(x: np.ndarray) -> np.ndarray:
@@ -126,6 +127,18 @@ def resolve_function(fn: str | Fn) -> tuple[str, Fn, PwlFunction | None]:
     return fn, FUNCTIONS[fn].fn, FUNCTIONS[fn]
 
 
+def _x_range(spec: PwlFunction | None, x_range: Sequence[float] | None) -> tuple[float, float]:
+    """The fitness range: the caller's (checked: users pass lists), else the named function's."""
+    if x_range is None:
+        if spec is None:
+            raise QuantError("a custom function needs x_range", key_path="x_range")
+        return spec.x_range
+    xr = tuple(x_range)
+    if not (len(xr) == 2 and xr[0] < xr[1]):
+        raise QuantError(f"expected x_range (lo, hi) with lo < hi, got {xr}", key_path="x_range")
+    return xr[0], xr[1]
+
+
 def fit_pwl_genetic(
     fn_name: str | Fn,
     n_segments: int = 8,
@@ -151,11 +164,7 @@ def fit_pwl_genetic(
     name, fn, spec = resolve_function(fn_name)
     if isinstance(n_segments, bool) or not isinstance(n_segments, int) or not 2 <= n_segments <= 64:
         raise QuantError(f"expected 2..64 segments, got {n_segments!r}", key_path="n_segments")
-    if spec is None and x_range is None:
-        raise QuantError("a custom function needs x_range", key_path="x_range")
-    xr = tuple(x_range) if x_range is not None else spec.x_range  # type: ignore[union-attr]
-    if not (len(xr) == 2 and xr[0] < xr[1]):
-        raise QuantError(f"expected x_range (lo, hi) with lo < hi, got {xr}", key_path="x_range")
+    xr = _x_range(spec, x_range)
     if sp_range is None:
         sp_range = xr if spec is None else (
             spec.sp_range_16 if n_segments > 8 and spec.sp_range_16 else spec.sp_range)
@@ -180,11 +189,12 @@ def fit_pwl_genetic(
 # ----------------------------------------------------------------------------------------------
 # evaluation
 # ----------------------------------------------------------------------------------------------
-def evaluate_pwl_float(x: np.ndarray, table: PwlTable) -> np.ndarray:
+def evaluate_pwl_float(x: np.ndarray, table: PwlTable) -> NDArray[np.float64]:
     """Float PWL with the table's float breakpoints and stored (fixed-point) coefficients."""
     xa = np.asarray(x, dtype=np.float64)
     idx = np.searchsorted(table.breakpoints, xa, side="left")
-    return table.slopes[idx] * xa + table.intercepts[idx]
+    y: NDArray[np.float64] = table.slopes[idx] * xa + table.intercepts[idx]
+    return y
 
 
 def evaluate_pwl_int(x_int: np.ndarray, table: PwlTable, input_scale_exp: int, *,
@@ -209,7 +219,7 @@ def evaluate_pwl_int(x_int: np.ndarray, table: PwlTable, input_scale_exp: int, *
     idx = np.searchsorted(table.breakpoints_int[p], q, side="left")  # comparator bank
     acc = table.slopes_int[idx] * q + np.left_shift(table.intercepts_int[idx], p)
     drop = table.frac_bits - keep_frac_bits
-    y = np.right_shift(acc + ((1 << drop) >> 1), drop)
+    y: NDArray[np.int64] = np.right_shift(acc + ((1 << drop) >> 1), drop)
     if out_bits is not None:
         out_bits = check_bits(out_bits, name="out_bits", lo=2, hi=32)
         y = np.clip(y, -(1 << (out_bits - 1)), (1 << (out_bits - 1)) - 1)

@@ -19,6 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
+from numpy.typing import NDArray
 
 Fn = Callable[[np.ndarray], np.ndarray]
 
@@ -65,12 +66,14 @@ def population_mse(pop: np.ndarray, fn: Fn, x: np.ndarray, y: np.ndarray,
     k, b = round_to_bits(k, frac_bits), round_to_bits(b, frac_bits)
     idx = np.count_nonzero(x[None, :, None] > pop[:, None, :], axis=2)  # bucketize, left-closed
     approx = np.take_along_axis(k, idx, 1) * x[None, :] + np.take_along_axis(b, idx, 1)
-    return np.mean((approx - y[None, :]) ** 2, axis=1)
+    mse: NDArray[np.float64] = np.mean((approx - y[None, :]) ** 2, axis=1)
+    return mse
 
 
 def _tournament(rng: np.random.Generator, fit: np.ndarray, size: int) -> np.ndarray:
     cand = rng.integers(0, fit.size, (fit.size, size))
-    return cand[np.arange(fit.size), np.argmin(fit[cand], axis=1)]
+    winners: NDArray[np.int64] = cand[np.arange(fit.size), np.argmin(fit[cand], axis=1)]
+    return winners
 
 
 def _two_point_crossover(rng: np.random.Generator, pop: np.ndarray, prob: float) -> None:
@@ -93,7 +96,7 @@ def _two_point_crossover(rng: np.random.Generator, pop: np.ndarray, prob: float)
 def _mutate(rng: np.random.Generator, pop: np.ndarray, gp: GeneticParams,
             sp_range: tuple[float, float]) -> None:
     """Rounding mutation / Gaussian mutation of the selected individuals; in place."""
-    chosen = (rng.random(pop.shape[0]) < gp.mutation_prob)[:, None]
+    chosen = (rng.random((pop.shape[0],)) < gp.mutation_prob)[:, None]
     u = rng.random(pop.shape)
     lo_bits, hi_bits = gp.decimal_bits_range
     n_bits = hi_bits - lo_bits + 1 if gp.rounding_mutation else 0

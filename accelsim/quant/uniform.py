@@ -14,8 +14,10 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Protocol
 
 import numpy as np
+from numpy.typing import NDArray
 
 from accelsim.errors import QuantError
 
@@ -140,12 +142,14 @@ class QuantizedTensor:
             shape = [1] * self.q.ndim
             shape[self.axis] = self.q.shape[self.axis]
             return param.reshape(shape)
+        assert self.group_size is not None
         return np.repeat(param, self.group_size, axis=self.group_axis)
 
-    def dequantize(self) -> np.ndarray:
+    def dequantize(self) -> NDArray[np.float64]:
         """``(q − z)·Δ`` as float64."""
         zp = self.expanded(self.zero_point).astype(np.int64)
-        return (self.q.astype(np.int64) - zp) * self.expanded(self.scale)
+        values: NDArray[np.float64] = (self.q.astype(np.int64) - zp) * self.expanded(self.scale)
+        return values
 
     @property
     def qmin(self) -> int:
@@ -176,9 +180,10 @@ def _row_params(lo: np.ndarray, hi: np.ndarray, bits: int, symmetric: bool
 
 
 def _quantize_rows(rows: np.ndarray, scale: np.ndarray, zp: np.ndarray, bits: int,
-                   symmetric: bool) -> np.ndarray:
+                   symmetric: bool) -> NDArray[np.int64]:
     qmin, qmax = int_range(bits, symmetric)
-    return np.clip(np.round(rows / scale) + zp, qmin, qmax).astype(np.int64)
+    clipped: NDArray[np.float64] = np.clip(np.round(rows / scale) + zp, qmin, qmax)
+    return clipped.astype(np.int64)
 
 
 def _calibrated_range(rows: np.ndarray, bits: int, symmetric: bool, calibration: str,
@@ -292,7 +297,13 @@ def quantize_uniform(
     )
 
 
-def quantization_error(w: np.ndarray, qt: QuantizedTensor | np.ndarray) -> dict[str, float]:
+class Dequantizable(Protocol):
+    """A quantized tensor of any scheme (uniform, FineQ): it can give back its float values."""
+
+    def dequantize(self) -> np.ndarray: ...
+
+
+def quantization_error(w: np.ndarray, qt: Dequantizable | np.ndarray) -> dict[str, float]:
     """MSE, SQNR (dB; inf when exact), max |error| and relative RMSE of a quantized tensor.
 
     ``qt`` is anything with ``dequantize()`` (uniform, FineQ) or an already dequantized array.

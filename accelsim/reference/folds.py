@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import TypeAlias
 
 import numpy as np
 
@@ -63,7 +64,11 @@ class FoldTotals:
         return sum(getattr(fold, name) for fold in self.folds)
 
 
-def _tiles(dim: int, size: int) -> Iterator[tuple[int, slice]]:
+# A run of whole indices ``start:stop`` (no step).
+_Span: TypeAlias = "slice[int, int, None]"  # slice is not subscriptable at run time
+
+
+def _tiles(dim: int, size: int) -> Iterator[tuple[int, _Span]]:
     for index, start in enumerate(range(0, dim, size)):
         yield index, slice(start, min(start + size, dim))
 
@@ -91,5 +96,5 @@ def gemm_folds(
                 yield GemmFold(i, j, _len(ks), _len(ms), n, a[ms, ks], b[ks, :], ms, slice(0, n))
 
 
-def _len(span: slice) -> int:
+def _len(span: _Span) -> int:
     return span.stop - span.start

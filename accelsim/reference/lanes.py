@@ -26,6 +26,11 @@ from accelsim.errors import SimulationError
 from accelsim.reference.pulses import PulseActivity, PulseCode, run_slot
 from accelsim.types import Dataflow
 
+# (values, ok) of the register row or column a lane hands downstream through its FIFO.
+_Entry = tuple[np.ndarray, np.ndarray]
+# (left values, left ok, top values, top ok) at a lane's PEs in one slot.
+_Ports = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]
+
 
 @dataclass(frozen=True, eq=False)
 class LaneOutcome:
@@ -49,6 +54,10 @@ class _Fold:
         self.v, self.v_ok = np.zeros(grid, np.int64), np.zeros(grid, bool)
         self.s, self.s_ok = np.zeros(grid, np.int64), np.zeros(grid, bool)
         self.count = np.zeros(grid, np.int64)
+        self.top: np.ndarray | None
+        self.sr: int  # rows, columns and stream length of the fold's data
+        self.sc: int
+        self.t: int
         if dataflow is Dataflow.OS:
             self.left, self.top = a.T, b  # a: Sr x T rows enter left; b: T x Sc enters top
             self.sr, self.sc, self.t = a.shape[0], b.shape[1], a.shape[1]
@@ -106,8 +115,8 @@ def _lane_max(fold: _Fold, code: PulseCode, by_rows: bool, index: int) -> int:
     return max(1, int(code.cycles(used).max())) if used.size else 1
 
 
-def _inputs(fold: _Fold, by_rows: bool, lane: int, slot: int, entry: tuple | None
-            ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, tuple[slice, slice]]:
+def _inputs(fold: _Fold, by_rows: bool, lane: int, slot: int, entry: _Entry | None
+            ) -> tuple[_Ports, tuple[slice, slice]]:
     """(left values, left ok, top values, top ok) of the lane's PEs in ``slot``, and its cells."""
     if by_rows:
         cells = (slice(lane, lane + 1), slice(None))
@@ -118,7 +127,7 @@ def _inputs(fold: _Fold, by_rows: bool, lane: int, slot: int, entry: tuple | Non
             v_in, v_ok = fold.top_edge(slice(None), slot - np.arange(fold.cols))
         else:
             v_in, v_ok = entry
-        return h_in, h_ok, v_in, v_ok, cells
+        return (h_in, h_ok, v_in, v_ok), cells
     cells = (slice(None), slice(lane, lane + 1))
     if entry is None:
         h_in, h_ok = fold.left_edge(slice(None), slot - np.arange(fold.rows))
@@ -127,10 +136,10 @@ def _inputs(fold: _Fold, by_rows: bool, lane: int, slot: int, entry: tuple | Non
     edge, edge_ok = fold.top_edge(slice(lane, lane + 1), np.array([slot]))
     v_in = np.concatenate([edge, fold.v[:-1, lane]])
     v_ok = np.concatenate([edge_ok, fold.v_ok[:-1, lane]])
-    return h_in, h_ok, v_in, v_ok, cells
+    return (h_in, h_ok, v_in, v_ok), cells
 
 
-def _compute(fold: _Fold, code: PulseCode, cells: tuple[slice, slice], ins: tuple,
+def _compute(fold: _Fold, code: PulseCode, cells: tuple[slice, slice], ins: _Ports,
              length: int, activity: PulseActivity) -> tuple[int, bool]:
     """One slot of one lane: the pulses, then the lane's registers commit together.
     Returns the slot's cycles and whether it held a MAC."""
@@ -152,7 +161,7 @@ def _compute(fold: _Fold, code: PulseCode, cells: tuple[slice, slice], ins: tupl
     return cycles, True
 
 
-def _commit(fold: _Fold, cells: tuple[slice, slice], ins: tuple, mac: np.ndarray,
+def _commit(fold: _Fold, cells: tuple[slice, slice], ins: _Ports, mac: np.ndarray,
             product: np.ndarray, reference: np.ndarray) -> None:
     """Registers take their new values at the end of the slot (from ``reference`` = a * b,
     the array's datapath); the pulse products are booked separately, per output."""
@@ -195,7 +204,7 @@ def _captures(fold: _Fold, by_rows: bool, lane: int) -> tuple[np.ndarray, np.nda
     return fold.v[-1, lane: lane + 1].copy(), fold.v_ok[-1, lane: lane + 1].copy()
 
 
-def _entry(fold: _Fold, by_rows: bool, lane: int) -> tuple[np.ndarray, np.ndarray]:
+def _entry(fold: _Fold, by_rows: bool, lane: int) -> _Entry:
     """What the lane hands its downstream lane: vertical regs of a row, horizontal of a column."""
     if by_rows:
         return fold.v[lane].copy(), fold.v_ok[lane].copy()
@@ -208,7 +217,7 @@ class _Run:
     def __init__(self, fold: _Fold, code: PulseCode, by_rows: bool, depth: int) -> None:
         self.fold, self.code, self.by_rows, self.depth = fold, code, by_rows, depth
         self.lanes = _lanes(fold, code, by_rows)
-        self.fifos: list[deque[tuple[int, tuple]]] = [deque() for _ in self.lanes]
+        self.fifos: list[deque[tuple[int, _Entry]]] = [deque() for _ in self.lanes]
         self.activity = PulseActivity()
         self.columns: list[list[int]] = [[] for _ in range(fold.cols)]
         self.last_capture = -1
@@ -224,8 +233,8 @@ class _Run:
         if i + 1 < len(self.lanes) and len(self.fifos[i]) >= self.depth:
             return False
         entry = upstream.popleft()[1] if upstream is not None else None
-        *ins, cells = _inputs(self.fold, self.by_rows, i, lane.next_slot, entry)
-        cycles, had_mac = _compute(self.fold, self.code, cells, tuple(ins), lane.slot_cycles,
+        ins, cells = _inputs(self.fold, self.by_rows, i, lane.next_slot, entry)
+        cycles, had_mac = _compute(self.fold, self.code, cells, ins, lane.slot_cycles,
                                    self.activity)
         lane.busy_until = cycle + cycles - 1
         lane.next_slot += 1

@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
+from numpy.typing import NDArray
 
 from accelsim.errors import SimulationError
 
@@ -37,9 +38,10 @@ class PulseCode:
             if not np.any(m):
                 return np.stack(out, axis=-1)
 
-    def cycles(self, magnitude: np.ndarray) -> np.ndarray:
+    def cycles(self, magnitude: np.ndarray) -> NDArray[np.int64]:
         """Pulse cycles of each magnitude (the sum of its digits)."""
-        return self.digits(magnitude).sum(axis=-1)
+        cycles: NDArray[np.int64] = self.digits(magnitude).sum(axis=-1)
+        return cycles
 
 
 @dataclass

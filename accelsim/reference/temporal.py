@@ -100,11 +100,11 @@ def run_temporal_gemm(a: np.ndarray, b: np.ndarray, rows: int, cols: int, datafl
     records = []
     for fold in gemm_folds(a, b, rows, cols, dataflow):
         if policy in LANES:
-            res = run_lane_fold(fold.a, fold.b, rows, cols, dataflow, code=code,
-                                lanes="rows" if policy == "per_row" else "cols",
-                                fifo_depth=fifo_depth)
-            out, pulses, cycles, macs, act = res.out, res.out_pulses, res.cycles, res.macs, \
-                res.activity
+            lane = run_lane_fold(fold.a, fold.b, rows, cols, dataflow, code=code,
+                                 lanes="rows" if policy == "per_row" else "cols",
+                                 fifo_depth=fifo_depth)
+            out, pulses, cycles, macs, act = lane.out, lane.out_pulses, lane.cycles, lane.macs, \
+                lane.activity
         else:
             hook = _PulseHook(code, _slot(policy, code, fold.b, worst_cycles), fold, dataflow,
                               (rows, cols))

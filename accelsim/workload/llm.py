@@ -86,7 +86,7 @@ class LlmModel(BaseModel):
         """Weight elements of the GEMMs (decoder layers and LM head; no embedding table)."""
         return sum(layer.k * layer.n * layer.batch
                    for layer in decoder_pass(self, PassShape(1, 1, 1)).layers
-                   if layer.op == "gemm")
+                   if isinstance(layer, GemmLayer) and layer.op == "gemm")
 
 
 @dataclass(frozen=True)
@@ -143,13 +143,16 @@ def decoder_pass(model: LlmModel, shape: PassShape, bits: PassBits | None = None
     return Workload(f"{model.name} pass", model.source, named)
 
 
+NonlinearFunction = Literal["softmax", "silu", "gelu", "rmsnorm"]
+
+
 @dataclass(frozen=True)
 class NonlinearOp:
     """One kind of non-GEMM op of a pass: ``elements`` inputs in ``rows`` rows (a softmax row,
     a normalized vector), all decoder layers together."""
 
     name: str
-    function: Literal["softmax", "silu", "gelu", "rmsnorm"]
+    function: NonlinearFunction
     elements: int
     rows: int
 
@@ -158,7 +161,7 @@ def nonlinear_ops(model: LlmModel, shape: PassShape, prefix: str = "") -> tuple[
     """Softmax over the attention scores, the FFN activation and the RMS norms of one pass."""
     m, keys = shape.tokens * shape.batch, shape.kv_len + shape.tokens
     score_rows = m * model.heads * model.layers
-    act = "silu" if model.ffn_kind == "gated" else "gelu"
+    act: NonlinearFunction = "silu" if model.ffn_kind == "gated" else "gelu"
     norms = 2 * model.layers + 1  # two per decoder layer and the final norm
     return (
         NonlinearOp(prefix + "self_attn.softmax", "softmax", score_rows * keys, score_rows),

@@ -30,7 +30,9 @@ from accelsim.workload.layers import (
     OperandPrecision,
     TileStats,
     Workload,
-    compute_tile_stats,  # noqa: F401 - re-exported for trace_check and callers
+)
+from accelsim.workload.layers import (
+    compute_tile_stats as compute_tile_stats,  # re-exported: part of the trace API
 )
 
 SCHEMA = "accelsim.trace"
@@ -186,7 +188,9 @@ def write_trace(path: str | Path, trace: Trace) -> Path:
     blob = json.dumps(header, allow_nan=False, sort_keys=True).encode("utf-8")
     path = Path(path)
     with path.open("wb") as fh:
-        np.savez_compressed(fh, **{HEADER_KEY: np.frombuffer(blob, dtype=np.uint8)}, **arrays)
+        # Numeric arrays only; naming allow_pickle also keeps the array names off that keyword.
+        np.savez_compressed(fh, allow_pickle=False,
+                            **{HEADER_KEY: np.frombuffer(blob, dtype=np.uint8)}, **arrays)
     return path
 
 
@@ -231,7 +235,12 @@ def trace_layer_to_layer(lay: TraceLayer) -> Layer:
     """The simulator's layer for one trace layer, quantization data attached."""
     s = lay.shape
     if lay.op == "conv2d":
-        return Conv2dLayer(lay.name, **{k: int(s[k]) for k in CONV_KEYS}, quant=_quant(lay))
+        return Conv2dLayer(
+            lay.name, ifmap_h=int(s["ifmap_h"]), ifmap_w=int(s["ifmap_w"]),
+            channels=int(s["channels"]), filter_h=int(s["filter_h"]),
+            filter_w=int(s["filter_w"]), num_filters=int(s["num_filters"]),
+            stride_h=int(s["stride_h"]), stride_w=int(s["stride_w"]), pad_h=int(s["pad_h"]),
+            pad_w=int(s["pad_w"]), groups=int(s["groups"]), quant=_quant(lay))
     return GemmLayer(lay.name, m=int(s["m"]), n=int(s["n"]), k=int(s["k"]),
                      batch=int(s["batch"]), op=lay.op, quant=_quant(lay))
 

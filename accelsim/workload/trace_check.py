@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Literal, overload
 
 import numpy as np
 
 from accelsim.errors import TraceError
 from accelsim.workload import trace as tr
-from accelsim.workload.layers import OperandPrecision
+from accelsim.workload.layers import OperandPrecision, TileStats, compute_tile_stats
 
 _TOP = {"schema", "schema_version", "producer", "model", "source", "notes", "scheme", "layers",
         "nonlinear"}
@@ -55,9 +55,17 @@ class _Checker:
                                    f"found {value!r}")
         return value
 
+    @overload
+    def int_in(self, value: object, where: str, lo: int, hi: int | None = None,
+               optional: Literal[False] = False) -> int: ...
+
+    @overload
+    def int_in(self, value: object, where: str, lo: int, hi: int | None = None, *,
+               optional: Literal[True]) -> int | None: ...
+
     def int_in(self, value: object, where: str, lo: int, hi: int | None = None,
                optional: bool = False) -> int | None:
-        v = self.typed(value, where, int, optional)
+        v: int | None = self.typed(value, where, int, optional)
         if v is not None and (v < lo or (hi is not None and v > hi)):
             raise self.fail(where, f"{v} is out of range [{lo}, {hi if hi else 'inf'}]")
         return v
@@ -145,7 +153,7 @@ def _check_shape(c: _Checker, where: str, op: str, shape: object) -> dict[str, i
 
 def _check_layer(c: _Checker, i: int, obj: object) -> str:
     d = c.keys(obj, f"layers[{i}]", _LAYER)
-    name = c.typed(d["name"], f"layers[{i}].name", str)
+    name: str = c.typed(d["name"], f"layers[{i}].name", str)
     w = f"layers[{name}]"
     op = c.one_of(d["op"], f"{w}.op", tr.WEIGHT_OPS + tr.SHAPE_ONLY_OPS)
     layer = tr.TraceLayer(
@@ -231,7 +239,7 @@ def _check_stats(c: _Checker, w: str, layer: tr.TraceLayer, refs: dict[str, Any]
     if got["max_abs"].size and int(got["max_abs"].max()) > limit or len(hist) > limit + 1:
         raise c.fail(f"{w}.stats.max_abs", f"magnitudes exceed the {layer.weight.bits}-bit range")
     if q is not None:
-        ref = tr.compute_tile_stats(q, tk, tn).arrays()
+        ref = compute_tile_stats(q, tk, tn).arrays()
         for name in _STATS:
             r, g = ref[name], got[name]
             if r.shape[0] != g.shape[0] or not np.array_equal(
@@ -276,13 +284,16 @@ def trace_from_header(header: dict[str, Any], arrays: Mapping[str, np.ndarray]) 
 def _layer_from(d: dict[str, Any], arrays: Mapping[str, np.ndarray]) -> tr.TraceLayer:
     refs = d["arrays"]
 
+    def need(name: str) -> np.ndarray:
+        return arrays[refs[name]["key"]]
+
     def arr(name: str) -> np.ndarray | None:
-        return arrays[refs[name]["key"]] if name in refs else None
+        return need(name) if name in refs else None
 
     stats = None
-    if d["stats"] is not None:
-        stats = tr.TileStats(d["stats"]["tile_k"], d["stats"]["tile_n"],
-                             *(arr(f"stats.{s}") for s in _STATS))
+    if d["stats"] is not None:  # check_header made sure that all its arrays are there
+        stats = TileStats(d["stats"]["tile_k"], d["stats"]["tile_n"],
+                          *(need(f"stats.{s}") for s in _STATS))
     err = d["error"]
     return tr.TraceLayer(
         d["name"], d["op"], dict(d["shape"]),

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from accelsim.cost import CostTables, Quantity, load_tables
+from accelsim.cost.schema import ATTRIBUTE_NAMES, ScalingModel
 from accelsim.errors import ConfigError
 from tests.unit.cost.systems import DEFAULT_TABLE, TABLES
 
@@ -169,3 +170,9 @@ def test_every_table_file_loads_on_its_own() -> None:
             continue
         tables = load_tables([TABLES / "stillmaker2017.yaml", path])
         assert tables.files[-1] == str(path)
+
+
+def test_scaling_has_one_rule_per_attribute_plus_the_node_rule() -> None:
+    """ScalingModel spells its fields out (so the type checker sees them); they must stay the
+    attributes' names, in order, after the node rule."""
+    assert tuple(ScalingModel.model_fields) == ("node", *ATTRIBUTE_NAMES)
