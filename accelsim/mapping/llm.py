@@ -19,7 +19,7 @@ from accelsim.errors import ConfigError, WorkloadError
 from accelsim.mapping.plan import LayerPlan, plan_layer
 from accelsim.types import Operand
 from accelsim.types import OperandHome as Source
-from accelsim.workload.layers import GemmLayer
+from accelsim.workload.layers import GemmLayer, Layer
 from accelsim.workload.llm import (
     LlmModels,
     NonlinearOp,
@@ -107,7 +107,13 @@ def round_layers(llm: LlmSpec, models: LlmModels, weight_bits: int,
         drafted = decoder_pass(models.draft, PassShape(1, llm.kv_len, llm.batch), draft_bits,
                                "draft.")
         layers = [(layer, llm.draft_length) for layer in drafted.layers] + layers
-    return [(shard(layer, chips), repeat) for layer, repeat in layers]
+    return [(shard(_gemm(layer), chips), repeat) for layer, repeat in layers]
+
+
+def _gemm(layer: Layer) -> GemmLayer:
+    """Decoder passes are GEMMs (projections, attention) by construction."""
+    assert isinstance(layer, GemmLayer), layer
+    return layer
 
 
 def _kv_bits_per_chip(llm: LlmSpec, models: LlmModels, chips: int) -> int:
