@@ -1,4 +1,5 @@
-"""D2D links: topologies of chiplets, routes, and the pure timing of one transfer.
+"""D2D links: topologies of chiplets and routes (the pure timing of one transfer is
+``accelsim.timing.links``).
 
 Links are full duplex: an undirected link a-b is two directed channels ``link.ca-cb`` and
 ``link.cb-ca``, each with the whole bandwidth. A transfer of ``bits`` payload is cut into flits
@@ -11,9 +12,8 @@ from __future__ import annotations
 
 from collections import deque
 from dataclasses import dataclass
-from fractions import Fraction
 
-from accelsim.config.chiplet_spec import ChipletSystemSpec, LinkSpec
+from accelsim.config.chiplet_spec import ChipletSystemSpec
 from accelsim.errors import ConfigError
 
 
@@ -121,30 +121,6 @@ def dram_chiplets(spec: ChipletSystemSpec, topology: Topology) -> tuple[int, ...
 def nearest(topology: Topology, src: int, candidates: tuple[int, ...]) -> int:
     """The candidate fewest hops from ``src`` (lowest id on a tie)."""
     return min(candidates, key=lambda c: (len(topology.route(src, c)), c))
-
-
-def exact(value: float) -> Fraction:
-    """The decimal a unit-parsed float stands for (3.0000000000000004e-09 -> 3/10^9), to 12
-    significant digits, so ceil'd cycles do not pick up a cycle from rounding noise."""
-    return Fraction(f"{float(value):.12g}")
-
-
-def wire_bits(bits: int, link: LinkSpec) -> int:
-    """Bits on the wire for ``bits`` of payload: whole flits, each with its overhead."""
-    flits = -(-bits // link.flit_payload_bits)
-    return flits * (link.flit_payload_bits + link.flit_overhead_bits)
-
-
-def serialization_cycles(bits: int, link: LinkSpec, clock_hz: float) -> int:
-    """Cycles a channel is busy moving ``bits`` of payload (ceil)."""
-    cycles = Fraction(wire_bits(bits, link)) * exact(clock_hz) / exact(link.bandwidth_bits_per_s)
-    return -(-cycles.numerator // cycles.denominator)
-
-
-def hop_latency_cycles(link: LinkSpec, clock_hz: float) -> int:
-    """Cycles of one hop's latency (ceil)."""
-    cycles = exact(link.latency_s) * exact(clock_hz)
-    return -(-cycles.numerator // cycles.denominator)
 
 
 def ring_order(topology: Topology) -> tuple[int, ...]:

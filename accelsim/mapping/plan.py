@@ -1,6 +1,6 @@
 """Map each layer's GEMM onto the array: folds in loop order, grouped into runs of identical tiles.
 
-A fold is one tile of work for the array (see hardware/timing). The plan lists folds in the order
+A fold is one tile of work for the array (see timing). The plan lists folds in the order
 they run as *segments*: a segment is a short list of tile runs repeated ``repeat`` times, so a
 layer with thousands of folds is described by a handful of distinct tiles (run time of the
 simulation grows with distinct tiles, not with folds or cycles).
@@ -19,7 +19,6 @@ import numpy as np
 from accelsim.config.run_spec import MappingSpec
 from accelsim.config.system_spec import SystemSpec
 from accelsim.errors import WorkloadError
-from accelsim.mapping.folding import FoldShape, fold_operand_words, spatial_dims
 from accelsim.mapping.psum import check_group_size, psum_format, working_bits_per_element
 from accelsim.mapping.reuse import (
     FoldPosition,
@@ -29,7 +28,7 @@ from accelsim.mapping.reuse import (
     fold_traffic,
     residency,
 )
-from accelsim.mapping.temporal import (
+from accelsim.timing.codes import (
     VALUE_POLICIES,
     LayerCodes,
     TemporalUse,
@@ -37,6 +36,7 @@ from accelsim.mapping.temporal import (
     layer_codes,
     uniform_mac_cycles,
 )
+from accelsim.timing.folding import FoldShape, fold_operand_words, spatial_dims
 from accelsim.types import Dataflow, Operand
 from accelsim.workload.layers import Conv2dLayer, GemmShape, Layer, Workload
 
@@ -46,7 +46,7 @@ class TileRun:
     """``count`` consecutive identical folds: their shape and per-fold traffic in bits.
 
     ``mac_phase_cycles`` is set on temporal-coded arrays only: the cycles each fold's MAC slots
-    take in total (value-dependent; ``accelsim.mapping.temporal``). None = one cycle per slot.
+    take in total (value-dependent; ``accelsim.timing.codes``). None = one cycle per slot.
     """
 
     fold: FoldShape

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 from accelsim.config.system_spec import PsumBufferSpec, SystemSpec
 from accelsim.errors import WorkloadError
-from accelsim.mapping.folding import spatial_dims
+from accelsim.timing.folding import spatial_dims
 from accelsim.types import Dataflow
 from accelsim.workload.layers import Workload
 

@@ -23,8 +23,8 @@ from fractions import Fraction
 
 from accelsim.config.run_spec import MappingSpec
 from accelsim.config.system_spec import SystemSpec
-from accelsim.mapping.folding import FoldWords, spatial_dims
 from accelsim.mapping.psum import PsumFormat, element_access, working_bits_per_element
+from accelsim.timing.folding import FoldWords, spatial_dims
 from accelsim.types import Dataflow, Operand
 from accelsim.workload.layers import GemmShape
 

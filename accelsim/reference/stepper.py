@@ -1,6 +1,6 @@
 """Per-cycle register-level reference model of a GEMM on a ``rows x cols`` systolic array.
 
-Slow on purpose and independent of ``accelsim.hardware.timing``: it moves integers through PE
+Slow on purpose and independent of ``accelsim.timing``: it moves integers through PE
 registers cycle by cycle (``accelsim.reference.array``) and counts what happens, so that the
 property tests can prove the closed-form timing functions against it. It never computes
 ``A @ B`` or a cycle formula: C is what the output buffer collected, summed over the K folds

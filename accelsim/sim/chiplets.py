@@ -19,16 +19,9 @@ import simpy
 
 from accelsim.config.chiplet_spec import ChipletSystemSpec
 from accelsim.config.system_spec import SystemSpec
-from accelsim.hardware.links import (
-    Topology,
-    build_topology,
-    dram_chiplets,
-    exact,
-    hop_latency_cycles,
-    serialization_cycles,
-    wire_bits,
-)
+from accelsim.hardware.links import Topology, build_topology, dram_chiplets
 from accelsim.sim.stats import ChipletTotals
+from accelsim.timing.links import exact, hop_latency_cycles, serialization_cycles, wire_bits
 
 Span = tuple[str, str, int, int]  # (track, label, start cycle, end cycle)
 

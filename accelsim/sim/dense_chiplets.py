@@ -13,10 +13,10 @@ import simpy
 from accelsim.config.run_spec import MappingSpec, SimSpec
 from accelsim.errors import SimulationError
 from accelsim.hardware.links import nearest
-from accelsim.hardware.systolic_array import layer_counts
 from accelsim.mapping.partition import Share
 from accelsim.mapping.plan import plan_layer
 from accelsim.mapping.run_plan import PartitionPlan
+from accelsim.sim.array_counts import layer_counts
 from accelsim.sim.chiplets import Fabric
 from accelsim.sim.engine import time_layer
 from accelsim.sim.stats import LayerStats, SimStats

@@ -15,8 +15,8 @@ import simpy
 
 from accelsim.config.run_spec import SimSpec
 from accelsim.config.system_spec import SystemSpec
-from accelsim.hardware.systolic_array import array_cycles, busy_cycles, layer_counts
 from accelsim.mapping.plan import Block, LayerPlan, MappingPlan, Segment, TileRun
+from accelsim.sim.array_counts import array_cycles, busy_cycles, layer_counts
 from accelsim.sim.pipeline import Channel, PipelineState, finish, repeat_unit, step_fold
 from accelsim.sim.stats import LayerStats, SimStats
 from accelsim.types import Operand

@@ -12,13 +12,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from accelsim.errors import ConfigError
-from accelsim.hardware.links import (
-    Topology,
-    hop_latency_cycles,
-    ring_order,
-    serialization_cycles,
-    wire_bits,
-)
+from accelsim.hardware.links import Topology, ring_order
 from accelsim.hardware.nonlinear import nonlinear_counts, nonlinear_cycles
 from accelsim.hardware.system import System
 from accelsim.mapping.llm import LlmPlan, Placed
@@ -31,6 +25,7 @@ from accelsim.sim.stats import (
     component_of,
     on_every_chip,
 )
+from accelsim.timing.links import hop_latency_cycles, serialization_cycles, wire_bits
 from accelsim.types import OperandHome
 
 

@@ -17,10 +17,10 @@ from accelsim.config.run_spec import MappingSpec, SimSpec
 from accelsim.config.system_spec import SystemSpec
 from accelsim.errors import SimulationError
 from accelsim.hardware.links import nearest, ring_order
-from accelsim.hardware.systolic_array import layer_counts
 from accelsim.mapping.moe import MoePlan, Placement, SliceTask, plan_moe_layer
 from accelsim.mapping.plan import plan_layer
 from accelsim.mapping.run_plan import MoeRunPlan
+from accelsim.sim.array_counts import layer_counts
 from accelsim.sim.chiplets import Fabric
 from accelsim.sim.engine import time_layer
 from accelsim.sim.stats import LayerStats, SimStats

@@ -16,8 +16,8 @@ from fractions import Fraction
 
 from accelsim.config.reram_spec import ReramSpec
 from accelsim.config.system_spec import SystemSpec
-from accelsim.hardware.systolic_array import array_cycles, busy_cycles, layer_counts
 from accelsim.mapping.plan import LayerPlan, TileRun
+from accelsim.sim.array_counts import array_cycles, busy_cycles, layer_counts
 from accelsim.sim.engine import LayerTiming, channel_for
 from accelsim.sim.pipeline import (
     Channel,

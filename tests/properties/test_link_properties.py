@@ -10,8 +10,8 @@ from hypothesis import strategies as st
 
 from accelsim.config.chiplet_spec import ChipletSystemSpec
 from accelsim.config.system_spec import SystemSpec
-from accelsim.hardware.links import serialization_cycles, wire_bits
 from accelsim.sim.chiplets import Fabric
+from accelsim.timing.links import serialization_cycles, wire_bits
 
 SYSTEM = SystemSpec.model_validate({
     "name": "p", "clock": "1GHz", "array": {"rows": 2, "cols": 2, "dataflow": "ws"},

@@ -22,14 +22,14 @@ from hypothesis import strategies as st
 
 from accelsim.config.run_spec import MappingSpec
 from accelsim.config.system_spec import SystemSpec
-from accelsim.hardware.systolic_array import layer_counts
-from accelsim.hardware.timing.temporal import worst_code
 from accelsim.mapping.plan import LayerPlan, plan_layer
 from accelsim.reference.psum_replay import PsumReplay, replay_psum_buffer
 from accelsim.reference.pulses import PulseCode
 from accelsim.reference.stepper import run_gemm
 from accelsim.reference.temporal import TemporalResult, run_temporal_gemm
+from accelsim.sim.array_counts import layer_counts
 from accelsim.sim.engine import time_layer
+from accelsim.timing.temporal import worst_code
 from accelsim.types import Dataflow
 from accelsim.workload.layers import GemmLayer, LayerQuant, OperandPrecision
 

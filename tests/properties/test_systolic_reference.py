@@ -18,7 +18,8 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from accelsim.hardware.timing import (
+from accelsim.reference import StepperResult, run_gemm
+from accelsim.timing import (
     FoldShape,
     fold_cycles,
     fold_macs,
@@ -31,7 +32,6 @@ from accelsim.hardware.timing import (
     gemm_pe_busy_cycles,
     gemm_utilization,
 )
-from accelsim.reference import StepperResult, run_gemm
 from accelsim.types import Dataflow
 
 MAX_DIM, MAX_ARRAY = 12, 6

@@ -5,7 +5,7 @@ For every slot policy and dataflow, on random GEMMs (M, N, K in 1..8), random ar
 wider weights), random quantized weights and activations, and random lane FIFO depths:
 (a) the array's C and the C summed from the pulse trains both equal A @ B;
 (b) every fold's cycles equal ``gemm_temporal_fold_cycles`` (the closed forms of
-    accelsim.mapping.temporal + hardware.timing.temporal), fold by fold;
+    accelsim.timing.codes + hardware.timing.temporal), fold by fold;
 (c) the PE-cycles spent adding equal M x the sum of the weights' pulse lengths (what the
     activity counts use), and adding + holding fit in the fold's MAC-phase PE-cycles.
 """
@@ -21,14 +21,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from accelsim.config.system_spec import TemporalPESpec
-from accelsim.hardware.timing.temporal import (
+from accelsim.reference.pulses import PulseCode
+from accelsim.reference.temporal import run_temporal_gemm
+from accelsim.timing.temporal import (
     gemm_temporal_fold_cycles,
     mac_slots,
     pulse_cycles,
     worst_code,
 )
-from accelsim.reference.pulses import PulseCode
-from accelsim.reference.temporal import run_temporal_gemm
 from accelsim.types import Dataflow
 
 POLICIES = ("worst_case", "per_tile", "per_wavefront", "per_row", "per_col")

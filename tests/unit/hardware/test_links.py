@@ -3,14 +3,8 @@
 from __future__ import annotations
 
 from accelsim.config.chiplet_spec import ChipletSystemSpec, LinkSpec
-from accelsim.hardware.links import (
-    build_topology,
-    dram_chiplets,
-    hop_latency_cycles,
-    nearest,
-    serialization_cycles,
-    wire_bits,
-)
+from accelsim.hardware.links import build_topology, dram_chiplets, nearest
+from accelsim.timing.links import hop_latency_cycles, serialization_cycles, wire_bits
 
 
 def _spec(topology: str, rows: int, cols: int, **extra: object) -> ChipletSystemSpec:

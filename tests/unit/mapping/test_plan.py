@@ -7,8 +7,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from accelsim.config import load_run_spec
-from accelsim.hardware.timing import gemm_operand_words
 from accelsim.mapping import Fetch, plan_layer
+from accelsim.timing import gemm_operand_words
 from accelsim.types import Dataflow
 from accelsim.workload.layers import Conv2dLayer, GemmLayer
 

@@ -7,7 +7,7 @@ A fold's cycles are those of the conventional array (``fold_cycles``) with its
 
 Preload, idle-row crossing, capture (ws/is) and drain (os) do not depend on the values. ``V``
 per slot policy is computed, vectorized over every fold of a layer, by
-``accelsim.mapping.temporal.fold_mac_cycles`` (it lives in ``mapping`` so that the plan can
+``accelsim.timing.codes.fold_mac_cycles`` (it lives in ``mapping`` so that the plan can
 group folds of equal cycles; docs/fineq.md has the formulas). All of it is checked against the
 per-cycle temporal stepper by ``tests/properties/test_temporal_reference.py``.
 """
@@ -17,9 +17,7 @@ from __future__ import annotations
 import numpy as np
 
 from accelsim.config.system_spec import TemporalPESpec
-from accelsim.hardware.timing.systolic import fold_cycles
-from accelsim.mapping.folding import FoldShape, spatial_dims
-from accelsim.mapping.temporal import (
+from accelsim.timing.codes import (
     VALUE_POLICIES,
     code_ceiling,
     fold_mac_cycles,
@@ -28,6 +26,8 @@ from accelsim.mapping.temporal import (
     pulse_cycles,
     uniform_mac_cycles,
 )
+from accelsim.timing.folding import FoldShape, spatial_dims
+from accelsim.timing.systolic import fold_cycles
 from accelsim.types import Dataflow
 
 __all__ = [

@@ -9,7 +9,7 @@ import time
 import pytest
 
 from accelsim.errors import SimulationError
-from accelsim.hardware.timing import (
+from accelsim.timing import (
     FoldShape,
     FoldWords,
     fold_cycles,

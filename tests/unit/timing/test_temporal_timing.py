@@ -14,8 +14,9 @@ import pytest
 
 from accelsim.config.system_spec import TemporalPESpec
 from accelsim.errors import SimulationError
-from accelsim.hardware.timing.systolic import FoldShape, fold_cycles
-from accelsim.hardware.timing.temporal import (
+from accelsim.timing.codes import sliding_max
+from accelsim.timing.systolic import FoldShape, fold_cycles
+from accelsim.timing.temporal import (
     code_ceiling,
     fold_mac_cycles,
     gemm_temporal_fold_cycles,
@@ -23,7 +24,6 @@ from accelsim.hardware.timing.temporal import (
     temporal_fold_cycles,
     worst_code,
 )
-from accelsim.mapping.temporal import sliding_max
 from accelsim.types import Dataflow
 
 

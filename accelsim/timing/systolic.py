@@ -25,11 +25,11 @@ All functions are O(1): they loop over at most four distinct fold shapes, never 
 from __future__ import annotations
 
 from accelsim.errors import SimulationError
-from accelsim.mapping.folding import (
+from accelsim.timing.folding import (
     FoldShape,
     FoldWords,
-    _check_dataflow,
-    _check_positive,
+    check_dataflow,
+    check_positive,
     fold_macs,
     fold_operand_words,
     fold_shapes,
@@ -45,7 +45,7 @@ __all__ = [
 
 
 def _check_fold(rows: int, cols: int, fold: FoldShape) -> None:
-    _check_positive(
+    check_positive(
         rows=rows, cols=cols, rows_used=fold.rows_used, cols_used=fold.cols_used,
         stream_len=fold.stream_len,
     )
@@ -66,7 +66,7 @@ def fold_cycles(rows: int, cols: int, fold: FoldShape, dataflow: Dataflow) -> in
     """
     _check_fold(rows, cols, fold)
     sr, sc, t = fold.rows_used, fold.cols_used, fold.stream_len
-    if _check_dataflow(dataflow) is Dataflow.OS:
+    if check_dataflow(dataflow) is Dataflow.OS:
         return (t + sr + sc - 2) + rows
     return sr + (t + sr + sc - 2) + (rows - sr) + 1
 

@@ -3,7 +3,7 @@
 A weight of magnitude ``m`` is a pulse of ``code(m)`` cycles; a lock-step slot lasts as long as
 the longest pulse it waits for (at least one cycle). A fold's cycles are the shape's fixed cycles
 (preload, crossing, drain) plus its *MAC-phase cycles* ``V``: the summed slot lengths of its
-``T + Sr + Sc - 2`` MAC slots (``accelsim.hardware.timing.temporal`` adds the two). Per policy,
+``T + Sr + Sc - 2`` MAC slots (``accelsim.timing.temporal`` adds the two). Per policy,
 with ``L = max(1, longest code)`` over the weights named::
 
     worst_case     V = (T+Sr+Sc-2) * L(largest magnitude of the layer's bit width)

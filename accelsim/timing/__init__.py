@@ -1,6 +1,6 @@
 """Pure cycle formulas of the hardware models, each proved against ``accelsim.reference``."""
 
-from accelsim.hardware.timing.systolic import (
+from accelsim.timing.systolic import (
     FoldShape,
     FoldWords,
     fold_cycles,

@@ -1,7 +1,7 @@
 """Folding a GEMM onto a ``rows x cols`` array: which dims go where, fold shapes, words per fold.
 
 These are mapping facts (no time in them); the cycles each fold takes are in
-``accelsim.hardware.timing``. GEMM convention: ``C[M,N] = A[M,K] @ B[K,N]``.
+``accelsim.timing``. GEMM convention: ``C[M,N] = A[M,K] @ B[K,N]``.
 """
 
 from __future__ import annotations
@@ -46,14 +46,14 @@ class FoldWords:
         return FoldWords(self.a_words * factor, self.b_words * factor, self.out_words * factor)
 
 
-def _check_positive(**values: int) -> None:
+def check_positive(**values: int) -> None:
     """Programmer errors: every size must be a positive int (bool is not a size)."""
     for name, value in values.items():
         if isinstance(value, bool) or not isinstance(value, int) or value < 1:
             raise SimulationError(f"{name} must be a positive int, got {value!r}")
 
 
-def _check_dataflow(dataflow: Dataflow) -> Dataflow:
+def check_dataflow(dataflow: Dataflow) -> Dataflow:
     if not isinstance(dataflow, Dataflow):
         raise SimulationError(f"dataflow must be a Dataflow, got {dataflow!r}")
     return dataflow
@@ -64,8 +64,8 @@ def spatial_dims(dataflow: Dataflow, m: int, n: int, k: int) -> tuple[int, int, 
 
     OS keeps C[m, n] in the PEs; WS keeps B[k, n]; IS keeps A^T[k, m] (SCALE-Sim's mapping).
     """
-    _check_positive(m=m, n=n, k=k)
-    match _check_dataflow(dataflow):
+    check_positive(m=m, n=n, k=k)
+    match check_dataflow(dataflow):
         case Dataflow.OS:
             return m, n, k
         case Dataflow.WS:
@@ -86,7 +86,7 @@ def fold_shapes(
     dataflow: Dataflow, rows: int, cols: int, m: int, n: int, k: int
 ) -> tuple[FoldShape, ...]:
     """The distinct fold shapes of a GEMM (at most 4: full/edge in each direction) with counts."""
-    _check_positive(rows=rows, cols=cols)
+    check_positive(rows=rows, cols=cols)
     dim_r, dim_c, stream_len = spatial_dims(dataflow, m, n, k)
     return tuple(
         FoldShape(rows_used, cols_used, stream_len, count_r * count_c)
@@ -102,11 +102,11 @@ def fold_operand_words(fold: FoldShape, dataflow: Dataflow) -> FoldWords:
     outputs; WS preloads Sr*Sc B words and streams T*Sr A words; IS preloads Sr*Sc A words and
     streams T*Sr B words; WS and IS both emit T*Sc (partial) outputs.
     """
-    _check_positive(
+    check_positive(
         rows_used=fold.rows_used, cols_used=fold.cols_used, stream_len=fold.stream_len
     )
     sr, sc, t = fold.rows_used, fold.cols_used, fold.stream_len
-    match _check_dataflow(dataflow):
+    match check_dataflow(dataflow):
         case Dataflow.OS:
             return FoldWords(a_words=sr * t, b_words=t * sc, out_words=sr * sc)
         case Dataflow.WS:
@@ -118,7 +118,7 @@ def fold_operand_words(fold: FoldShape, dataflow: Dataflow) -> FoldWords:
 
 def fold_macs(fold: FoldShape) -> int:
     """Useful multiply-accumulates of ONE fold: every used PE does one per streamed step."""
-    _check_positive(
+    check_positive(
         rows_used=fold.rows_used, cols_used=fold.cols_used, stream_len=fold.stream_len
     )
     return fold.rows_used * fold.cols_used * fold.stream_len

@@ -16,13 +16,13 @@ import pytest
 
 from accelsim.config.run_spec import MappingSpec
 from accelsim.config.system_spec import SystemSpec
-from accelsim.hardware.systolic_array import layer_counts
-from accelsim.hardware.timing.temporal import gemm_temporal_fold_cycles
 from accelsim.mapping.plan import plan_layer
 from accelsim.reference.psum_replay import replay_psum_buffer
 from accelsim.reference.pulses import PulseCode
 from accelsim.reference.temporal import run_temporal_gemm
+from accelsim.sim.array_counts import layer_counts
 from accelsim.sim.engine import time_layer
+from accelsim.timing.temporal import gemm_temporal_fold_cycles
 from accelsim.types import Dataflow
 from accelsim.workload.layers import GemmLayer, LayerQuant, OperandPrecision
 

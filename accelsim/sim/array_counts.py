@@ -8,11 +8,11 @@ time) and counts the actions the cost layer prices.
 from __future__ import annotations
 
 from accelsim.config.system_spec import SramBufferSpec, SystemSpec
-from accelsim.hardware.psum_buffer import psum_counts, psum_port_cycles
-from accelsim.hardware.temporal_pe import decoder_counts, temporal_counts
-from accelsim.hardware.timing.systolic import fold_cycles
-from accelsim.hardware.timing.temporal import temporal_fold_cycles
 from accelsim.mapping.plan import LayerPlan, TileRun
+from accelsim.sim.psum_counts import psum_counts, psum_port_cycles
+from accelsim.sim.temporal_counts import decoder_counts, temporal_counts
+from accelsim.timing.systolic import fold_cycles
+from accelsim.timing.temporal import temporal_fold_cycles
 from accelsim.types import Operand
 
 OPERANDS: tuple[Operand, ...] = (Operand.IFMAP, Operand.WEIGHT, Operand.OFMAP)
@@ -29,7 +29,7 @@ def _port_cycles(buffer: SramBufferSpec, read_bits: int, write_bits: int) -> int
 
 
 def array_cycles(run: TileRun, system: SystemSpec) -> int:
-    """Cycles of one fold of ``run`` on the array alone (hardware/timing); a temporal-coded
+    """Cycles of one fold of ``run`` on the array alone (timing); a temporal-coded
     fold's MAC slots take its ``mac_phase_cycles``."""
     array = system.array
     if run.mac_phase_cycles is not None:
@@ -42,7 +42,7 @@ def busy_cycles(run: TileRun, system: SystemSpec) -> int:
     """Cycles one fold of ``run`` occupies the array: its fold cycles, or the SRAM port time.
 
     Fills from DRAM use the buffers' write ports, the array's operand reads their read ports;
-    a PSUM buffer's read-modify-writes use its own ports (hardware/psum_buffer.py).
+    a PSUM buffer's read-modify-writes use its own ports (sim/psum_counts.py).
     """
     limit = max(array_cycles(run, system), psum_port_cycles(run.traffic, system))
     for index, operand in enumerate(OPERANDS):

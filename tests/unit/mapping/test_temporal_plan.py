@@ -17,10 +17,10 @@ from accelsim import cli
 from accelsim.config.run_spec import MappingSpec
 from accelsim.config.system_spec import SystemSpec
 from accelsim.errors import WorkloadError
-from accelsim.hardware.systolic_array import layer_counts
-from accelsim.hardware.timing.temporal import gemm_temporal_fold_cycles
 from accelsim.mapping.plan import plan_layer
+from accelsim.sim.array_counts import layer_counts
 from accelsim.sim.engine import time_layer
+from accelsim.timing.temporal import gemm_temporal_fold_cycles
 from accelsim.types import Dataflow
 from accelsim.workload.layers import (
     Conv2dLayer,

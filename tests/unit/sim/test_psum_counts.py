@@ -10,10 +10,10 @@ import pytest
 from accelsim.config.run_spec import MappingSpec
 from accelsim.config.system_spec import SystemSpec
 from accelsim.errors import WorkloadError
-from accelsim.hardware.systolic_array import layer_counts
 from accelsim.mapping.plan import plan_layer
 from accelsim.reference.psum_replay import replay_psum_buffer
 from accelsim.reference.stepper import run_gemm
+from accelsim.sim.array_counts import layer_counts
 from accelsim.sim.engine import time_layer
 from accelsim.types import Dataflow
 from accelsim.workload.layers import GemmLayer
