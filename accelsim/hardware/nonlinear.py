@@ -17,6 +17,7 @@ that feed them (not overlapped: an upper bound).
 from __future__ import annotations
 
 from accelsim.config.nonlinear_spec import NonlinearSpec
+from accelsim.types import Action, count_key
 from accelsim.workload.llm import NonlinearOp
 
 PASSES: dict[str, tuple[int, int]] = {  # (per element, per row)
@@ -39,4 +40,4 @@ def nonlinear_cycles(op: NonlinearOp, unit: NonlinearSpec) -> int:
 
 def nonlinear_counts(op: NonlinearOp) -> dict[str, int]:
     """Action counts (``nonlinear.lane_passes``)."""
-    return {"nonlinear.lane_passes": lane_passes(op)}
+    return {count_key("nonlinear", Action.LANE_PASSES): lane_passes(op)}

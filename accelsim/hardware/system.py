@@ -9,12 +9,34 @@ channel is ``dram<i>`` (at chiplet i) and each directed D2D channel ``link.c<a>-
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from types import MappingProxyType
 
 from accelsim.config.chiplet_spec import ChipletSystemSpec, LinkSpec
 from accelsim.config.system_spec import SystemSpec
 from accelsim.hardware.links import Topology, build_topology, dram_chiplets
-from accelsim.types import ComponentKind, Operand
+from accelsim.types import Action, ComponentKind, Operand
+
+_MEMORY = frozenset({Action.READ_BITS, Action.WRITE_BITS})
+_ARRAY = frozenset({Action.MAC, Action.PE_BUSY_CYCLES, Action.REG_WRITE_BITS})
+
+# What each kind of component counts: the simulator may count only these, the cost layer prices
+# each of them (or says why it is free), and a test keeps the two in step.
+ACTIONS: Mapping[ComponentKind, frozenset[Action]] = MappingProxyType({
+    ComponentKind.ARRAY: _ARRAY,
+    ComponentKind.TEMPORAL_ARRAY: _ARRAY | {
+        Action.PULSE_CYCLES, Action.PULSED_MACS, Action.PULSE_REWRITES, Action.HOLD_CYCLES,
+        Action.FIFO_READ_BITS, Action.MACS_WITHOUT_VALUES, Action.MACS_FROM_STATS},
+    ComponentKind.DECODER: frozenset({Action.CONTAINER_BITS}),
+    ComponentKind.SRAM: _MEMORY,
+    ComponentKind.PSUM_BUFFER: _MEMORY,
+    ComponentKind.APSQ: frozenset({Action.REQUANT_OPS}),
+    ComponentKind.RERAM: _MEMORY,
+    ComponentKind.NONLINEAR: frozenset({Action.LANE_PASSES}),
+    ComponentKind.DRAM: _MEMORY,
+    ComponentKind.D2D_LINK: frozenset({Action.BITS}),
+})
 
 
 @dataclass(frozen=True)
@@ -25,6 +47,11 @@ class Component:
     name: str
     kind: ComponentKind
     chip: int | None
+
+    @property
+    def actions(self) -> frozenset[Action]:
+        """The actions this component counts."""
+        return ACTIONS[self.kind]
 
 
 @dataclass(frozen=True)

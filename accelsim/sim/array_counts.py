@@ -13,7 +13,7 @@ from accelsim.sim.psum_counts import psum_counts, psum_port_cycles
 from accelsim.sim.temporal_counts import decoder_counts, temporal_counts
 from accelsim.timing.systolic import fold_cycles
 from accelsim.timing.temporal import temporal_fold_cycles
-from accelsim.types import Operand
+from accelsim.types import Action, Operand, count_key
 
 OPERANDS: tuple[Operand, ...] = (Operand.IFMAP, Operand.WEIGHT, Operand.OFMAP)
 
@@ -61,20 +61,22 @@ def layer_counts(plan: LayerPlan, system: SystemSpec, compute_cycles: int) -> di
     """Action counts of a whole layer (see sim/stats.py for the keys)."""
     counts: dict[str, int] = {}
     pe_count = system.array.rows * system.array.cols
-    _add(counts, "array.mac", plan.macs)
-    _add(counts, "array.pe_busy_cycles", pe_count * compute_cycles)
-    _add(counts, "array.reg_write_bits", plan.reg_write_bits)
+    _add(counts, count_key("array", Action.MAC), plan.macs)
+    _add(counts, count_key("array", Action.PE_BUSY_CYCLES), pe_count * compute_cycles)
+    _add(counts, count_key("array", Action.REG_WRITE_BITS), plan.reg_write_bits)
     for block in plan.blocks:
         for segment in block.segments:
             for run in segment.runs:
                 folds = plan.groups * block.repeat * segment.repeat * run.count
                 traffic = run.traffic
-                _add(counts, "dram.read_bits", folds * traffic.dram_read_bits)
-                _add(counts, "dram.write_bits", folds * traffic.dram_write_bits)
+                _add(counts, count_key("dram", Action.READ_BITS), folds * traffic.dram_read_bits)
+                _add(counts, count_key("dram", Action.WRITE_BITS),
+                     folds * traffic.dram_write_bits)
                 for index, operand in enumerate(OPERANDS):
-                    _add(counts, f"sram.{operand.value}.read_bits",
+                    buffer = f"sram.{operand.value}"
+                    _add(counts, count_key(buffer, Action.READ_BITS),
                          folds * traffic.sram_read_bits[index])
-                    _add(counts, f"sram.{operand.value}.write_bits",
+                    _add(counts, count_key(buffer, Action.WRITE_BITS),
                          folds * traffic.sram_write_bits[index])
                 for key, value in psum_counts(traffic, folds).items():
                     _add(counts, key, value)

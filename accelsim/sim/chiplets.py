@@ -22,6 +22,7 @@ from accelsim.config.system_spec import SystemSpec
 from accelsim.hardware.links import Topology, build_topology, dram_chiplets
 from accelsim.sim.stats import ChipletTotals
 from accelsim.timing.links import exact, hop_latency_cycles, serialization_cycles, wire_bits
+from accelsim.types import Action, count_key
 
 Span = tuple[str, str, int, int]  # (track, label, start cycle, end cycle)
 
@@ -100,7 +101,7 @@ class Fabric:
         for name, request in requests:
             self.channels[name].release(request)
             self._busy(name, label, start, cycles)
-            self._count(f"{name}.bits", on_wire)
+            self._count(count_key(name, Action.BITS), on_wire)
         yield self.env.timeout(len(hops) * self.latency_cycles)
 
     def dram_load(self, channel: int, bits: int, label: str,
@@ -116,7 +117,7 @@ class Fabric:
             start = int(self.env.now)
             yield self.env.timeout(cycles)
             self._busy(f"dram{channel}", label, start, cycles)
-        self._count(f"dram{channel}.read_bits", bits)
+        self._count(count_key(f"dram{channel}", Action.READ_BITS), bits)
         yield self.env.timeout(self.dram_latency_cycles)
 
     def compute(self, chiplet: int, cycles: int, counts: dict[str, int],

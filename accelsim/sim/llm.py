@@ -26,7 +26,7 @@ from accelsim.sim.stats import (
     on_every_chip,
 )
 from accelsim.timing.links import hop_latency_cycles, serialization_cycles, wire_bits
-from accelsim.types import OperandHome
+from accelsim.types import Action, OperandHome, count_key
 
 
 def _scaled(stats: LayerStats, repeat: int) -> LayerStats:
@@ -67,7 +67,7 @@ def _allgather(item: Placed, plan: LlmPlan, system: System) -> LayerStats | None
         hops * hop_latency_cycles(link, clock)
     cycles = layer.batch * steps * per_step
     wire = wire_bits(slice_bits, link)
-    counts = {f"{channel}.bits": layer.batch * steps * used * wire
+    counts = {count_key(channel, Action.BITS): layer.batch * steps * used * wire
               for channel, used in sorted(uses.items())}
     bits = sum(counts.values())
     return LayerStats(f"{layer.name}.allgather", "link", {"bits": bits}, cycles, 0, cycles, 0,
@@ -79,7 +79,7 @@ def _kv_append(plan: LlmPlan, system: System) -> LayerStats:
     chip, placement = system.chip, plan.spec.kv_placement
     bits, cycles, counts = plan.kv_append_bits, 0, {}
     if placement != "sram":
-        counts[f"{placement}.write_bits"] = bits
+        counts[count_key(placement, Action.WRITE_BITS)] = bits
     if placement == "reram" and chip.reram is not None:
         rows = -(-bits // chip.reram.read_bits_per_cycle)
         cycles = int(-(-rows * chip.reram.program_latency_s * chip.clock_hz // 1))
@@ -114,7 +114,7 @@ def _totals(plan: LlmPlan, system: System, stats: SimStats) -> LlmTotals:
     counts = stats.total_counts()
     per_round = plan.tokens_per_round
 
-    def bits(component_kind: str, action: str) -> int:
+    def bits(component_kind: str, action: Action) -> int:
         return sum(v for k, v in counts.items() if action_of(k) == action and
                    component_of(k).rsplit(".", 1)[-1].rstrip("0123456789") == component_kind)
 
@@ -124,8 +124,8 @@ def _totals(plan: LlmPlan, system: System, stats: SimStats) -> LlmTotals:
     return LlmTotals(
         phase=plan.spec.phase, chips=system.chips, tokens_per_round=per_round,
         tokens_per_s=per_round / stats.seconds,
-        reram_bytes_per_token=bits("reram", "read_bits") / 8 / per_round,
-        dram_bytes_per_token=(bits("dram", "read_bits") + bits("dram", "write_bits"))
+        reram_bytes_per_token=bits("reram", Action.READ_BITS) / 8 / per_round,
+        dram_bytes_per_token=(bits("dram", Action.READ_BITS) + bits("dram", Action.WRITE_BITS))
         / 8 / per_round,
         link_bytes_per_token=link_bits / 8 / per_round,
         reram_weight_fraction=plan.reram_weight_fraction,

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from accelsim.config.system_spec import SystemSpec
 from accelsim.mapping.reuse import FoldTrafficBits
+from accelsim.types import Action, count_key
 
 
 def _ceil_div(num: float, den: float) -> int:
@@ -32,7 +33,7 @@ def psum_port_cycles(traffic: FoldTrafficBits, system: SystemSpec) -> int:
 def psum_counts(traffic: FoldTrafficBits, folds: int) -> dict[str, int]:
     """Counted actions of ``folds`` identical folds: ``psum_buffer.read_bits`` /
     ``write_bits`` and ``apsq.requant_ops`` (zeros left out)."""
-    counts = {"psum_buffer.read_bits": folds * traffic.psum_read_bits,
-              "psum_buffer.write_bits": folds * traffic.psum_write_bits,
-              "apsq.requant_ops": folds * traffic.requant_ops}
+    counts = {count_key("psum_buffer", Action.READ_BITS): folds * traffic.psum_read_bits,
+              count_key("psum_buffer", Action.WRITE_BITS): folds * traffic.psum_write_bits,
+              count_key("apsq", Action.REQUANT_OPS): folds * traffic.requant_ops}
     return {key: value for key, value in counts.items() if value}

@@ -28,6 +28,7 @@ from accelsim.sim.pipeline import (
     repeat_unit,
 )
 from accelsim.sim.stats import LayerStats
+from accelsim.types import Action, count_key
 from accelsim.types import OperandHome as Source
 
 
@@ -124,11 +125,13 @@ def sourced_layer_stats(plan: LayerPlan, system: SystemSpec, source: Source) -> 
     counts = layer_counts(plan, system, timing.compute_cycles)
     moved = b_operand_bits(plan)
     if source is not Source.DRAM and moved:
-        counts["dram.read_bits"] -= moved
-        if not counts["dram.read_bits"]:
-            del counts["dram.read_bits"]
+        dram_reads = count_key("dram", Action.READ_BITS)
+        counts[dram_reads] -= moved
+        if not counts[dram_reads]:
+            del counts[dram_reads]
         if source is Source.RERAM:
-            counts["reram.read_bits"] = counts.get("reram.read_bits", 0) + moved
+            reram_reads = count_key("reram", Action.READ_BITS)
+            counts[reram_reads] = counts.get(reram_reads, 0) + moved
     layer = plan.layer
     return LayerStats(
         name=layer.name, op=layer.op, shape=layer.shape(), cycles=timing.cycles,

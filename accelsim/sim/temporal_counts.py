@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from accelsim.config.system_spec import SystemSpec
 from accelsim.mapping.plan import LayerPlan, TileRun
-from accelsim.types import Dataflow
+from accelsim.types import Action, Dataflow, count_key
 
 __all__ = ["decoder_counts", "runs_of", "temporal_counts"]
 
@@ -49,15 +49,15 @@ def temporal_counts(plan: LayerPlan, system: SystemSpec) -> dict[str, int]:
         phase = run.mac_phase_cycles or 0
         slot_pe_cycles += folds * fold.rows_used * fold.cols_used * phase
         fifo += folds * _fifo_bits(plan, system, run)
-    counts = {"array.pulse_cycles": use.pulse_cycles,
-              "array.pulsed_macs": use.pulsed_macs,
-              "array.pulse_rewrites": use.pulse_cycles - use.pulsed_macs,
-              "array.hold_cycles": slot_pe_cycles - use.pulse_cycles,
-              "array.fifo_read_bits": fifo}
+    counts = {count_key("array", Action.PULSE_CYCLES): use.pulse_cycles,
+              count_key("array", Action.PULSED_MACS): use.pulsed_macs,
+              count_key("array", Action.PULSE_REWRITES): use.pulse_cycles - use.pulsed_macs,
+              count_key("array", Action.HOLD_CYCLES): slot_pe_cycles - use.pulse_cycles,
+              count_key("array", Action.FIFO_READ_BITS): fifo}
     if use.source == "bit_width":
-        counts["array.macs_without_values"] = plan.macs
+        counts[count_key("array", Action.MACS_WITHOUT_VALUES)] = plan.macs
     elif use.source == "tile_stats":
-        counts["array.macs_from_stats"] = plan.macs
+        counts[count_key("array", Action.MACS_FROM_STATS)] = plan.macs
     return counts
 
 
@@ -65,5 +65,5 @@ def decoder_counts(plan: LayerPlan) -> dict[str, int]:
     """Container bits the decoder splits: every weight bit read from SRAM into the array."""
     if plan.bits.weight_storage is None:
         return {}
-    return {"decoder.container_bits": sum(folds * run.traffic.sram_read_bits[1]
+    return {count_key("decoder", Action.CONTAINER_BITS): sum(folds * run.traffic.sram_read_bits[1]
                                           for folds, run in runs_of(plan))}
