@@ -11,6 +11,7 @@ follows the tables instead of a second list that could drift from them. Entries 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from functools import cache
 from types import MappingProxyType
 
 from accelsim.cost.tables import load_tables
@@ -39,12 +40,14 @@ KIND_CLASSES: Mapping[str, tuple[str, ...]] = MappingProxyType({
 DEFAULT_TABLE_ORDER = ("default_45nm", "temporal_pe", "apsq", "reram", "gqa_lut", "d2d_links")
 
 
-def _classes_by_table() -> dict[str, frozenset[str]]:
-    """The classes each available default table prices (its includes counted)."""
+@cache
+def _classes_by_table() -> Mapping[str, frozenset[str]]:
+    """The classes each available default table prices (its includes counted). Read once per
+    process: the built-in tables are package data and never change under a running process."""
     available = set(builtin_table_names())
-    return {name: frozenset(entry.cls for entry in
+    return MappingProxyType({name: frozenset(entry.cls for entry in
                             load_tables((builtin_table_path(name),)).entries.values())
-            for name in DEFAULT_TABLE_ORDER if name in available}
+            for name in DEFAULT_TABLE_ORDER if name in available})
 
 
 def default_tables(kinds: Iterable[str]) -> tuple[str, ...]:
