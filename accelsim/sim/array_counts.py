@@ -17,6 +17,16 @@ from accelsim.types import Action, Operand, count_key
 
 OPERANDS: tuple[Operand, ...] = (Operand.IFMAP, Operand.WEIGHT, Operand.OFMAP)
 
+# The keys this module counts, built once (the layer walk is the engine's hot loop).
+_MAC = count_key("array", Action.MAC)
+_PE_BUSY = count_key("array", Action.PE_BUSY_CYCLES)
+_REG_WRITES = count_key("array", Action.REG_WRITE_BITS)
+_DRAM_READS = count_key("dram", Action.READ_BITS)
+_DRAM_WRITES = count_key("dram", Action.WRITE_BITS)
+_SRAM_KEYS: tuple[tuple[str, str], ...] = tuple(
+    (count_key(f"sram.{operand.value}", Action.READ_BITS),
+     count_key(f"sram.{operand.value}", Action.WRITE_BITS)) for operand in OPERANDS)
+
 
 def _ceil_div(num: float, den: float) -> int:
     return int(-(-num // den))
@@ -61,23 +71,19 @@ def layer_counts(plan: LayerPlan, system: SystemSpec, compute_cycles: int) -> di
     """Action counts of a whole layer (see sim/stats.py for the keys)."""
     counts: dict[str, int] = {}
     pe_count = system.array.rows * system.array.cols
-    _add(counts, count_key("array", Action.MAC), plan.macs)
-    _add(counts, count_key("array", Action.PE_BUSY_CYCLES), pe_count * compute_cycles)
-    _add(counts, count_key("array", Action.REG_WRITE_BITS), plan.reg_write_bits)
+    _add(counts, _MAC, plan.macs)
+    _add(counts, _PE_BUSY, pe_count * compute_cycles)
+    _add(counts, _REG_WRITES, plan.reg_write_bits)
     for block in plan.blocks:
         for segment in block.segments:
             for run in segment.runs:
                 folds = plan.groups * block.repeat * segment.repeat * run.count
                 traffic = run.traffic
-                _add(counts, count_key("dram", Action.READ_BITS), folds * traffic.dram_read_bits)
-                _add(counts, count_key("dram", Action.WRITE_BITS),
-                     folds * traffic.dram_write_bits)
-                for index, operand in enumerate(OPERANDS):
-                    buffer = f"sram.{operand.value}"
-                    _add(counts, count_key(buffer, Action.READ_BITS),
-                         folds * traffic.sram_read_bits[index])
-                    _add(counts, count_key(buffer, Action.WRITE_BITS),
-                         folds * traffic.sram_write_bits[index])
+                _add(counts, _DRAM_READS, folds * traffic.dram_read_bits)
+                _add(counts, _DRAM_WRITES, folds * traffic.dram_write_bits)
+                for index, (read_key, write_key) in enumerate(_SRAM_KEYS):
+                    _add(counts, read_key, folds * traffic.sram_read_bits[index])
+                    _add(counts, write_key, folds * traffic.sram_write_bits[index])
                 for key, value in psum_counts(traffic, folds).items():
                     _add(counts, key, value)
     for key, value in (*temporal_counts(plan, system).items(), *decoder_counts(plan).items()):

@@ -13,6 +13,10 @@ from accelsim.config.system_spec import SystemSpec
 from accelsim.mapping.reuse import FoldTrafficBits
 from accelsim.types import Action, count_key
 
+_PSUM_READS = count_key("psum_buffer", Action.READ_BITS)
+_PSUM_WRITES = count_key("psum_buffer", Action.WRITE_BITS)
+_REQUANTS = count_key("apsq", Action.REQUANT_OPS)
+
 
 def _ceil_div(num: float, den: float) -> int:
     return int(-(-num // den))
@@ -33,7 +37,7 @@ def psum_port_cycles(traffic: FoldTrafficBits, system: SystemSpec) -> int:
 def psum_counts(traffic: FoldTrafficBits, folds: int) -> dict[str, int]:
     """Counted actions of ``folds`` identical folds: ``psum_buffer.read_bits`` /
     ``write_bits`` and ``apsq.requant_ops`` (zeros left out)."""
-    counts = {count_key("psum_buffer", Action.READ_BITS): folds * traffic.psum_read_bits,
-              count_key("psum_buffer", Action.WRITE_BITS): folds * traffic.psum_write_bits,
-              count_key("apsq", Action.REQUANT_OPS): folds * traffic.requant_ops}
+    counts = {_PSUM_READS: folds * traffic.psum_read_bits,
+              _PSUM_WRITES: folds * traffic.psum_write_bits,
+              _REQUANTS: folds * traffic.requant_ops}
     return {key: value for key, value in counts.items() if value}
