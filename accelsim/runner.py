@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from accelsim import cost
-from accelsim.config.chiplet_spec import single_chip
+from accelsim.config.chiplet_spec import ChipletSystemSpec, single_chip
 from accelsim.config.run_spec import RunSpec
 from accelsim.cost import CostTables
 from accelsim.cost.builtin import default_tables, resolve_table
@@ -93,16 +93,21 @@ def _generic(note: str) -> str:
     return re.sub(r"\blink\.c\d+-c\d+\.", "link.*.", note)
 
 
+def _fabric(spec: RunSpec, work: RunWorkload) -> ChipletSystemSpec | None:
+    """The chiplet description of the run: ``chiplets:``, or one chiplet for a MoE model
+    (its schedules run on the chiplet fabric)."""
+    if spec.chiplets is None and isinstance(work, MoeWorkload):
+        return single_chip()
+    return spec.chiplets
+
+
 def run(spec: RunSpec, cache: InputCache | None = None, *, provenance: bool = True) -> Result:
     """Run a validated spec through the whole pipeline. ``provenance=False`` leaves out the
     list of table entries used (a sweep keeps only numbers; it saves a few percent)."""
     cache = InputCache() if cache is None else cache
     work = load_run_workload(spec, cache.workload)
-    chiplets = spec.chiplets
-    if chiplets is None and isinstance(work, MoeWorkload):
-        chiplets = single_chip()  # MoE schedules run on the chiplet fabric, here of one
-    system = build(spec.system, chiplets)
-    plan = plan_run(work, spec, chiplets, system.chips)
+    system = build(spec.system, _fabric(spec, work))
+    plan = plan_run(work, spec, system.fabric, system.chips)
     stats = simulate_run(plan, system, spec.sim)
     return finish(spec, spec.model_dump(mode="json"), _workload_identity(work), system, stats,
                   cache, provenance=provenance)
@@ -129,3 +134,33 @@ def finish(spec: RunSpec | None, config: Mapping[str, Any], wl: Workload, system
     return Result(spec=spec, config=config, workload=wl, stats=stats, energy=energy, area=area,
                   provenance=Provenance(*cache.versions(), used),
                   notes=tuple(dict.fromkeys(all_notes)))
+
+
+def describe(spec: RunSpec, work: RunWorkload, system: System) -> str:
+    """One line on what ``spec`` runs: the system and the workload."""
+    chip = spec.system
+    chips = f" x {system.chips} chips" if system.multi_chip else ""
+    head = (f"{chip.name}, {chip.array.rows}x{chip.array.cols} {chip.array.dataflow.value}"
+            f"{chips}")
+    if isinstance(work, Workload):
+        return f"{head}; workload {work.name} with {len(work.layers)} layers, {work.macs:,} MACs"
+    if isinstance(work, MoeWorkload):
+        model = work.model
+        return (f"{head}; MoE model {model.name} ({model.experts} experts, top-{model.top_k}), "
+                f"{len(work.routing.layers)} layer(s)")
+    assert spec.llm is not None
+    return f"{head}; LLM {spec.llm.phase} of {work.name}"
+
+
+def validate(spec: RunSpec) -> str:
+    """Everything a run does short of simulating: read the workload, build the system, map
+    every layer (per-layer checks such as trace bits against the PE or the APSQ group size
+    against the K tiles fail here) and price every action and part once (a missing table entry
+    is found here). Returns ``describe``'s line."""
+    work = load_run_workload(spec)
+    system = build(spec.system, _fabric(spec, work))
+    plan_run(work, spec, system.fabric, system.chips)
+    tables = cost.load_tables(table_paths(system, tuple(spec.system.tables)))
+    cost.action_energies(system, tables)
+    cost.estimate_area(system, tables)
+    return describe(spec, work, system)

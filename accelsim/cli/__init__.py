@@ -117,29 +117,10 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
-    from accelsim import cost, workload
-    from accelsim.workload import moe  # noqa: F401 - workload.moe below
+    from accelsim import runner
 
     spec = api.load(args.config, set=_overrides(args.overrides))
-    if spec.chiplets is not None and workload.moe.is_moe_file(spec.workload):
-        model = workload.moe.load_moe_model(spec.workload)
-        what = f"MoE model {model.name} ({model.experts} experts, top-{model.top_k})"
-    else:
-        wl = workload.load(spec.workload, spec.workload_format)
-        what = f"workload {wl.name} with {len(wl.layers)} layers, {wl.macs:,} MACs"
-        from accelsim import mapping
-
-        # Map every layer (cheap): per-layer checks such as trace bit widths against the PE or
-        # the APSQ group size against the K tiles fail here, not in a run.
-        mapping.plan(wl, spec.system, spec.mapping)
-    # Price every action and part once, so a missing table entry is found here, not in a run.
-    tables = cost.load_tables(spec.system.tables)
-    cost.action_energies(spec.system, tables)
-    cost.estimate_area(spec.system, tables)
-    chips = "" if spec.chiplets is None else " per chiplet, chiplet system"
-    sys.stdout.write(f"{args.config}: ok ({spec.system.name}, {spec.system.array.rows}x"
-                     f"{spec.system.array.cols} {spec.system.array.dataflow.value}{chips}; "
-                     f"{what})\n")
+    sys.stdout.write(f"{args.config}: ok ({runner.validate(spec)})\n")
     return EXIT_OK
 
 

@@ -114,4 +114,4 @@ def test_validate_accepts_a_chiplet_moe_config(capsys) -> None:  # noqa: ANN001
     root = Path(__file__).resolve().parents[2]
     assert accelsim_cli.main(["validate", str(root / "configs" / "moe_chiplet_ep.yaml")]) == 0
     out = capsys.readouterr().out
-    assert "chiplet system" in out and "deepseek_moe_16b" in out
+    assert "x 4 chips" in out and "deepseek_moe_16b" in out
