@@ -112,13 +112,22 @@ class Layer:
         return oh * ow * self.filters * self.channels * self.kernel ** 2
 
 
+def _touched(size: int, out: int, kernel: int, stride: int, padding: int) -> int:
+    """How many of an input axis' ``size`` positions some output reads (all of them unless the
+    stride skips some, as a 1x1 stride-2 convolution does)."""
+    return len({o * stride - padding + f for o in range(out) for f in range(kernel)}
+               & set(range(size)))
+
+
 def compulsory_bits(layer: Layer, ifmap_bits: int = 8, weight_bits: int = 8,
                     ofmap_bits: int = 8) -> dict[str, int]:
-    """The least DRAM traffic of ``layer``: the unpadded input and the weights read once, the
-    output written once, at the operands' precisions."""
-    h, w = layer.ifmap
-    oh, ow = layer.ofmap
-    return {"ifmap": h * w * layer.channels * ifmap_bits,
+    """The least DRAM traffic of ``layer``: each input element some output uses (the whole
+    unpadded input, except where a stride skips pixels) and each weight read once, each output
+    written once, at the operands' precisions."""
+    (h, w), (oh, ow) = layer.ifmap, layer.ofmap
+    used = (_touched(h, oh, layer.kernel, layer.stride, layer.padding)
+            * _touched(w, ow, layer.kernel, layer.stride, layer.padding))
+    return {"ifmap": used * layer.channels * ifmap_bits,
             "weight": layer.kernel ** 2 * layer.channels * layer.filters * weight_bits,
             "ofmap": oh * ow * layer.filters * ofmap_bits}
 
@@ -192,9 +201,12 @@ def _memory(size_bits: int, operands: list[str], ports: list[dict[str, object]],
             "served_dimensions": served, "force_double_buffering": double_buffer}
 
 
-def zigzag_accelerator(system: Any, energies_j: Mapping[str, float]) -> dict[str, object]:
+def zigzag_accelerator(system: Any, energies_j: Mapping[str, float], *,
+                       double_buffering: bool = True) -> dict[str, object]:
     """The ZigZag accelerator document for accelsim's ``system`` (a SystemSpec) priced with
-    accelsim's per-action energies (J); ZigZag costs are in pJ per access of a port's width."""
+    accelsim's per-action energies (J); ZigZag costs are in pJ per access of a port's width.
+    ``double_buffering=False`` drops ``force_double_buffering`` (a sensitivity check: ZigZag
+    may then fill a double-buffered SRAM whole)."""
     p = system.array.precision
     reg = energies_j["array.reg_write_bits"] * PJ
     memories: dict[str, object] = {
@@ -213,7 +225,7 @@ def zigzag_accelerator(system: Any, energies_j: Mapping[str, float]) -> dict[str
             _ports(operand, width, low_to_high=operand == "O", minimum=8),
             energies_j[f"sram.{name}.read_bits"] * PJ * width,
             energies_j[f"sram.{name}.write_bits"] * PJ * width, ["D1", "D2"],
-            double_buffer=buf.double_buffered)
+            double_buffer=buf.double_buffered and double_buffering)
     allocation = [f"{op}, {d}" for op in ("I1", "I2") for d in ("fh", "tl")] + \
                  [f"O, {d}" for d in ("fh", "tl", "fl", "th")]
     memories["dram"] = _memory(
@@ -354,6 +366,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--all", action="store_true", help="the GEMM and all 20 ResNet-18 convs")
     parser.add_argument("--markdown", action="store_true",
                         help=f"also write the table into {DOC.relative_to(ROOT)}")
+    parser.add_argument("--no-double-buffering", action="store_true",
+                        help="let ZigZag use each SRAM whole (sensitivity check)")
     args = parser.parse_args(argv)
     chosen = [layers[n] for n in (layers if args.all else args.layers)]
     python = zigzag_python()
@@ -363,7 +377,9 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     spec = accelsim.load(CONFIG)
     energies = action_energies(spec)
-    request = {"accelerator": zigzag_accelerator(spec.system, energies),
+    accelerator = zigzag_accelerator(spec.system, energies,
+                                     double_buffering=not args.no_double_buffering)
+    request = {"accelerator": accelerator,
                "mapping": zigzag_mapping(spec.system), "opt": OPT, "lpf_limit": LPF_LIMIT,
                "layers": [zigzag_layer(layer) for layer in chosen]}
     with tempfile.TemporaryDirectory(prefix="bench_zigzag_") as tmp_dir:
@@ -374,9 +390,12 @@ def main(argv: list[str] | None = None) -> int:
     print(f"ZigZag {answer['zigzag_version']} vs accelsim on {spec.system.name} "
           f"(same per-access energies; ZigZag opt={OPT}, lpf_limit={LPF_LIMIT}; accelsim's "
           f"fixed mapping, best of {REPEATS}). DRAM traffic in Mbit (1e6 b); accelsim uJ is "
-          "dynamic (as ZigZag), '+leak' adds its leakage")
+          "dynamic (as ZigZag), '+leak' adds its leakage"
+          + ("; ZigZag NOT forced to double-buffer" if args.no_double_buffering else ""))
     print(format_text(rows))
-    if args.markdown:
+    print(f"peak memory: ZigZag driver process {answer['peak_rss_mib']:.0f} MiB RSS (all layers); "
+          f"accelsim per layer: tracemalloc peak of one run (last column)")
+    if args.markdown and not args.no_double_buffering:
         write_page(rows, answer["zigzag_version"])
         print(f"wrote {DOC.relative_to(ROOT)}")
     return 0

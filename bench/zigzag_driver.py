@@ -15,10 +15,11 @@ layer's whole mapping search. ``evaluations`` counts the cost-model evaluations 
 (one per spatial x temporal mapping it tried). Its logging and progress bars go to stderr;
 stdout carries exactly one JSON document::
 
-    {"zigzag_version": str, "layers": [{"name", "energy_pj", "mac_energy_pj", "cycles",
-      "ideal_cycles", "wall_s", "evaluations", "dram_bits": {"W"|"I"|"O": {"read", "write"}},
-      "mem_energy_pj": {operand: [per level, innermost first]}, "temporal_mapping": str,
-      "spatial_mapping": str}]}
+    {"zigzag_version": str, "peak_rss_mib": float,
+     "layers": [{"name", "energy_pj", "mac_energy_pj", "cycles", "ideal_cycles", "wall_s",
+                 "evaluations", "dram_bits": {"W"|"I"|"O": {"read", "write"}},
+                 "mem_energy_pj": {operand: [per level, innermost first]},
+                 "temporal_mapping": str, "spatial_mapping": str}]}
 
 DRAM bits are the elements moved at the top memory level of each operand times their
 precision (ZigZag's own data-movement record, before it rounds to words for the energy).
@@ -29,6 +30,7 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
+import resource
 import sys
 import tempfile
 import time
@@ -124,7 +126,9 @@ def main(argv: list[str]) -> int:
         with tempfile.TemporaryDirectory(prefix="zigzag_") as tmp:
             layers = [run_layer(request, layer, Path(tmp), counter)
                       for layer in request["layers"]]
-    json.dump({"zigzag_version": version("zigzag-dse"), "layers": layers}, sys.stdout)
+    peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: KiB
+    json.dump({"zigzag_version": version("zigzag-dse"), "peak_rss_mib": peak_mib,
+               "layers": layers}, sys.stdout)
     return 0
 
 

@@ -32,6 +32,15 @@ def test_compulsory_traffic_of_a_gemm_counts_a_b_and_the_output():
     assert bz.compulsory_bits(TINY_GEMM, 4, 2, 16) == {"ifmap": 24, "weight": 24, "ofmap": 128}
 
 
+def test_a_1x1_stride_2_conv_needs_only_the_pixels_it_samples():
+    layer = bz.Layer("ds", "conv2d", channels=2, filters=3, ifmap=(6, 6), kernel=1, stride=2)
+    assert layer.ofmap == (3, 3)
+    assert bz.compulsory_bits(layer)["ifmap"] == 3 * 3 * 2 * 8
+    three = bz.Layer("s2", "conv2d", channels=2, filters=3, ifmap=(6, 6), kernel=3, stride=2,
+                     padding=1)  # a 3x3 window at stride 2 reads every pixel
+    assert bz.compulsory_bits(three)["ifmap"] == 6 * 6 * 2 * 8
+
+
 def test_strided_conv_output_shape_and_macs():
     layer = bz.Layer("s2", "conv2d", channels=64, filters=128, ifmap=(56, 56), kernel=3,
                      stride=2, padding=1)
@@ -89,7 +98,9 @@ def test_driver_round_trip_on_a_tiny_layer(tmp_path):
     request = {"accelerator": bz.zigzag_accelerator(spec.system, energies),
                "mapping": bz.zigzag_mapping(spec.system), "opt": "energy", "lpf_limit": 4,
                "layers": [bz.zigzag_layer(TINY_CONV)]}
-    (layer,) = bz.run_zigzag(python, request, tmp_path)["layers"]
+    answer = bz.run_zigzag(python, request, tmp_path)
+    assert answer["zigzag_version"] == "3.9.1" and answer["peak_rss_mib"] > 0
+    (layer,) = answer["layers"]
     assert layer["name"] == "tiny_conv" and layer["evaluations"] >= 1
     compulsory = bz.compulsory_bits(TINY_CONV)
     bits = layer["dram_bits"]
