@@ -332,20 +332,79 @@ def table_row(layer: Layer, theirs: Mapping[str, Any], ours: AccelsimRow) -> tup
             f"{ours.peak_bytes / 2**20:.2f}")
 
 
-def format_text(rows: Sequence[Sequence[str]]) -> str:
-    widths = [max(len(r[i]) for r in (COLUMNS, *rows)) for i in range(len(COLUMNS))]
+SPLIT_COLUMNS = ("layer", "ZigZag MAC", "ZigZag reg", "ZigZag SRAM", "ZigZag DRAM",
+                 "accelsim MAC", "accelsim reg", "accelsim SRAM", "accelsim DRAM",
+                 "ZigZag DRAM I/W/O Mb")
+
+
+def zigzag_split_pj(theirs: Mapping[str, Any]) -> dict[str, float]:
+    """ZigZag's energy by level: MACs, the per-PE registers (each operand's innermost level),
+    the SRAMs (the levels between) and DRAM (the top level)."""
+    split = {"MAC": float(theirs["mac_energy_pj"]), "reg": 0.0, "SRAM": 0.0, "DRAM": 0.0}
+    for levels in theirs["mem_energy_pj"].values():
+        split["reg"] += levels[0]
+        split["SRAM"] += sum(levels[1:-1])
+        split["DRAM"] += levels[-1]
+    return split
+
+
+def accelsim_split_pj(counts: Mapping[str, int], energies_j: Mapping[str, float]
+                      ) -> dict[str, float]:
+    """accelsim's dynamic energy by the same levels, from its action counts."""
+    level = {"array.mac": "MAC", "array.reg_write_bits": "reg"}
+    split = {"MAC": 0.0, "reg": 0.0, "SRAM": 0.0, "DRAM": 0.0}
+    for key, n in counts.items():
+        name = level.get(key) or ("SRAM" if key.startswith("sram.") else
+                                  "DRAM" if key.startswith("dram.") else None)
+        if name is not None:
+            split[name] += n * energies_j[key] * PJ
+    return split
+
+
+def split_row(layer: Layer, theirs: Mapping[str, Any], ours: AccelsimRow,
+              energies_j: Mapping[str, float]) -> tuple[str, ...]:
+    """One row of the energy split (uJ) and ZigZag's DRAM traffic per operand."""
+    zz, acc = zigzag_split_pj(theirs), accelsim_split_pj(ours.counts, energies_j)
+    bits = theirs["dram_bits"]
+    per_op = "/".join(f"{(bits[op]['read'] + bits[op]['write']) / 1e6:.2f}"
+                      for op in ("I", "W", "O"))
+    return (layer.name, *(f"{zz[k] / 1e6:.2f}" for k in zz),
+            *(f"{acc[k] / 1e6:.2f}" for k in acc), per_op)
+
+
+def targets(pairs: Sequence[tuple[Layer, Mapping[str, Any], AccelsimRow]]) -> list[str]:
+    """Issue 12's targets against this run, one line each (reported, not enforced)."""
+    lines = []
+    for layer, _, ours in pairs:
+        if layer.op == "gemm":
+            ratio = ours.dram_bits / sum(compulsory_bits(layer).values())
+            lines.append(f"{layer.name}: accelsim DRAM traffic {ratio:.2f}x compulsory "
+                         f"(target <= 1.25x: {'met' if ratio <= 1.25 else 'MISSED'})")
+    worse = [layer.name for layer, theirs, ours in pairs
+             if ours.dynamic_j * PJ > theirs["energy_pj"]]
+    lines.append(f"accelsim energy <= ZigZag's on every layer: "
+                 f"{'met' if not worse else 'MISSED on ' + ', '.join(worse)}")
+    slow = [layer.name for layer, theirs, ours in pairs if theirs["wall_s"] < 100 * ours.wall_s]
+    lines.append(f">= 100x less time per layer than ZigZag: "
+                 f"{'met' if not slow else 'MISSED on ' + ', '.join(slow)}")
+    return lines
+
+
+def format_text(rows: Sequence[Sequence[str]], columns: Sequence[str] = COLUMNS) -> str:
+    widths = [max(len(r[i]) for r in (columns, *rows)) for i in range(len(columns))]
     return "\n".join(" ".join(c.rjust(w) if i else c.ljust(w) for i, (c, w) in
                               enumerate(zip(r, widths, strict=True)))
-                     for r in (COLUMNS, *rows))
+                     for r in (columns, *rows))
 
 
-def format_markdown(rows: Sequence[Sequence[str]]) -> str:
-    lines = ["| " + " | ".join(COLUMNS) + " |", "|" + "---|" * len(COLUMNS)]
+def format_markdown(rows: Sequence[Sequence[str]], columns: Sequence[str] = COLUMNS) -> str:
+    lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
     lines += ["| " + " | ".join(r) + " |" for r in rows]
     return "\n".join(lines)
 
 
-def write_page(rows: Sequence[Sequence[str]], version: str, path: Path = DOC) -> None:
+def write_page(rows: Sequence[Sequence[str]], split: Sequence[Sequence[str]],
+               status: Sequence[str], version: str, load: str, path: Path = DOC) -> None:
     """Replace the generated table in the docs page (between its markers) with ``rows``."""
     start, end = "<!-- bench_zigzag:start -->", "<!-- bench_zigzag:end -->"
     text = path.read_text()
@@ -353,7 +412,10 @@ def write_page(rows: Sequence[Sequence[str]], version: str, path: Path = DOC) ->
     tail = rest.split(end, 1)[1]
     body = (f"Measured {dt.date.today().isoformat()} with zigzag-dse {version}, "
             f"`python bench/bench_zigzag.py --markdown` (opt={OPT}, lpf_limit={LPF_LIMIT}; "
-            f"accelsim best of {REPEATS}).\n\n{format_markdown(rows)}\n")
+            f"accelsim best of {REPEATS}); {load}.\n\n{format_markdown(rows)}\n\n"
+            f"Energy by level (uJ; accelsim dynamic) and ZigZag's DRAM traffic per operand:\n\n"
+            f"{format_markdown(split, SPLIT_COLUMNS)}\n\nIssue 12's targets on this run:\n\n"
+            + "".join(f"- {line}\n" for line in status))
     path.write_text(f"{head}{start}\n{body}{end}{tail}")
 
 
@@ -385,18 +447,27 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="bench_zigzag_") as tmp_dir:
         tmp = Path(tmp_dir)
         answer = run_zigzag(python, request, tmp)
-        rows = [table_row(layer, theirs, run_accelsim(layer, energies, tmp))
-                for layer, theirs in zip(chosen, answer["layers"], strict=True)]
+        ours = [run_accelsim(layer, energies, tmp) for layer in chosen]
+    pairs = list(zip(chosen, answer["layers"], ours, strict=True))
+    rows = [table_row(layer, theirs, mine) for layer, theirs, mine in pairs]
+    split = [split_row(layer, theirs, mine, energies) for layer, theirs, mine in pairs]
+    load = (f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs at the end of the "
+            "run")
     print(f"ZigZag {answer['zigzag_version']} vs accelsim on {spec.system.name} "
           f"(same per-access energies; ZigZag opt={OPT}, lpf_limit={LPF_LIMIT}; accelsim's "
           f"fixed mapping, best of {REPEATS}). DRAM traffic in Mbit (1e6 b); accelsim uJ is "
           "dynamic (as ZigZag), '+leak' adds its leakage"
           + ("; ZigZag NOT forced to double-buffer" if args.no_double_buffering else ""))
     print(format_text(rows))
+    print("energy by level (uJ; accelsim dynamic) and ZigZag's DRAM traffic per operand:")
+    print(format_text(split, SPLIT_COLUMNS))
+    print(load)
+    status = targets(pairs)
+    print("issue 12 targets (reported, not enforced):\n  " + "\n  ".join(status))
     print(f"peak memory: ZigZag driver process {answer['peak_rss_mib']:.0f} MiB RSS (all layers); "
           f"accelsim per layer: tracemalloc peak of one run (last column)")
     if args.markdown and not args.no_double_buffering:
-        write_page(rows, answer["zigzag_version"])
+        write_page(rows, split, status, answer["zigzag_version"], load)
         print(f"wrote {DOC.relative_to(ROOT)}")
     return 0
 

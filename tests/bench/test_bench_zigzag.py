@@ -76,6 +76,17 @@ def test_zigzag_costs_per_bit_are_accelsims_action_energies():
     assert memories["sram_ifmap"]["size"] == 64 * 1024 * 8
 
 
+def test_energy_splits_sort_levels_alike():
+    theirs = {"mac_energy_pj": 5.0, "mem_energy_pj": {"I": [1.0, 2.0, 3.0], "O": [4.0, 5.0, 6.0]}}
+    assert bz.zigzag_split_pj(theirs) == {"MAC": 5.0, "reg": 5.0, "SRAM": 7.0, "DRAM": 9.0}
+    energies = {"array.mac": 1e-12, "array.reg_write_bits": 2e-12, "array.pe_busy_cycles": 0.0,
+                "sram.ifmap.read_bits": 3e-12, "dram.read_bits": 4e-12}
+    counts = {"array.mac": 2, "array.reg_write_bits": 1, "array.pe_busy_cycles": 9,
+              "sram.ifmap.read_bits": 1, "dram.read_bits": 2}
+    assert bz.accelsim_split_pj(counts, energies) == pytest.approx(
+        {"MAC": 2.0, "reg": 2.0, "SRAM": 3.0, "DRAM": 8.0})
+
+
 def test_accelsim_moves_at_least_the_compulsory_traffic_of_the_tiny_layers(tmp_path):
     for layer in (TINY_CONV, TINY_GEMM):
         path = tmp_path / f"{layer.name}.yaml"
