@@ -404,14 +404,15 @@ def format_markdown(rows: Sequence[Sequence[str]], columns: Sequence[str] = COLU
 
 
 def write_page(rows: Sequence[Sequence[str]], split: Sequence[Sequence[str]],
-               status: Sequence[str], version: str, load: str, path: Path = DOC) -> None:
+               status: Sequence[str], version: str, load: str, command: str,
+               path: Path = DOC) -> None:
     """Replace the generated table in the docs page (between its markers) with ``rows``."""
     start, end = "<!-- bench_zigzag:start -->", "<!-- bench_zigzag:end -->"
     text = path.read_text()
     head, rest = text.split(start, 1)
     tail = rest.split(end, 1)[1]
     body = (f"Measured {dt.date.today().isoformat()} with zigzag-dse {version}, "
-            f"`python bench/bench_zigzag.py --markdown` (opt={OPT}, lpf_limit={LPF_LIMIT}; "
+            f"`{command}` (opt={OPT}, lpf_limit={LPF_LIMIT}; "
             f"accelsim best of {REPEATS}); {load}.\n\n{format_markdown(rows)}\n\n"
             f"Energy by level (uJ; accelsim dynamic) and ZigZag's DRAM traffic per operand:\n\n"
             f"{format_markdown(split, SPLIT_COLUMNS)}\n\nIssue 12's targets on this run:\n\n"
@@ -467,7 +468,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"peak memory: ZigZag driver process {answer['peak_rss_mib']:.0f} MiB RSS (all layers); "
           f"accelsim per layer: tracemalloc peak of one run (last column)")
     if args.markdown and not args.no_double_buffering:
-        write_page(rows, split, status, answer["zigzag_version"], load)
+        command = "python bench/bench_zigzag.py " + " ".join(sys.argv[1:] if argv is None else argv)
+        write_page(rows, split, status, answer["zigzag_version"], load, command)
         print(f"wrote {DOC.relative_to(ROOT)}")
     return 0
 
