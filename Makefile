@@ -3,9 +3,10 @@ PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 SCALESIM_VENV := .venv-scalesim
+ZIGZAG_VENV := .venv-zigzag
 CONFIG ?= configs/fineq_sa.yaml
 
-.PHONY: run test bench lint clean scalesim-env
+.PHONY: run test bench lint clean scalesim-env zigzag-env
 
 $(BIN)/accelsim: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -27,15 +28,25 @@ $(SCALESIM_VENV)/.installed: pyproject.toml
 
 scalesim-env: $(SCALESIM_VENV)/.installed
 
+# ZigZag (zigzag-dse 3.9.1) for bench/bench_zigzag.py, in its own environment: bench/zigzag_driver.py
+# runs there and answers in JSON. 3.9.1 imports `six` without declaring it, hence the second package.
+$(ZIGZAG_VENV)/.installed:
+	$(PYTHON) -m venv $(ZIGZAG_VENV)
+	$(ZIGZAG_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(ZIGZAG_VENV)/bin/python -m pip install --quiet zigzag-dse==3.9.1 six
+	@touch $@
+
+zigzag-env: $(ZIGZAG_VENV)/.installed
+
 run: $(BIN)/accelsim
 	$(BIN)/accelsim run $(CONFIG)
 
-test: $(VENV)/.dev-installed $(SCALESIM_VENV)/.installed
+test: $(VENV)/.dev-installed $(SCALESIM_VENV)/.installed $(ZIGZAG_VENV)/.installed
 	$(BIN)/lint-imports
 	$(BIN)/mypy
 	$(BIN)/python -m pytest -n 2 -q
 
-bench: $(VENV)/.dev-installed $(SCALESIM_VENV)/.installed
+bench: $(VENV)/.dev-installed $(SCALESIM_VENV)/.installed $(ZIGZAG_VENV)/.installed
 	$(BIN)/python bench/run_all.py
 
 lint: $(VENV)/.dev-installed
@@ -44,4 +55,4 @@ lint: $(VENV)/.dev-installed
 	$(BIN)/mypy
 
 clean:
-	rm -rf $(VENV) $(SCALESIM_VENV) build *.egg-info
+	rm -rf $(VENV) $(SCALESIM_VENV) $(ZIGZAG_VENV) build *.egg-info
