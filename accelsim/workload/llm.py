@@ -36,6 +36,7 @@ from accelsim.config.quantities import FROZEN_CLOSED
 from accelsim.config.yaml_source import load_yaml_file
 from accelsim.errors import ConfigError, WorkloadError
 from accelsim.workload.layers import GemmLayer, LayerQuant, OperandPrecision, Workload
+from accelsim.workload.model_file import declares_schema
 
 SCHEMA = "accelsim.llm/1"
 
@@ -177,12 +178,7 @@ def kv_cache_bits(model: LlmModel, kv_len: int, batch: int, kv_bits: int) -> int
 
 def is_llm_file(path: str | Path) -> bool:
     """True when ``path`` is a YAML file whose first lines declare ``schema: accelsim.llm/1``."""
-    path = Path(path)
-    if path.suffix.lower() not in (".yaml", ".yml") or not path.is_file():
-        return False
-    with path.open(encoding="utf-8") as handle:
-        head = [next(handle, "") for _ in range(5)]
-    return any(line.split("#")[0].strip() == f"schema: {SCHEMA}" for line in head)
+    return declares_schema(path, SCHEMA)
 
 
 def load_llm_model(path: str | Path) -> LlmModel:

@@ -12,12 +12,13 @@ from accelsim.workload.model_file import load_model_file
 TopologyFormat = Literal["auto", "conv", "gemm"]
 FORMATS: tuple[str, ...] = get_args(TopologyFormat)
 SUFFIXES = {".yaml": "model definition", ".yml": "model definition",
-            ".csv": "SCALE-Sim topology", ".npz": "trace"}
+            ".csv": "SCALE-Sim topology", ".npz": "trace", ".onnx": "ONNX model"}
 
 
 def load(path: str | Path, fmt: str = "auto") -> Workload:
     """Load ``path`` by its suffix: ``.yaml``/``.yml``, ``.csv`` (``fmt`` picks SCALE-Sim's conv or
-    GEMM form; "auto" reads the header) or ``.npz`` (a trace written by the front-end)."""
+    GEMM form; "auto" reads the header), ``.npz`` (a trace written by the front-end) or
+    ``.onnx`` (a graph: its shapes, not its weights; ``accelsim.onnx/1`` YAML fixes its inputs)."""
     path = Path(path)
     if fmt not in FORMATS:
         raise WorkloadError(f"unknown workload format {fmt!r}; expected one of "
@@ -41,7 +42,15 @@ def load(path: str | Path, fmt: str = "auto") -> Workload:
 
         if is_llm_file(path):  # outside an `llm:` run: one token of batch-1 decode, no cache
             return decoder_pass(load_llm_model(path), PassShape(1, 0, 1))
+        from accelsim.workload.onnx_ref import is_onnx_ref, load_onnx_ref
+
+        if is_onnx_ref(path):
+            return load_onnx_ref(path)
         return load_model_file(path)
+    if suffix == ".onnx":
+        from accelsim.workload.onnx_import import load_onnx_workload
+
+        return load_onnx_workload(path)
     if suffix == ".csv":
         # Imported here so that model files load even while these modules are absent or broken.
         from accelsim.workload.topology_csv import load_topology_csv
