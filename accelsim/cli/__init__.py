@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import tempfile
 from collections.abc import Callable, Sequence
 
 from accelsim import api
@@ -22,6 +23,7 @@ from accelsim.cli.common import (  # noqa: F401 - re-exported for callers and te
     write_atomic,
 )
 from accelsim.cli.sweep_commands import _add_plot, _add_sweep, _cmd_plot, _cmd_sweep
+from accelsim.config.run_spec import RunSpec
 from accelsim.errors import AccelsimError, InputError
 
 
@@ -44,12 +46,34 @@ def _add_run(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--csv", dest="csv_path", metavar="FILE", help="write per-layer CSV")
     p.add_argument("--timeline", metavar="FILE", help="write a Chrome/Perfetto trace (JSON)")
     p.add_argument("--all-layers", action="store_true", help="print every layer in the summary")
+    _add_input_shape(p)
+
+
+def _add_input_shape(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--input-shape", action="append", default=[], metavar="[NAME=]D1xD2...",
+                   help="fix an ONNX workload's symbolic input, e.g. input_ids=1x128 "
+                   "(repeatable; the name may be left out when the graph has one input)")
+
+
+def _pinned_workload(args: argparse.Namespace, tmp: str) -> str | None:
+    """The workload to run: ``--workload``, or with ``--input-shape`` a reference file in
+    ``tmp`` that fixes the ONNX model's input shapes."""
+    if not args.input_shape:
+        return getattr(args, "workload", None)
+    from pathlib import Path
+
+    from accelsim.workload.onnx_ref import pin_input_shapes
+
+    model = getattr(args, "workload", None) or api.load(
+        args.config, set=_overrides(args.overrides)).workload
+    return str(pin_input_shapes(model, args.input_shape, Path(tmp)))
 
 
 def _add_validate(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("validate", help="check a config and its workload without running")
     p.add_argument("config")
     p.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE")
+    _add_input_shape(p)
 
 
 def _add_quantize(sub: argparse._SubParsersAction) -> None:
@@ -99,8 +123,10 @@ def _cmd_run(args: argparse.Namespace) -> int:
     for path in (args.json_path, args.csv_path, args.timeline):
         if path:
             check_output_path(path)
-    result = api.run(args.config, set=_overrides(args.overrides), workload=args.workload,
-                     topology=args.topology, gemm=args.gemm)
+    with tempfile.TemporaryDirectory(prefix="accelsim-") as tmp:
+        result = api.run(args.config, set=_overrides(args.overrides),
+                         workload=_pinned_workload(args, tmp), topology=args.topology,
+                         gemm=args.gemm)
     outputs: list[tuple[str, Callable[[], str]]] = []
     if args.json_path:
         outputs.append((args.json_path, lambda: result_to_json(result)))
@@ -117,16 +143,24 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
+    with tempfile.TemporaryDirectory(prefix="accelsim-") as tmp:
+        pinned = _pinned_workload(args, tmp)
+        overrides = _overrides(args.overrides) | ({} if pinned is None else {"workload": pinned})
+        return _validate(args, api.load(args.config, set=overrides))
+
+
+def _validate(args: argparse.Namespace, spec: RunSpec) -> int:
     from accelsim import cost, workload
     from accelsim.workload import moe  # noqa: F401 - workload.moe below
 
-    spec = api.load(args.config, set=_overrides(args.overrides))
     if spec.chiplets is not None and workload.moe.is_moe_file(spec.workload):
         model = workload.moe.load_moe_model(spec.workload)
         what = f"MoE model {model.name} ({model.experts} experts, top-{model.top_k})"
     else:
         wl = workload.load(spec.workload, spec.workload_format)
         what = f"workload {wl.name} with {len(wl.layers)} layers, {wl.macs:,} MACs"
+        if wl.vector_ops:
+            what += f", {len(wl.vector_ops)} vector ops"
         from accelsim import mapping
 
         # Map every layer (cheap): per-layer checks such as trace bit widths against the PE or

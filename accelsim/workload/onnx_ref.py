@@ -16,6 +16,7 @@ from accelsim.config.yaml_source import load_yaml_file
 from accelsim.errors import WorkloadError
 from accelsim.workload.layers import Workload
 from accelsim.workload.model_file import declares_schema
+from accelsim.workload.onnx_graph import parse_input_shape
 from accelsim.workload.onnx_import import load_onnx_workload
 
 SCHEMA = "accelsim.onnx/1"
@@ -63,3 +64,22 @@ def write_onnx_ref(path: Path, model: Path, input_shapes: dict[str, tuple[int, .
     body = {"schema": SCHEMA, "model": str(model.resolve()),
             "input_shapes": {k: list(v) for k, v in input_shapes.items()}}
     path.write_text(yaml.safe_dump(body, sort_keys=False), encoding="utf-8")
+
+
+def pin_input_shapes(workload: str | Path, specs: list[str], folder: Path) -> Path:
+    """``--input-shape`` for the ONNX file ``workload``: a reference file in ``folder`` that
+    fixes the shapes ``specs`` give (``[NAME=]D1xD2x...`` each); loading it checks them."""
+    workload = Path(workload)
+    if workload.suffix.lower() != ".onnx":
+        raise WorkloadError("--input-shape goes with an ONNX workload (--workload MODEL.onnx)",
+                            file=str(workload), key_path="--input-shape")
+    shapes: dict[str, tuple[int, ...]] = {}
+    for spec in specs:
+        name, dims = parse_input_shape(spec)
+        if name in shapes:
+            raise WorkloadError(f"input {name or '(unnamed)'!r} given twice",
+                                key_path="--input-shape")
+        shapes[name] = dims
+    ref = folder / f"{workload.stem}.inputs.yaml"
+    write_onnx_ref(ref, workload, shapes)
+    return ref
