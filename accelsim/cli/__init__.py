@@ -93,7 +93,9 @@ def _add_quantize(sub: argparse._SubParsersAction) -> None:
                    help="APSQ group size (K tiles accumulated before one requantization)")
     p.add_argument("--pwl", action="append", default=[], metavar="FN=N",
                    help="fit an N-segment GQA-LUT table for FN (gelu, exp, ...); repeatable")
-    p.add_argument("--tokens", type=int, default=1, help="rows (M) of each GEMM in the trace")
+    p.add_argument("--tokens", type=int, help="rows (M) of each linear GEMM whose file does "
+                   "not give it (default: minilm's sequence length, 256; else 1, with a "
+                   "warning); ONNX graphs with fixed input shapes give their own")
     p.add_argument("--ifmap", metavar="HxW", help="ifmap size for conv layers")
     p.add_argument("--stat-tile", default="8x8", metavar="KxN",
                    help="block of the per-tile weight statistics")
@@ -188,6 +190,8 @@ def _cmd_quantize(args: argparse.Namespace) -> int:
         ifmap=args.ifmap, stat_tile=args.stat_tile, weights_for=args.weights_for,
         include=args.include, exclude=args.exclude)
     sys.stdout.write("\n".join(result.lines()) + "\n")
+    for warning in result.warnings:
+        sys.stderr.write(f"accelsim: warning: {warning}\n")
     return EXIT_OK
 
 

@@ -214,7 +214,7 @@ def _conv2d(name: str, x: tuple[int, ...], w: tuple[int, ...], y: tuple[int, ...
                                                                   strict=True)])
     if len(pads) == 2:
         totals = [0, totals[0]]
-    chosen = [_sym_pad(i, k, s, o, t) for i, k, s, o, t in
+    chosen = [symmetric_pad(i, k, s, o, t) for i, k, s, o, t in
               zip(x[2:], w[2:], strides, y[2:], totals, strict=True)]
     if chosen[0] is None or chosen[1] is None:
         return None
@@ -222,7 +222,9 @@ def _conv2d(name: str, x: tuple[int, ...], w: tuple[int, ...], y: tuple[int, ...
                        chosen[0], chosen[1], groups)
 
 
-def _sym_pad(size: int, kernel: int, stride: int, out: int, total: int) -> int | None:
+def symmetric_pad(size: int, kernel: int, stride: int, out: int, total: int) -> int | None:
+    """The padding per side (of ``total``, rounded down or up) that gives ``out`` outputs from
+    ``size`` inputs: accelsim's convs pad both sides alike, ONNX's may not (pads 0,0,1,1)."""
     for pad in sorted({total // 2, (total + 1) // 2}):
         if (size + 2 * pad - kernel) // stride + 1 == out:
             return pad
