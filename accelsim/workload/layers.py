@@ -173,13 +173,16 @@ class VectorOp:
     vector or nonlinear unit. ``elements`` is the size of the largest tensor the op reads or
     writes (None when the graph leaves it symbolic); ``kind`` groups ops by what would run them:
     ``elementwise``, ``activation``, ``normalization``, ``reduction``, ``pooling``, ``layout``
-    (no arithmetic: Reshape, Transpose, Concat...) or ``other``.
+    (no arithmetic: Reshape, Transpose, Concat...) or ``other``. ``row_length`` is the length
+    of the axis a softmax or normalization reduces over (the last axis for activations), so
+    ``elements // row_length`` rows reach a nonlinear unit.
     """
 
     name: str
     op: str
     kind: str
     elements: int | None
+    row_length: int | None = None  # softmax/norm/activation: the axis it works along
 
 
 @dataclass(frozen=True)

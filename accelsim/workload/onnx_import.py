@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING
 
 from accelsim.errors import WorkloadError
 from accelsim.workload.layers import Conv2dLayer, GemmLayer, Layer, VectorOp, Workload
+from accelsim.workload.llm import NonlinearFunction, NonlinearOp
 from accelsim.workload.onnx_graph import Dims, OnnxGraph, read_onnx_graph
 
 if TYPE_CHECKING:
@@ -89,7 +90,8 @@ def graph_workload(graph: OnnxGraph, source: str) -> Workload:
         kind = KIND_OF.get(node.op_type, "other")
         if kind == "other":
             unknown[node.op_type] = unknown.get(node.op_type, 0) + 1
-        vector.append(VectorOp(name, node.op_type, kind, _elements(graph, node)))
+        vector.append(VectorOp(name, node.op_type, kind, _elements(graph, node),
+                               _row_length(graph, node, kind)))
     if unknown:
         ops = ", ".join(f"{op} x{n}" for op, n in sorted(unknown.items()))
         notes.append(f"operators not classified (listed as 'other' vector ops): {ops}")
@@ -111,6 +113,37 @@ def _elements(graph: OnnxGraph, node: onnx.NodeProto) -> int | None:
     sizes = [_size(graph.shapes.get(t)) for t in list(node.input) + list(node.output) if t]
     known = [s for s in sizes if s is not None]
     return max(known) if known else None
+
+
+def _row_length(graph: OnnxGraph, node: onnx.NodeProto, kind: str) -> int | None:
+    """The axis a Softmax/LayerNorm reduces over (``axis``, default -1), or an activation's
+    last axis; None for other kinds or unknown shapes."""
+    dims = graph.shapes.get(node.input[0]) if node.input else None
+    if kind not in ("normalization", "activation") or not dims or node.op_type in (
+            "BatchNormalization", "InstanceNormalization", "GroupNormalization", "LRN"):
+        return None
+    axis = _attrs(node).get("axis", -1)
+    if not isinstance(axis, int) or not -len(dims) <= axis < len(dims):
+        return None
+    return dims[axis]
+
+
+#: ONNX ops a nonlinear unit models, by the function it evaluates.
+NONLINEAR: dict[str, NonlinearFunction] = {
+    "Softmax": "softmax", "Gelu": "gelu", "FastGelu": "gelu", "Swish": "silu",
+    "RMSNormalization": "rmsnorm", "SimplifiedLayerNormalization": "rmsnorm"}
+
+
+def nonlinear_ops(workload: Workload) -> tuple[NonlinearOp, ...]:
+    """The vector ops a nonlinear unit times (``hardware.nonlinear``), as its ops: Softmax,
+    GELU, SiLU and RMS norm with known sizes. The others stay listed in ``vector_ops``."""
+    out = []
+    for op in workload.vector_ops:
+        function = NONLINEAR.get(op.op)
+        if function is not None and op.elements and op.row_length:
+            out.append(NonlinearOp(op.name, function, op.elements,
+                                   op.elements // op.row_length))
+    return tuple(out)
 
 
 def _size(dims: Dims | None) -> int | None:

@@ -12,8 +12,9 @@ from onnx import TensorProto, helper, numpy_helper
 from accelsim.errors import WorkloadError
 from accelsim.workload import load
 from accelsim.workload.layers import Conv2dLayer, GemmLayer
+from accelsim.workload.llm import NonlinearOp
 from accelsim.workload.onnx_graph import parse_input_shape
-from accelsim.workload.onnx_import import load_onnx_workload
+from accelsim.workload.onnx_import import load_onnx_workload, nonlinear_ops
 from accelsim.workload.onnx_ref import write_onnx_ref
 from tests.unit.workload.onnx_models import attention_block, graph_macs, resnet_like, save
 
@@ -62,6 +63,9 @@ def test_attention_block_matmuls(tmp_path: Path) -> None:
     assert kinds["Reshape"] == kinds["Transpose"] == "layout"
     # the Mul by a constant scale is work; the Reshapes' shape tensors are not vector ops
     assert not any(v.name.endswith("shape") for v in wl.vector_ops)
+    # what a nonlinear unit times: softmax rows of 16 keys (4 heads x 16 queries), GELU rows
+    assert nonlinear_ops(wl) == (NonlinearOp("softmax", "softmax", 1024, 64),
+                                 NonlinearOp("gelu", "gelu", 2048, 16))
 
 
 def _matmul_model(a: list[int], b: list[int], b_const: bool) -> onnx.ModelProto:
