@@ -162,7 +162,8 @@ def quantize_matrix(w: np.ndarray, opts: QuantOptions, name: str = "w") -> Quant
     group = opts.group_size if gran == "group" else None
     if group is not None and w.shape[1] % group:
         raise QuantError(f"group size {group} does not divide the input dimension "
-                         f"{w.shape[1]}; pick another --group-size", key_path=f"{name}.weight")
+                         f"{w.shape[1]}; pick another --weight-group-size (or "
+                         "--granularity channel)", key_path=f"{name}.weight")
     qt = quantize_uniform(w, opts.weight_bits, symmetric=True, granularity=gran, axis=0,
                           group_size=group, group_axis=1, calibration=opts.calibration,
                           name=name)
