@@ -241,12 +241,13 @@ def _conv2d(name: str, x: tuple[int, ...], w: tuple[int, ...], y: tuple[int, ...
     strides = _ints(attrs, "strides", [1, 1])
     strides = [1, *strides] if len(strides) == 1 else strides
     pads = _ints(attrs, "pads", [])
-    totals = ([pads[0] + pads[1], 0] if len(pads) == 2 else
-              [pads[0] + pads[2], pads[1] + pads[3]] if len(pads) == 4 else
-              [max(0, (o - 1) * s + k - i) for o, s, k, i in zip(y[2:], strides, w[2:], x[2:],
-                                                                  strict=True)])
-    if len(pads) == 2:
-        totals = [0, totals[0]]
+    if len(pads) == 2:  # 1-D: [begin, end] of the width
+        totals = [0, pads[0] + pads[1]]
+    elif len(pads) == 4:  # [top, left, bottom, right]
+        totals = [pads[0] + pads[2], pads[1] + pads[3]]
+    else:  # auto_pad (SAME_*) or none: what the output size implies
+        totals = [max(0, (o - 1) * s + k - i)
+                  for o, s, k, i in zip(y[2:], strides, w[2:], x[2:], strict=True)]
     chosen = [symmetric_pad(i, k, s, o, t) for i, k, s, o, t in
               zip(x[2:], w[2:], strides, y[2:], totals, strict=True)]
     if chosen[0] is None or chosen[1] is None:

@@ -191,3 +191,22 @@ def test_unreadable_and_layerless_graphs(tmp_path: Path) -> None:
     path = save(helper.make_model(graph), tmp_path / "relu.onnx")
     with pytest.raises(WorkloadError, match="no Conv, Gemm or MatMul node"):
         load(path)
+
+
+@pytest.mark.parametrize(("attrs", "x", "w", "want"), [
+    ({"auto_pad": "SAME_UPPER", "strides": [2, 2]}, [1, 4, 9, 9], [8, 4, 3, 3],
+     Conv2dLayer("c", 9, 9, 4, 3, 3, 8, 2, 2, 1, 1, 1)),
+    ({"pads": [1, 1], "strides": [2]}, [1, 4, 16], [8, 4, 3],
+     Conv2dLayer("c", 1, 16, 4, 1, 3, 8, 1, 2, 0, 1, 1)),
+])
+def test_auto_pad_and_1d_convs(tmp_path: Path, attrs: dict[str, object], x: list[int],
+                               w: list[int], want: Conv2dLayer) -> None:
+    init = numpy_helper.from_array(np.ones(w, np.float32), "w")
+    node = helper.make_node("Conv", ["x", "w"], ["y"], "c", **attrs)
+    graph = helper.make_graph([node], "c", [helper.make_tensor_value_info(
+        "x", TensorProto.FLOAT, x)], [helper.make_tensor_value_info(
+            "y", TensorProto.FLOAT, None)], [init])
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+    wl = load(save(model, tmp_path / "c.onnx"))
+    assert wl.layers == (want,)
+    assert wl.macs == graph_macs(model)
