@@ -210,3 +210,26 @@ def test_auto_pad_and_1d_convs(tmp_path: Path, attrs: dict[str, object], x: list
     wl = load(save(model, tmp_path / "c.onnx"))
     assert wl.layers == (want,)
     assert wl.macs == graph_macs(model)
+
+
+def test_integer_ops_map_like_their_float_forms(tmp_path: Path) -> None:
+    """ConvInteger and MatMulInteger (quantized exports) are layers too."""
+    inits = [numpy_helper.from_array(np.ones((8, 4, 3, 3), np.int8), "cw"),
+             numpy_helper.from_array(np.ones((8, 5), np.int8), "mw"),
+             numpy_helper.from_array(np.array([1, 8 * 36], np.int64), "flat")]
+    nodes = [helper.make_node("ConvInteger", ["x", "cw"], ["c"], "conv", pads=[1, 1, 1, 1]),
+             helper.make_node("Cast", ["c"], ["cf"], "cast", to=TensorProto.INT8),
+             helper.make_node("Reshape", ["cf", "flat"], ["r"], "reshape"),
+             helper.make_node("Slice", ["r", "starts", "ends", "axes"], ["s"], "slice"),
+             helper.make_node("MatMulInteger", ["s", "mw"], ["y"], "mm")]
+    inits += [numpy_helper.from_array(np.array([0], np.int64), "starts"),
+              numpy_helper.from_array(np.array([8], np.int64), "ends"),
+              numpy_helper.from_array(np.array([1], np.int64), "axes")]
+    graph = helper.make_graph(nodes, "q", [helper.make_tensor_value_info(
+        "x", TensorProto.INT8, [1, 4, 6, 6])], [helper.make_tensor_value_info(
+            "y", TensorProto.INT32, None)], inits)
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+    wl = load(save(model, tmp_path / "q.onnx"))
+    assert wl.layers == (Conv2dLayer("conv", 6, 6, 4, 3, 3, 8, 1, 1, 1, 1, 1),
+                         GemmLayer("mm", 1, 5, 8))
+    assert [v.op for v in wl.vector_ops] == ["Cast", "Reshape", "Slice"]
