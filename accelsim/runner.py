@@ -113,6 +113,17 @@ def run(spec: RunSpec, cache: InputCache | None = None, *, provenance: bool = Tr
                   cache, provenance=provenance)
 
 
+def _vector_note(wl: Workload) -> tuple[str, ...]:
+    """The non-GEMM operators of an imported graph: listed with their element counts, not timed
+    (no unit of the system models them; the nonlinear unit times LLM runs' ops)."""
+    if not wl.vector_ops:
+        return ()
+    kinds = sorted({op.kind for op in wl.vector_ops})
+    elements = sum(op.elements or 0 for op in wl.vector_ops)
+    return (f"{len(wl.vector_ops)} non-GEMM operators ({', '.join(kinds)}; {elements:,} "
+            "elements) are listed in the workload but not timed or costed",)
+
+
 def finish(spec: RunSpec | None, config: Mapping[str, Any], wl: Workload, system: System,
            stats: SimStats, cache: InputCache, *, provenance: bool = True,
            notes: tuple[str, ...] = (), tables: tuple[str, ...] | None = None) -> Result:
@@ -124,7 +135,7 @@ def finish(spec: RunSpec | None, config: Mapping[str, Any], wl: Workload, system
     energy = cost.estimate_energy(stats, system, priced)
     area = cost.estimate_area(system, priced)
     used = cost.provenance_entries(energy, area) if provenance else ()
-    all_notes = (*notes, *energy.notes, *area.notes)
+    all_notes = (*notes, *wl.notes, *_vector_note(wl), *energy.notes, *area.notes)
     if system.multi_chip:
         all_notes = tuple(_generic(note) for note in all_notes)
     if stats.llm is not None and not stats.llm.endurance_ok:
@@ -143,7 +154,9 @@ def describe(spec: RunSpec, work: RunWorkload, system: System) -> str:
     head = (f"{chip.name}, {chip.array.rows}x{chip.array.cols} {chip.array.dataflow.value}"
             f"{chips}")
     if isinstance(work, Workload):
-        return f"{head}; workload {work.name} with {len(work.layers)} layers, {work.macs:,} MACs"
+        vector = f", {len(work.vector_ops)} vector ops" if work.vector_ops else ""
+        return (f"{head}; workload {work.name} with {len(work.layers)} layers, "
+                f"{work.macs:,} MACs{vector}")
     if isinstance(work, MoeWorkload):
         model = work.model
         return (f"{head}; MoE model {model.name} ({model.experts} experts, top-{model.top_k}), "

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import tempfile
 from collections.abc import Callable, Sequence
 
 from accelsim import api
@@ -22,6 +23,7 @@ from accelsim.cli.common import (  # noqa: F401 - re-exported for callers and te
     write_atomic,
 )
 from accelsim.cli.sweep_commands import _add_plot, _add_sweep, _cmd_plot, _cmd_sweep
+from accelsim.config.run_spec import RunSpec
 from accelsim.errors import AccelsimError, InputError
 
 
@@ -44,12 +46,34 @@ def _add_run(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--csv", dest="csv_path", metavar="FILE", help="write per-layer CSV")
     p.add_argument("--timeline", metavar="FILE", help="write a Chrome/Perfetto trace (JSON)")
     p.add_argument("--all-layers", action="store_true", help="print every layer in the summary")
+    _add_input_shape(p)
+
+
+def _add_input_shape(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--input-shape", action="append", default=[], metavar="[NAME=]D1xD2...",
+                   help="fix an ONNX workload's symbolic input, e.g. input_ids=1x128 "
+                   "(repeatable; the name may be left out when the graph has one input)")
+
+
+def _pinned_workload(args: argparse.Namespace, tmp: str) -> str | None:
+    """The workload to run: ``--workload``, or with ``--input-shape`` a reference file in
+    ``tmp`` that fixes the ONNX model's input shapes."""
+    if not args.input_shape:
+        return getattr(args, "workload", None)
+    from pathlib import Path
+
+    from accelsim.workload.onnx_ref import pin_input_shapes
+
+    model = getattr(args, "workload", None) or api.load(
+        args.config, set=_overrides(args.overrides)).workload
+    return str(pin_input_shapes(model, args.input_shape, Path(tmp)))
 
 
 def _add_validate(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("validate", help="check a config and its workload without running")
     p.add_argument("config")
     p.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE")
+    _add_input_shape(p)
 
 
 def _add_quantize(sub: argparse._SubParsersAction) -> None:
@@ -69,7 +93,9 @@ def _add_quantize(sub: argparse._SubParsersAction) -> None:
                    help="APSQ group size (K tiles accumulated before one requantization)")
     p.add_argument("--pwl", action="append", default=[], metavar="FN=N",
                    help="fit an N-segment GQA-LUT table for FN (gelu, exp, ...); repeatable")
-    p.add_argument("--tokens", type=int, default=1, help="rows (M) of each GEMM in the trace")
+    p.add_argument("--tokens", type=int, help="rows (M) of each linear GEMM whose file does "
+                   "not give it (default: minilm's sequence length, 256; else 1, with a "
+                   "warning); ONNX graphs with fixed input shapes give their own")
     p.add_argument("--ifmap", metavar="HxW", help="ifmap size for conv layers")
     p.add_argument("--stat-tile", default="8x8", metavar="KxN",
                    help="block of the per-tile weight statistics")
@@ -99,8 +125,10 @@ def _cmd_run(args: argparse.Namespace) -> int:
     for path in (args.json_path, args.csv_path, args.timeline):
         if path:
             check_output_path(path)
-    result = api.run(args.config, set=_overrides(args.overrides), workload=args.workload,
-                     topology=args.topology, gemm=args.gemm)
+    with tempfile.TemporaryDirectory(prefix="accelsim-") as tmp:
+        result = api.run(args.config, set=_overrides(args.overrides),
+                         workload=_pinned_workload(args, tmp), topology=args.topology,
+                         gemm=args.gemm)
     outputs: list[tuple[str, Callable[[], str]]] = []
     if args.json_path:
         outputs.append((args.json_path, lambda: result_to_json(result)))
@@ -117,9 +145,15 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
+    with tempfile.TemporaryDirectory(prefix="accelsim-") as tmp:
+        pinned = _pinned_workload(args, tmp)
+        overrides = _overrides(args.overrides) | ({} if pinned is None else {"workload": pinned})
+        return _validate(args, api.load(args.config, set=overrides))
+
+
+def _validate(args: argparse.Namespace, spec: RunSpec) -> int:
     from accelsim import runner
 
-    spec = api.load(args.config, set=_overrides(args.overrides))
     sys.stdout.write(f"{args.config}: ok ({runner.validate(spec)})\n")
     return EXIT_OK
 
@@ -135,6 +169,8 @@ def _cmd_quantize(args: argparse.Namespace) -> int:
         ifmap=args.ifmap, stat_tile=args.stat_tile, weights_for=args.weights_for,
         include=args.include, exclude=args.exclude)
     sys.stdout.write("\n".join(result.lines()) + "\n")
+    for warning in result.warnings:
+        sys.stderr.write(f"accelsim: warning: {warning}\n")
     return EXIT_OK
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from accelsim.errors import QuantError
@@ -25,7 +25,7 @@ from accelsim.quant.frontend import (
     QuantReport,
     quantize_model,
 )
-from accelsim.quant.model_import import load_model
+from accelsim.quant.model_import import ImportedModel, load_model
 from accelsim.workload.trace import Trace, write_trace
 
 BUILTIN_MINILM = "minilm"
@@ -60,6 +60,7 @@ class QuantizeResult:
     trace: Trace
     report: QuantReport
     skipped: tuple[str, ...]
+    warnings: tuple[str, ...] = ()
 
     def header(self) -> tuple[str, ...]:
         return ("layer", "op", "shape", "weights", "bits", "MSE", "SQNR dB", "stored")
@@ -105,7 +106,7 @@ def quantize_command(
     psum_bits: int = 8,
     psum_group_size: int = 2,
     pwl: Sequence[str] = (),
-    tokens: int = 1,
+    tokens: int | None = None,
     ifmap: str | None = None,
     stat_tile: str = "8x8",
     weights_for: str | None = ".*",
@@ -115,12 +116,17 @@ def quantize_command(
     """Run the front-end on ``weights`` and write the trace to ``out``.
 
     ``weight_group_size`` is the per-group weight quantization group (int4 default);
-    ``psum_group_size`` is APSQ's group of K tiles (the CLI's ``--group-size``)."""
+    ``psum_group_size`` is APSQ's group of K tiles (the CLI's ``--group-size``). ``tokens`` is
+    the M of linear layers whose file does not give it (ONNX graphs with fixed input shapes
+    do); unset, the built-in MiniLM runs its sequence length and other files M = 1, with a
+    warning, since a one-row GEMM leaves almost all of an array idle."""
     opts = QuantOptions(
         scheme=scheme, granularity=granularity, group_size=weight_group_size,
         calibration=calibration, activation_bits=activation_bits, psum=psum,
         psum_bits=psum_bits, psum_group_size=psum_group_size,
-        pwl=tuple(parse_pwl(p) for p in pwl), rows=tokens,
+        pwl=tuple(parse_pwl(p) for p in pwl),
+        rows=tokens if tokens is not None else (
+            minilm.sequence_length() if weights == BUILTIN_MINILM else 1),
         ifmap_hw=None if ifmap is None else parse_pair(ifmap, "--ifmap"),
         stat_tile=parse_pair(stat_tile, "--stat-tile"), store_weights=weights_for)
     _check_regex(weights_for, "--weights-for")
@@ -129,23 +135,39 @@ def quantize_command(
         raise QuantError("a trace file must end in .npz", file=out, key_path="--out")
     if not out_path.parent.is_dir():
         raise QuantError("the output folder does not exist", file=out, key_path="--out")
+    warnings: tuple[str, ...] = ()
     if weights == BUILTIN_MINILM:
         if include or exclude:
             raise QuantError("--include/--exclude do not apply to the built-in minilm",
                              key_path="--include")
         mw = minilm.load_weights()
         trace, report = minilm.quantize_minilm(opts, mw)
-        skipped = minilm.imported_model(mw, tokens).skipped
+        skipped = minilm.imported_model(mw, opts.rows).skipped
     else:
         model = load_model(weights, include=include, exclude=exclude)
         trace, report = quantize_model(model, opts)
         skipped = model.skipped
+        if tokens is None:
+            warnings, trace = _default_rows(model, trace)
     try:
         write_trace(out_path, trace)
     except OSError as exc:
         raise QuantError(f"cannot write the trace: {exc.strerror or exc}", file=out,
                          key_path="--out") from exc
-    return QuantizeResult(out_path, trace, report, skipped)
+    return QuantizeResult(out_path, trace, report, skipped, warnings)
+
+
+def _default_rows(model: ImportedModel, trace: Trace) -> tuple[tuple[str, ...], Trace]:
+    """The warning (and trace note) when linear layers got M = 1 because nothing said more."""
+    guessed = [lay.name for lay in model.layers if lay.op == "linear" and lay.rows is None]
+    if not guessed:
+        return (), trace
+    what = (f"M = 1 in {len(guessed)} of {len(model.layers)} layers ({guessed[0]}"
+            f"{', ...' if len(guessed) > 1 else ''}): the file does not give their rows and "
+            "--tokens was not set")
+    note = f"{what}; a one-token pass, not the model at its sequence length"
+    notes = f"{trace.notes}; {note}" if trace.notes else note
+    return (f"{what}; pass --tokens T for T tokens per GEMM",), replace(trace, notes=notes)
 
 
 def _check_regex(pattern: str | None, flag: str) -> None:

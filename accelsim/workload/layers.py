@@ -166,12 +166,39 @@ Layer = GemmLayer | Conv2dLayer
 
 
 @dataclass(frozen=True)
+class VectorOp:
+    """A non-GEMM operator of an imported graph (Add, pooling, Softmax, LayerNorm, Reshape...).
+
+    The array does not run it; it is listed so that a report can show the work left to a
+    vector or nonlinear unit. ``elements`` is the size of the largest tensor the op reads or
+    writes (None when the graph leaves it symbolic); ``kind`` groups ops by what would run them:
+    ``elementwise``, ``activation``, ``normalization``, ``reduction``, ``pooling``, ``layout``
+    (no arithmetic: Reshape, Transpose, Concat...) or ``other``. ``row_length`` is the length
+    of the axis a softmax or normalization reduces over (the last axis for activations), so
+    ``elements // row_length`` rows reach a nonlinear unit.
+    """
+
+    name: str
+    op: str
+    kind: str
+    elements: int | None
+    row_length: int | None = None  # softmax/norm/activation: the axis it works along
+
+
+@dataclass(frozen=True)
 class Workload:
-    """A named list of layers and where it came from (file path or model definition)."""
+    """A named list of layers and where it came from (file path or model definition).
+
+    ``vector_ops`` lists the non-GEMM operators of an imported graph (empty for layer lists);
+    ``notes`` says what an importer assumed or left out (a defaulted batch size, an operator
+    it does not model), one sentence each.
+    """
 
     name: str
     source: str
     layers: tuple[Layer, ...]
+    vector_ops: tuple[VectorOp, ...] = ()
+    notes: tuple[str, ...] = ()
 
     @property
     def macs(self) -> int:

@@ -36,6 +36,7 @@ from accelsim.config.quantities import FROZEN_CLOSED
 from accelsim.config.yaml_source import load_yaml_file
 from accelsim.errors import ConfigError, WorkloadError
 from accelsim.workload.layers import GemmLayer, LayerQuant, OperandPrecision, Workload
+from accelsim.workload.model_file import declares_schema
 
 SCHEMA = "accelsim.llm/1"
 
@@ -176,17 +177,19 @@ def kv_cache_bits(model: LlmModel, kv_len: int, batch: int, kv_bits: int) -> int
 
 
 def is_llm_file(path: str | Path) -> bool:
-    """True when ``path`` is a YAML file whose first lines declare ``schema: accelsim.llm/1``."""
-    path = Path(path)
-    if path.suffix.lower() not in (".yaml", ".yml") or not path.is_file():
-        return False
-    with path.open(encoding="utf-8") as handle:
-        head = [next(handle, "") for _ in range(5)]
-    return any(line.split("#")[0].strip() == f"schema: {SCHEMA}" for line in head)
+    """True when ``path`` is a YAML file whose first lines declare ``schema: accelsim.llm/1``,
+    or a Hugging Face ``config.json`` of a dense decoder (``hf_config``)."""
+    from accelsim.workload.hf_config import is_moe_config, read_hf_config
+
+    config = read_hf_config(path)
+    return declares_schema(path, SCHEMA) or (config is not None and not is_moe_config(config))
 
 
 def load_llm_model(path: str | Path) -> LlmModel:
-    """Read and validate a model file; errors name file:line and key (WorkloadError)."""
+    """Read and validate a model file (or a Hugging Face ``config.json``); errors name
+    file:line and key (WorkloadError)."""
+    if Path(path).suffix.lower() == ".json":
+        return _from_hf_config(Path(path))
     try:
         located = load_yaml_file(Path(path), what="workload")
         try:
@@ -196,6 +199,20 @@ def load_llm_model(path: str | Path) -> LlmModel:
     except ConfigError as exc:
         raise WorkloadError(exc.message, file=exc.file, line=exc.line,
                             key_path=exc.key_path) from None
+
+
+def _from_hf_config(path: Path) -> LlmModel:
+    from accelsim.workload.hf_config import llm_fields, read_hf_config
+
+    config = read_hf_config(path)
+    if config is None:
+        raise WorkloadError("not a Hugging Face config.json (a JSON object with model_type)",
+                            file=str(path))
+    try:
+        return LlmModel.model_validate(llm_fields(config, path))
+    except ValidationError as exc:
+        raise WorkloadError(f"the config gives an invalid model: {exc.errors()[0]['msg']}",
+                            file=str(path)) from None
 
 
 @dataclass(frozen=True)

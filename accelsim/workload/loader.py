@@ -12,12 +12,15 @@ from accelsim.workload.model_file import load_model_file
 TopologyFormat = Literal["auto", "conv", "gemm"]
 FORMATS: tuple[str, ...] = get_args(TopologyFormat)
 SUFFIXES = {".yaml": "model definition", ".yml": "model definition",
-            ".csv": "SCALE-Sim topology", ".npz": "trace"}
+            ".csv": "SCALE-Sim topology", ".npz": "trace", ".onnx": "ONNX model",
+            ".json": "Hugging Face config"}
 
 
 def load(path: str | Path, fmt: str = "auto") -> Workload:
     """Load ``path`` by its suffix: ``.yaml``/``.yml``, ``.csv`` (``fmt`` picks SCALE-Sim's conv or
-    GEMM form; "auto" reads the header) or ``.npz`` (a trace written by the front-end)."""
+    GEMM form; "auto" reads the header), ``.npz`` (a trace written by the front-end) or
+    ``.onnx`` (a graph: its shapes, not its weights; ``accelsim.onnx/1`` YAML fixes its inputs)
+    or ``.json`` (a Hugging Face config: an LLM's one-token decode pass)."""
     path = Path(path)
     if fmt not in FORMATS:
         raise WorkloadError(f"unknown workload format {fmt!r}; expected one of "
@@ -30,18 +33,12 @@ def load(path: str | Path, fmt: str = "auto") -> Workload:
     if suffix != ".csv" and fmt != "auto":
         raise WorkloadError(f"format {fmt!r} applies to .csv topologies only; "
                             f"a {SUFFIXES[suffix]} needs 'auto'", file=str(path))
-    if suffix in (".yaml", ".yml"):
-        from accelsim.workload.moe import is_moe_file
+    if suffix in (".yaml", ".yml", ".json"):
+        return _load_model_file(path, suffix)
+    if suffix == ".onnx":
+        from accelsim.workload.onnx_import import load_onnx_workload
 
-        if is_moe_file(path):
-            raise WorkloadError("this is a MoE model (schema accelsim.moe/1): it runs on a "
-                                "system of chiplets through `accelsim run` with a 'chiplets:' "
-                                "section in the run config (docs/moe.md)", file=str(path))
-        from accelsim.workload.llm import PassShape, decoder_pass, is_llm_file, load_llm_model
-
-        if is_llm_file(path):  # outside an `llm:` run: one token of batch-1 decode, no cache
-            return decoder_pass(load_llm_model(path), PassShape(1, 0, 1))
-        return load_model_file(path)
+        return load_onnx_workload(path)
     if suffix == ".csv":
         # Imported here so that model files load even while these modules are absent or broken.
         from accelsim.workload.topology_csv import load_topology_csv
@@ -51,6 +48,28 @@ def load(path: str | Path, fmt: str = "auto") -> Workload:
     from accelsim.workload.trace import load_trace_workload
 
     return load_trace_workload(path)
+
+
+def _load_model_file(path: Path, suffix: str) -> Workload:
+    """A YAML model file of any family, or a Hugging Face ``config.json``, by its content."""
+    from accelsim.workload.moe import is_moe_file
+
+    if is_moe_file(path):
+        raise WorkloadError("this is a MoE model (schema accelsim.moe/1): it runs on a "
+                            "system of chiplets through `accelsim run` with a 'chiplets:' "
+                            "section in the run config (docs/moe.md)", file=str(path))
+    from accelsim.workload.llm import PassShape, decoder_pass, is_llm_file, load_llm_model
+
+    if is_llm_file(path):  # outside an `llm:` run: one token of batch-1 decode, no cache
+        return decoder_pass(load_llm_model(path), PassShape(1, 0, 1))
+    if suffix == ".json":
+        raise WorkloadError("not a Hugging Face config.json (a JSON object with "
+                            "model_type)", file=str(path))
+    from accelsim.workload.onnx_ref import is_onnx_ref, load_onnx_ref
+
+    if is_onnx_ref(path):
+        return load_onnx_ref(path)
+    return load_model_file(path)
 
 
 def is_gemm_topology(path: Path) -> bool:

@@ -43,6 +43,17 @@ _OPTIONAL: dict[str, dict[str, int]] = {
 OPS = tuple(_REQUIRED)
 
 
+def declares_schema(path: str | Path, schema: str) -> bool:
+    """True when ``path`` is a YAML file whose first lines declare ``schema: <schema>``: how the
+    loader tells the model-file families (layers, LLM, ONNX reference) apart by content."""
+    path = Path(path)
+    if path.suffix.lower() not in (".yaml", ".yml") or not path.is_file():
+        return False
+    with path.open(encoding="utf-8") as handle:
+        head = [next(handle, "") for _ in range(5)]
+    return any(line.split("#")[0].strip() == f"schema: {schema}" for line in head)
+
+
 def _did_you_mean(word: str, candidates: tuple[str, ...] | list[str]) -> str:
     close = difflib.get_close_matches(word, list(candidates), n=1, cutoff=0.6)
     return f" (did you mean {close[0]!r}?)" if close else ""

@@ -70,8 +70,14 @@ class Routing:
 
 
 def is_moe_file(path: str | Path) -> bool:
-    """A YAML file whose first non-comment line declares the MoE schema."""
+    """A YAML file whose first non-comment line declares the MoE schema, or a Hugging Face
+    ``config.json`` of a MoE family (``hf_config``)."""
+    from accelsim.workload.hf_config import is_moe_config, read_hf_config
+
     path = Path(path)
+    config = read_hf_config(path)
+    if config is not None:
+        return is_moe_config(config)
     if path.suffix.lower() not in (".yaml", ".yml") or not path.is_file():
         return False
     for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
@@ -82,7 +88,17 @@ def is_moe_file(path: str | Path) -> bool:
 
 
 def load_moe_model(path: str | Path) -> MoeModel:
-    """Read a MoE model shape file; errors name file:line and key."""
+    """Read a MoE model shape file (or a Hugging Face ``config.json``); errors name file:line
+    and key."""
+    if Path(path).suffix.lower() == ".json":
+        from accelsim.workload.hf_config import moe_fields, read_hf_config
+
+        config = read_hf_config(path)
+        if config is None:
+            raise WorkloadError("not a Hugging Face config.json (a JSON object with "
+                                "model_type)", file=str(path))
+        fields = moe_fields(config, path)
+        return MoeModel(**fields)  # type: ignore[arg-type]
     located = load_yaml_file(Path(path), what="MoE model")
     data, source = located.data, located.source
     if not isinstance(data, dict) or data.get("schema") != MODEL_SCHEMA:

@@ -63,7 +63,7 @@ def load_run_workload(spec: RunSpec,
     ``read_layers(path, format)``, e.g. a cache). Layer workloads must have a layer."""
     if spec.llm is not None:
         return _llm(spec)
-    if spec.workload.lower().endswith((".yaml", ".yml")) and is_moe_file(spec.workload):
+    if is_moe_file(spec.workload):  # a YAML model or a Hugging Face config.json
         return _moe(spec)
     wl = read_layers(spec.workload, spec.workload_format)
     if not wl.layers:

@@ -54,3 +54,30 @@ def test_validate_maps_layers_and_names_a_trace_that_does_not_fit_the_pe(capsys)
     err = capsys.readouterr().err
     assert code == 2 and err.count("\n") == 1
     assert "system.array.temporal.cap" in err and "encoder.layer.0.attention.self.query" in err
+
+
+def test_quantize_onnx_with_embedded_weights_then_run(tmp_path: Path, capsys) -> None:  # noqa: ANN001
+    """Ungrouped, grouped, depthwise and strided convs plus a Gemm, real (random) weights."""
+    from tests.unit.workload.onnx_models import graph_macs, resnet_like, save
+
+    model = resnet_like()
+    src = save(model, tmp_path / "r.onnx")
+    trace_path = tmp_path / "r.npz"
+    assert cli.main(["quantize", str(src), "--scheme", "int4", "--granularity", "channel",
+                     "--out", str(trace_path)]) == 0
+    captured = capsys.readouterr()
+    assert "7 layers" in captured.out and "warning" not in captured.err  # M from the graph
+    report = tmp_path / "r.json"
+    assert cli.main(["run", str(ROOT / "configs" / "int4_sa.yaml"), "--workload",
+                     str(trace_path), "--json", str(report)]) == 0
+    assert json.loads(report.read_text())["totals"]["macs"] == graph_macs(model)
+    assert cli.main(["run", str(ROOT / "configs" / "int8_sa.yaml"), "--workload",
+                     str(src)]) == 0  # the graph itself, shapes only
+
+
+def test_quantize_warns_when_m_defaults_to_one(tmp_path: Path, capsys) -> None:  # noqa: ANN001
+    src = tmp_path / "w.npz"
+    np.savez(src, **{"fc.weight": np.ones((8, 4), np.float32)})
+    assert cli.main(["quantize", str(src), "--scheme", "int8", "--out",
+                     str(tmp_path / "t.npz")]) == 0
+    assert "accelsim: warning: M = 1 in 1 of 1 layers (fc)" in capsys.readouterr().err
