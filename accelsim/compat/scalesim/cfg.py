@@ -102,7 +102,10 @@ class ScaleSimConfig:
 
     @property
     def ofmap_write_bandwidth(self) -> int:
-        """Words/cycle the OFMAP SRAM drains to DRAM: ``Bandwidth[0]`` (USER mode)."""
+        """Words/cycle the OFMAP SRAM drains to DRAM: ``Bandwidth[0]`` in USER mode,
+        ``ArrayWidth`` in CALC mode (SCALE-Sim ignores ``Bandwidth`` there)."""
+        if self.bandwidth_mode is BandwidthMode.CALC:
+            return self.array_cols
         return self.bandwidths[0]
 
     def sram_words(self, operand_kb: int) -> int:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 from pathlib import Path
 
-from accelsim.compat.scalesim.cfg import ScaleSimConfig, load_scalesim_config
+from accelsim.compat.scalesim.cfg import BandwidthMode, ScaleSimConfig, load_scalesim_config
 from accelsim.compat.scalesim.engine import ScaleSimLayerResult, simulate_scalesim
 from accelsim.config.system_spec import SystemSpec
 from accelsim.data import resolve_table
@@ -53,6 +53,20 @@ def _layer_stats(row: ScaleSimLayerResult, pe_count: int, wl: Workload) -> Layer
                       macs=row.macs, pe_count=pe_count, counts=counts)
 
 
+def _bandwidth_note(cfg: ScaleSimConfig, rows: tuple[ScaleSimLayerResult, ...]) -> str:
+    """SCALE-Sim's DRAM bandwidths, peak over the layers (words = bytes per cycle)."""
+    def peak(key: str) -> float:
+        return max(row.bandwidth_report()[key] for row in rows)
+
+    what = ("computed by SCALE-Sim's InterfaceBandwidth: CALC"
+            if cfg.bandwidth_mode is BandwidthMode.CALC else "used (InterfaceBandwidth: USER)")
+    return (f"DRAM bandwidth {what}, average words/cycle, peak over layers: IFMAP "
+            f"{peak('ifmap_dram_bw'):.4g}, FILTER {peak('filter_dram_bw'):.4g}, OFMAP "
+            f"{peak('ofmap_dram_bw'):.4g} (largest per-prefetch estimate: IFMAP "
+            f"{max(r.ifmap_dram_peak_bw for r in rows)}, FILTER "
+            f"{max(r.filter_dram_peak_bw for r in rows)}); per layer in config.bandwidth_report")
+
+
 def run_scalesim(cfg_path: str | Path, topology: str | Path | None, *, gemm: bool = False,
                  tables: str | Path | None = None) -> Result:
     """Run ``cfg_path`` + ``topology`` with SCALE-Sim's conventions; cycles equal SCALE-Sim's."""
@@ -69,11 +83,13 @@ def run_scalesim(cfg_path: str | Path, topology: str | Path | None, *, gemm: boo
     rows = simulate_scalesim(cfg, wl)
     pe_count = cfg.array_rows * cfg.array_cols
     stats = SimStats(tuple(_layer_stats(row, pe_count, wl) for row in rows), system.clock_hz)
-    notes = (f"SCALE-Sim compatibility mode: cycles follow SCALE-Sim 3.0.0 exactly; time assumes "
-             f"a {ASSUMED_CLOCK} clock and energy/area the default 45 nm tables (SCALE-Sim has "
-             "neither)",)
+    notes: tuple[str, ...] = (
+        f"SCALE-Sim compatibility mode: cycles follow SCALE-Sim 3.0.0 exactly; time assumes a "
+        f"{ASSUMED_CLOCK} clock and energy/area the default 45 nm tables (SCALE-Sim has neither)",)
     config = {"mode": "scalesim", **{k: (v.value if hasattr(v, "value") else v)
                                       for k, v in dataclasses.asdict(cfg).items()}}
     config["name"], config["topology"] = cfg.run_name, str(topology)
+    config["bandwidth_report"] = {row.name: row.bandwidth_report() for row in rows}
+    notes += (_bandwidth_note(cfg, rows),)
     return finish(None, config, wl, build(system), stats, InputCache(), notes=notes,
                   tables=(str(table_path),))
