@@ -153,7 +153,8 @@ def _check_matrix_size(entries: int, what: str, file: str, layer: str) -> None:
                             "(a smaller layer or array)", file=file, key_path=layer)
 
 
-def _check_supported(cfg: ScaleSimConfig) -> None:
+def check_supported(cfg: ScaleSimConfig) -> None:
+    """Refuse what compatibility mode does not model (sparsity, custom layouts, Ramulator)."""
     unsupported = [
         (cfg.use_ramulator_trace, "run_presets.UseRamulatorTrace",
          "Ramulator DRAM traces are not supported in compatibility mode"),
@@ -271,7 +272,7 @@ def simulate_layer(cfg: ScaleSimConfig, layer: ScaleSimLayer) -> ScaleSimLayerRe
 
     In CALC mode reads never stall; the OFMAP drains at ``ArrayWidth`` words/cycle and the
     read SRAMs' DRAM traffic is estimated afterwards from the stall trajectory."""
-    _check_supported(cfg)
+    check_supported(cfg)
     calc = cfg.bandwidth_mode is BandwidthMode.CALC
     plan = fold_plan(layer, cfg.dataflow, cfg.array_rows, cfg.array_cols)
     pairs = tuple(zip(read_blocks(layer, plan), stack_specs(layer, plan), strict=True))
@@ -325,21 +326,32 @@ def _result(cfg: ScaleSimConfig, layer: ScaleSimLayer, plan: FoldPlan,
         ofmap_dram_peak_bw=cfg.ofmap_write_bandwidth)
 
 
+def _layer_key(layer: ScaleSimLayer) -> tuple[int, ...]:
+    return (layer.ifmap_h, layer.ifmap_w, layer.filter_h, layer.filter_w, layer.channels,
+            layer.num_filters, layer.stride_h, layer.stride_w)
+
+
+def check_layers(cfg: ScaleSimConfig, workload: Workload) -> None:
+    """Every layer is one compatibility mode runs, with operand matrices it can build."""
+    for layer in workload.layers:
+        for ss_layer in scalesim_layers(layer):
+            for what, entries in (("IFMAP operand matrix", ss_layer.m * ss_layer.k),
+                                  ("FILTER operand matrix", ss_layer.k * ss_layer.n),
+                                  ("OFMAP operand matrix", ss_layer.m * ss_layer.n)):
+                _check_matrix_size(entries, what, workload.source, ss_layer.name)
+
+
 def simulate_scalesim(cfg: ScaleSimConfig, workload: Workload) -> tuple[ScaleSimLayerResult, ...]:
     """Per-layer results SCALE-Sim 3.0.0 reports for ``workload`` on ``cfg`` -- same cycles,
     stall cycles and access counts -- without its per-cycle simulation."""
-    _check_supported(cfg)
+    check_supported(cfg)
+    check_layers(cfg, workload)
     results: list[ScaleSimLayerResult] = []
     cache: dict[tuple[int, ...], ScaleSimLayerResult] = {}
     for layer in workload.layers:
         for ss_layer in scalesim_layers(layer):
-            key = (ss_layer.ifmap_h, ss_layer.ifmap_w, ss_layer.filter_h, ss_layer.filter_w,
-                   ss_layer.channels, ss_layer.num_filters, ss_layer.stride_h, ss_layer.stride_w)
+            key = _layer_key(ss_layer)
             if key not in cache:
-                for what, entries in (("IFMAP operand matrix", ss_layer.m * ss_layer.k),
-                                      ("FILTER operand matrix", ss_layer.k * ss_layer.n),
-                                      ("OFMAP operand matrix", ss_layer.m * ss_layer.n)):
-                    _check_matrix_size(entries, what, workload.source, ss_layer.name)
                 cache[key] = simulate_layer(cfg, ss_layer)
             results.append(replace(cache[key], name=ss_layer.name))
     return tuple(results)
