@@ -133,11 +133,10 @@ class _ReadSide:
 
     def stall(self, row: int, cycle: int) -> int:
         """Stall of ``row`` issued at ``cycle`` (0 unless the row slides the window)."""
-        idx = int(np.searchsorted(self.events.rows, row))
-        if idx == len(self.events.rows) or self.events.rows[idx] != row:
+        moves = self.events.by_row.get(row)
+        if moves is None:
             return 0
-        return self.geometry.row_stall(cycle, int(self.events.k_before[idx]),
-                                       int(self.events.k_after[idx]))
+        return self.geometry.row_stall(cycle, moves[0], moves[1])
 
 
 # Address matrices are built in memory (int64) as SCALE-Sim builds them: 2**27 entries (1 GiB)
@@ -209,12 +208,12 @@ def _run_rows(reads: tuple[_ReadSide, _ReadSide], writes: WriteBuffer, counts: R
 
     ``trajectory``, if given, receives ``(row, stall after it)`` for every event row."""
     rows = counts.rows
-    read_rows = np.union1d(reads[0].events.rows, reads[1].events.rows)
+    read_rows: list[int] = np.union1d(reads[0].events.rows, reads[1].events.rows).tolist()
     row, stall, last_out, next_read = 0, 0, rows - 1, 0
     while row < rows:
         while next_read < len(read_rows) and read_rows[next_read] < row:
             next_read += 1
-        read_row = int(read_rows[next_read]) if next_read < len(read_rows) else rows
+        read_row = read_rows[next_read] if next_read < len(read_rows) else rows
         event = min(read_row, writes.next_event_row(counts, row, stall))
         if event >= rows:
             writes.write_quietly(counts.total - counts.before(row))
