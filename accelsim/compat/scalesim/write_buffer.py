@@ -124,14 +124,28 @@ class WriteBuffer:
         return counts.row_of(written_then + max(free_then - self.active_words + 1, 1) - 1)
 
     def write_row(self, cycle: int, words: int) -> int:
-        """Store one row's ``words`` writes issued at ``cycle``; return the cycle it ends at."""
-        for _ in range(words):
-            self.write_quietly(1)
+        """Store one row's ``words`` writes issued at ``cycle``; return the cycle it ends at.
+
+        SCALE-Sim checks after every write: while a drain runs, a write that leaves the SRAM
+        full stalls the row until the drain ends; otherwise a write that leaves less than the
+        active half free starts a drain. The writes between two such events change nothing
+        else, so they are stored in one step."""
+        while words:
             if cycle < self.drain_end:
-                if self.free <= 0:
-                    cycle = self.drain_end
-            elif self.free < self.active_words:
+                if self.free > words:  # the drain outlasts the row without filling the SRAM
+                    self.write_quietly(words)
+                    return cycle
+                upto = max(self.free, 1)  # this write leaves the SRAM full: stall
+                self.write_quietly(upto)
+                cycle = self.drain_end
+            else:
+                upto = max(self.free - self.active_words + 1, 1)  # this write starts a drain
+                if upto > words:
+                    self.write_quietly(words)
+                    return cycle
+                self.write_quietly(upto)
                 self._drain(cycle)
+            words -= upto
         return cycle
 
     def finish(self, cycle: int) -> None:
