@@ -4,12 +4,20 @@ together (the chain itself is ``accelsim.runner.run``, shared with sweeps).
 >>> result = accelsim.run("configs/int8_sa.yaml", set={"system.array.rows": 64})
 >>> result.total_cycles, result.energy_j, result.area_m2
 >>> frame = accelsim.sweep("configs/int8_sa.yaml", {"system.array.rows": [8, 16, 32]})
+
+A SCALE-Sim ``.cfg`` goes wherever a YAML config goes, with ``topology=``; its overrides are
+``section.Key`` (``architecture_presets.ArrayHeight``), and a sweep may also vary ``topology``:
+
+>>> accelsim.run("google.cfg", topology="t.csv", set={"architecture_presets.ArrayHeight": 64})
+>>> accelsim.sweep("google.cfg", {"run_presets.InterfaceBandwidth": ["USER", "CALC"]},
+...                set={"topology": "t.csv"})
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from accelsim import config, runner
 from accelsim.config.run_spec import RunSpec
@@ -17,7 +25,10 @@ from accelsim.errors import InputError
 from accelsim.report import Result
 from accelsim.sweep import sweep
 
-__all__ = ["load", "run", "run_spec", "sweep"]
+if TYPE_CHECKING:
+    from accelsim.compat.scalesim.run import ScaleSimRun
+
+__all__ = ["RunSpec", "is_cfg", "load", "run", "run_spec", "sweep"]
 
 
 def _overrides(set_: Mapping[str, object] | None,
@@ -27,10 +38,29 @@ def _overrides(set_: Mapping[str, object] | None,
     return merged
 
 
+def is_cfg(path: str | Path) -> bool:
+    """Whether ``path`` names a SCALE-Sim config (``.cfg``) rather than a YAML run config."""
+    return Path(path).suffix.lower() == ".cfg"
+
+
+def load_scalesim(path: str | Path, overrides: Mapping[str, object],
+                  topology: str | Path | None, gemm: bool) -> ScaleSimRun:
+    """A validated SCALE-Sim run; ``topology`` and ``gemm`` may also come as overrides."""
+    from accelsim.compat.scalesim.run import load_scalesim_run
+
+    return load_scalesim_run(path, topology, gemm=gemm, overrides=overrides)
+
+
 def load(path: str | Path, *, set: Mapping[str, object] | None = None,  # noqa: A002
-         **overrides: object) -> RunSpec:
+         topology: str | Path | None = None, gemm: bool = False,
+         **overrides: object) -> RunSpec | ScaleSimRun:
     """Load and validate a run config. Overrides: ``set={"system.array.rows": 64}`` or
-    ``system__array__rows=64``."""
+    ``system__array__rows=64``. A SCALE-Sim ``.cfg`` (with ``topology=``) gives a
+    `ScaleSimRun`; its overrides are ``section.Key``."""
+    if is_cfg(path):
+        return load_scalesim(path, _overrides(set, overrides), topology, gemm)
+    if topology is not None:
+        raise InputError("--topology goes with a SCALE-Sim .cfg config", file=str(path))
     return config.load_run_spec(path, _overrides(set, overrides))
 
 
@@ -39,23 +69,28 @@ def run_spec(spec: RunSpec) -> Result:
     return runner.run(spec)
 
 
-def run(spec_or_path: RunSpec | str | Path, *, set: Mapping[str, object] | None = None,  # noqa: A002
+def run(spec_or_path: RunSpec | ScaleSimRun | str | Path, *,
+        set: Mapping[str, object] | None = None,  # noqa: A002
         workload: str | Path | None = None, topology: str | Path | None = None,
         gemm: bool = False, **overrides: object) -> Result:
     """Run a config (YAML run config, or a SCALE-Sim ``.cfg`` with ``topology=``)."""
+    from accelsim.compat.scalesim.run import ScaleSimRun, run_scalesim
+
+    if isinstance(spec_or_path, ScaleSimRun):
+        if set or overrides or workload is not None or topology is not None:
+            raise InputError("overrides apply to a config path; pass the .cfg path")
+        return run_scalesim(spec_or_path)
     if isinstance(spec_or_path, RunSpec):
         if set or overrides or workload is not None:
             raise InputError("overrides apply to a config path; pass a path, or "
                              "spec.model_copy(update=...) yourself")
         return run_spec(spec_or_path)
     path = Path(spec_or_path)
-    if path.suffix.lower() == ".cfg":
-        if set or overrides or workload is not None:
-            raise InputError("--set and --workload do not apply to a SCALE-Sim .cfg config; "
-                             "edit the .cfg or the topology", file=str(path))
-        from accelsim.compat.scalesim.run import run_scalesim
-
-        return run_scalesim(path, topology, gemm=gemm)
+    if is_cfg(path):
+        if workload is not None:
+            raise InputError("--workload does not apply to a SCALE-Sim .cfg config; pass "
+                             "--topology FILE.csv", file=str(path))
+        return run_scalesim(load_scalesim(path, _overrides(set, overrides), topology, gemm))
     if topology is not None:
         raise InputError("--topology goes with a SCALE-Sim .cfg config", file=str(path))
     merged = _overrides(set, overrides)

@@ -21,8 +21,15 @@ default ``configs/scale.cfg`` (still USER mode): the read windows thrash and mos
 stalls, which exercises the stall model. Its cycles must be identical too; the speed target is
 not applied there (thrashing is accelsim's slow path, SCALE-Sim's too).
 
+A third table has the stalling cases of issue 15: a 16x16 WS array with 16 KiB SRAMs and 8
+words/cycle everywhere (derived from the same file), on a 3x3 conv of a 28x28x64 IFMAP (30x30
+with SCALE-Sim-style padding) to 64 filters and a 64x512x512 GEMM. Most cycles are stalls (read
+windows thrash, OFMAP drains stall). It shows two ratios: the simulation alone
+(`simulate_scalesim`) and a whole in-process `accelsim.run` (config, topology, simulation,
+pricing, report), both best of a few after a warm-up.
+
 Target: identical total/compute/stall cycles on every row, and a speed-up of at least 1000x on
-every row of the first table.
+every row of the first table and on the simulation of the stalling table.
 """
 
 from __future__ import annotations
@@ -35,6 +42,7 @@ import sys
 import tempfile
 import time
 import tracemalloc
+from collections.abc import Callable
 from pathlib import Path
 
 from accelsim.compat.scalesim import ScaleSimLayerResult, simulate_scalesim
@@ -60,6 +68,18 @@ SMALL_SRAM = {"IfmapSramSzkB:    6144": "IfmapSramSzkB:    64",
               "FilterSramSzkB:   6144": "FilterSramSzkB:   64",
               "OfmapSramSzkB:    2048": "OfmapSramSzkB:    64"}
 SMALL_SRAM_LAYERS = ("conv3_downsample",)
+STALL_CHANGES = {"ArrayHeight:    32": "ArrayHeight:    16",
+                 "ArrayWidth:     32": "ArrayWidth:     16",
+                 "IfmapSramSzkB:    6144": "IfmapSramSzkB:    16",
+                 "FilterSramSzkB:   6144": "FilterSramSzkB:   16",
+                 "OfmapSramSzkB:    2048": "OfmapSramSzkB:    16",
+                 "Bandwidth : 10": "Bandwidth : 8", "BankBandwidth: 10": "BankBandwidth: 8",
+                 "BankNum: 10": "BankNum: 1"}
+GEMM_HEADER = "Layer, M, N, K,"
+STALL_LAYERS = {  # name -> (topology row, GEMM form?)
+    "conv_28x28x64_3x3x64": ("conv, 30, 30, 3, 3, 64, 64, 1,", False),
+    "gemm_64x512x512": ("gemm, 64, 512, 512,", True),
+}
 
 
 def scalesim_python() -> Path | None:
@@ -69,18 +89,32 @@ def scalesim_python() -> Path | None:
     return path if path.exists() else None
 
 
-def run_scalesim(python: Path, cfg: Path, topology: Path, workdir: Path) -> dict[str, object]:
+def run_scalesim(python: Path, cfg: Path, topology: Path, workdir: Path,
+                 gemm: bool = False) -> dict[str, object]:
     """SCALE-Sim's report and its simulation wall time (``wall_s``)."""
-    done = subprocess.run([str(python), str(DRIVER), str(cfg), str(topology), str(workdir)],
+    done = subprocess.run([str(python), str(DRIVER), str(cfg), str(topology), str(workdir)]
+                          + (["--gemm"] if gemm else []),
                           capture_output=True, text=True, check=False)
     if done.returncode:
         raise RuntimeError(f"SCALE-Sim failed:\n{done.stderr[-2000:]}")
     return json.loads(done.stdout)
 
 
-def run_accelsim(cfg: Path, topology: Path) -> tuple[float, int, ScaleSimLayerResult]:
+def best_of(call: Callable[[], object]) -> float:
+    """Best wall time of `REPEATS` calls, after a warm-up call."""
+    call()
+    best = float("inf")
+    for _ in range(REPEATS):
+        start = time.perf_counter()
+        call()
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
+def run_accelsim(cfg: Path, topology: Path,
+                 gemm: bool = False) -> tuple[float, int, ScaleSimLayerResult]:
     """Best wall time of `REPEATS` runs (after a warm-up), tracemalloc peak, and the result."""
-    config, workload = load_scalesim_config(cfg), load_topology_csv(topology)
+    config, workload = load_scalesim_config(cfg), load_topology_csv(topology, gemm=gemm)
     simulate_scalesim(config, workload)
     best = float("inf")
     for _ in range(REPEATS):
@@ -100,23 +134,49 @@ def _same(ours: ScaleSimLayerResult, theirs: dict[str, object]) -> bool:
         theirs["stall_cycles"])
 
 
+def _case_files(run: Path, config: str, topology: str) -> tuple[Path, Path, Path]:
+    """A case's folder, config and topology files."""
+    run.mkdir()
+    (run / "arch.cfg").write_text(config)
+    (run / "topology.csv").write_text(topology)
+    return run, run / "arch.cfg", run / "topology.csv"
+
+
+def _side_by_side(python: Path, run: Path, cfg: Path, topology: Path,
+                  gemm: bool) -> tuple[float, float, int, ScaleSimLayerResult, bool]:
+    """SCALE-Sim's seconds, accelsim's best seconds and peak bytes, its result, identical?"""
+    theirs = run_scalesim(python, cfg, topology, run / "scalesim", gemm)
+    wall, peak, ours = run_accelsim(cfg, topology, gemm)
+    same = _same(ours, theirs["layers"][0])  # type: ignore[index]
+    return float(theirs["wall_s"]), wall, peak, ours, same  # type: ignore[arg-type]
+
+
 def _compare(python: Path, tmp: Path, config: tuple[str, str],
              name: str) -> tuple[bool, float]:
     """Run one layer under ``config`` (label, text) in both simulators, print a row; return
     (identical, speed-up)."""
-    run = tmp / f"{config[0]}_{name}"
-    run.mkdir()
-    cfg = run / "arch.cfg"
-    cfg.write_text(config[1])
-    topology = run / "topology.csv"
-    topology.write_text(f"{HEADER}\n{LAYERS[name]}\n")
-    theirs = run_scalesim(python, cfg, topology, run / "scalesim")
-    wall, peak, ours = run_accelsim(cfg, topology)
-    same = _same(ours, theirs["layers"][0])  # type: ignore[index]
-    their_s = float(theirs["wall_s"])  # type: ignore[arg-type]
+    run, cfg, topology = _case_files(tmp / f"{config[0]}_{name}", config[1],
+                                     f"{HEADER}\n{LAYERS[name]}\n")
+    their_s, wall, peak, ours, same = _side_by_side(python, run, cfg, topology, False)
     print(f"{name:18} {ours.total_cycles:>10,} {ours.stall_cycles:>10,} {their_s:>12.2f} "
           f"{wall:>11.5f} {their_s / wall:>9,.0f}x {'yes' if same else 'NO':>5} "
           f"{peak / 2**20:>11.2f} MiB", flush=True)
+    return same, their_s / wall
+
+
+def _compare_stalling(python: Path, tmp: Path, text: str, name: str) -> tuple[bool, float]:
+    """One stalling case in both simulators; a row with the simulation-only and the whole
+    in-process ratios. Returns (identical, simulation speed-up)."""
+    import accelsim
+
+    row, gemm = STALL_LAYERS[name]
+    run, cfg, topology = _case_files(tmp / f"stall_{name}", text,
+                                     f"{GEMM_HEADER if gemm else HEADER}\n{row}\n")
+    their_s, wall, _, ours, same = _side_by_side(python, run, cfg, topology, gemm)
+    whole = best_of(lambda: accelsim.run(cfg, topology=topology, gemm=gemm))
+    print(f"{name:22} {ours.total_cycles:>10,} {ours.stall_cycles:>10,} {their_s:>12.2f} "
+          f"{wall * 1e3:>9.1f} ms {their_s / wall:>9,.0f}x {whole * 1e3:>9.1f} ms "
+          f"{their_s / whole:>9,.0f}x {'yes' if same else 'NO':>5}", flush=True)
     return same, their_s / wall
 
 
@@ -128,11 +188,13 @@ def _table(title: str) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     """Print the side-by-side tables; 0 if every row is identical and the first table's rows
-    are >= 1000x faster."""
+    and the stalling cases' simulations are >= 1000x faster."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--layers", nargs="+", choices=sorted(LAYERS), default=list(LAYERS))
     parser.add_argument("--no-small-sram", action="store_true",
                         help="skip the informational 64 KiB table")
+    parser.add_argument("--no-stalling", action="store_true",
+                        help="skip the stalling cases (16x16, 16 KiB, 8 words/cycle)")
     args = parser.parse_args(argv)
     python = scalesim_python()
     if python is None:
@@ -154,8 +216,19 @@ def main(argv: list[str] | None = None) -> int:
             _table("informational, stall-heavy: same with 64 KiB SRAMs (scale.cfg sizes)")
             for name in SMALL_SRAM_LAYERS:
                 ok &= _compare(python, tmp, ("small", small), name)[0]
+        if not args.no_stalling:
+            stall = CONFIG
+            for old, new in STALL_CHANGES.items():
+                stall = stall.replace(old, new)
+            print("stalling cases: 16x16 WS, 16 KiB SRAMs, 8 words/cycle (USER bandwidth)")
+            print(f"{'case':22} {'total cyc':>10} {'stall cyc':>10} {'SCALE-Sim s':>12} "
+                  f"{'simulation':>12} {'speed-up':>10} {'whole run':>12} {'speed-up':>10} "
+                  f"{'same':>5}")
+            for name in STALL_LAYERS:
+                same, speedup = _compare_stalling(python, tmp, stall, name)
+                ok &= same and speedup >= TARGET_SPEEDUP
     print(f"target: identical cycles everywhere and >= {TARGET_SPEEDUP:,.0f}x on every row of "
-          f"the first table: {'met' if ok else 'MISSED'}")
+          f"the first table and on the stalling cases' simulation: {'met' if ok else 'MISSED'}")
     return 0 if ok else 1
 
 

@@ -11,20 +11,34 @@ import os
 import sys
 import tempfile
 from collections.abc import Callable, Sequence
+from typing import Any
 
-from accelsim import api
 from accelsim.cli.common import (  # noqa: F401 - re-exported for callers and tests
     EXIT_INPUT,
     EXIT_INTERNAL,
     EXIT_OK,
     _overrides,
     _reason,
+    add_scalesim_arguments,
     check_output_path,
     write_atomic,
 )
 from accelsim.cli.sweep_commands import _add_plot, _add_sweep, _cmd_plot, _cmd_sweep
 from accelsim.config.run_spec import RunSpec
 from accelsim.errors import AccelsimError, InputError
+
+
+class _LazyApi:
+    """``accelsim.api``, imported on first use: ``accelsim --help`` and usage errors do not
+    pay for pydantic, numpy and the pipeline."""
+
+    def __getattr__(self, name: str) -> object:
+        from accelsim import api as module
+
+        return getattr(module, name)
+
+
+api: Any = _LazyApi()
 
 
 class _Parser(argparse.ArgumentParser):
@@ -39,9 +53,9 @@ def _add_run(sub: argparse._SubParsersAction) -> None:
     p.add_argument("config", help="run config (.yaml) or SCALE-Sim config (.cfg)")
     p.add_argument("--workload", help="use this workload file instead of the config's")
     p.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
-                   help="override a config key, e.g. --set system.array.rows=64 (repeatable)")
-    p.add_argument("--topology", help="SCALE-Sim topology CSV (with a .cfg config)")
-    p.add_argument("--gemm", action="store_true", help="the topology is in GEMM (M,N,K) form")
+                   help="override a config key, e.g. --set system.array.rows=64, or a .cfg's "
+                   "section.Key (repeatable)")
+    add_scalesim_arguments(p)
     p.add_argument("--json", dest="json_path", metavar="FILE", help="write the JSON report")
     p.add_argument("--csv", dest="csv_path", metavar="FILE", help="write per-layer CSV")
     p.add_argument("--timeline", metavar="FILE", help="write a Chrome/Perfetto trace (JSON)")
@@ -71,8 +85,11 @@ def _pinned_workload(args: argparse.Namespace, tmp: str) -> str | None:
 
 def _add_validate(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("validate", help="check a config and its workload without running")
-    p.add_argument("config")
-    p.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE")
+    p.add_argument("config", help="run config (.yaml) or SCALE-Sim config (.cfg)")
+    p.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
+                   help="override a config key (a .cfg's as section.Key, e.g. "
+                   "architecture_presets.ArrayHeight=64)")
+    add_scalesim_arguments(p)
     _add_input_shape(p)
 
 
@@ -144,11 +161,29 @@ def _cmd_run(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _validate_cfg(args: argparse.Namespace) -> int:
+    from accelsim.compat.scalesim.run import check_scalesim_workload
+
+    run = api.load(args.config, set=_overrides(args.overrides), topology=args.topology,
+                   gemm=args.gemm)
+    assert not isinstance(run, api.RunSpec)
+    wl = check_scalesim_workload(run)
+    cfg = run.config
+    sys.stdout.write(f"{args.config}: ok ({cfg.run_name}, {cfg.array_rows}x{cfg.array_cols} "
+                     f"{cfg.dataflow.value}, InterfaceBandwidth {cfg.bandwidth_mode.value}; "
+                     f"topology {run.topology} with {len(wl.layers)} layers, {wl.macs:,} MACs)\n")
+    return EXIT_OK
+
+
 def _cmd_validate(args: argparse.Namespace) -> int:
+    if api.is_cfg(args.config):
+        return _validate_cfg(args)
     with tempfile.TemporaryDirectory(prefix="accelsim-") as tmp:
         pinned = _pinned_workload(args, tmp)
         overrides = _overrides(args.overrides) | ({} if pinned is None else {"workload": pinned})
-        return _validate(args, api.load(args.config, set=overrides))
+        spec = api.load(args.config, set=overrides, topology=args.topology)
+        assert isinstance(spec, api.RunSpec)
+        return _validate(args, spec)
 
 
 def _validate(args: argparse.Namespace, spec: RunSpec) -> int:

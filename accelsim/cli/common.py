@@ -2,19 +2,30 @@
 
 from __future__ import annotations
 
+import argparse
 import os
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
-from accelsim import config
 from accelsim.errors import InputError
 
 EXIT_OK, EXIT_INTERNAL, EXIT_INPUT = 0, 1, 2
 
 
 def _overrides(items: Sequence[str]) -> dict[str, object]:
+    if not items:
+        return {}
+    from accelsim import config
+
     return dict(config.parse_override(item) for item in items)
+
+
+def add_scalesim_arguments(parser: argparse.ArgumentParser) -> None:
+    """``--topology`` and ``--gemm``: what a SCALE-Sim ``.cfg`` config needs besides itself."""
+    parser.add_argument("--topology", help="SCALE-Sim topology CSV (with a .cfg config)")
+    parser.add_argument("--gemm", action="store_true",
+                        help="the topology is in GEMM (M,N,K) form")
 
 
 def check_output_path(path: str) -> None:

@@ -9,14 +9,22 @@ import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from accelsim import api, config
-from accelsim.cli.common import EXIT_OK, _overrides, _reason, check_output_path, write_atomic
+from accelsim.cli.common import (
+    EXIT_OK,
+    _overrides,
+    _reason,
+    add_scalesim_arguments,
+    check_output_path,
+    write_atomic,
+)
 from accelsim.errors import InputError
 
 
 def _add_sweep(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("sweep", help="run a config over a grid of overrides (resumable)")
-    p.add_argument("config", help="run config (.yaml)")
+    p.add_argument("config", help="run config (.yaml) or SCALE-Sim config (.cfg; grid keys "
+                   "section.Key, topology, gemm)")
+    add_scalesim_arguments(p)
     p.add_argument("--grid", action="append", default=[], metavar="KEY=V1,V2,...",
                    help="sweep a key over these values; several --grid are crossed")
     p.add_argument("--zip", action="append", default=[], metavar="KEY=V1,V2,...",
@@ -113,9 +121,18 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
     zipped = _unique_options([parse_grid_option(z, "--zip") for z in args.zip], "--zip")
     derived = _unique_options([parse_derive_option(d) for d in args.derive], "--derive")
     store = args.out if suffix == ".sqlite" else f"{args.out}.sweep.sqlite"
+    from accelsim import api
+
+    fixed = _overrides(args.overrides)
+    if args.topology is not None or args.gemm:
+        if not api.is_cfg(args.config):
+            raise InputError("--topology and --gemm go with a SCALE-Sim .cfg config",
+                             file=args.config)
+        fixed = {**({"topology": args.topology} if args.topology else {}),
+                 **({"gemm": True} if args.gemm else {}), **fixed}
     try:
         frame = api.sweep(args.config, grid, zip=zipped or None, derived=derived,
-                          set=_overrides(args.overrides), backend=args.backend,
+                          set=fixed, backend=args.backend,
                           scheduler=args.scheduler, workers=args.workers,
                           per_layer=not args.per_point, store=store, resume=args.resume,
                           progress=_progress_writer(not args.no_progress),
@@ -135,6 +152,8 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
 
 def _filtered(frame: object, conditions: Sequence[str]) -> object:
     import pandas as pd
+
+    from accelsim import config
 
     assert isinstance(frame, pd.DataFrame)
     for text in conditions:

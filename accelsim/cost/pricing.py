@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, fields
 
 from accelsim.config.system_spec import SystemSpec
 from accelsim.cost.components import ActionCost, ComponentSpec, Part
@@ -38,11 +38,15 @@ class ProvenanceRecord:
     rule: str
 
     def as_dict(self) -> dict[str, object]:
-        """Plain types, for the JSON report's ``provenance.tables``."""
-        record = asdict(self)
+        """Plain types, for the JSON report's ``provenance.tables`` (field by field: every
+        field is already a plain value, so ``dataclasses.asdict``'s deep copy is not needed)."""
+        record = {name: getattr(self, name) for name in _RECORD_FIELDS}
         record["entries"] = list(self.entries)
         record["sources"] = list(self.sources)
         return record
+
+
+_RECORD_FIELDS = tuple(f.name for f in fields(ProvenanceRecord))
 
 
 def _status(resolved: Resolved) -> str:

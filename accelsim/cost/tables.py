@@ -8,6 +8,7 @@ prices, say, ``int_multiplier`` energy switches the whole family without deletin
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -116,7 +117,8 @@ class NodeScalingRule:
 
 @dataclass(frozen=True)
 class CostTables:
-    """All entries and node rules of the merged table files (built per call, never global)."""
+    """All entries and node rules of the merged table files (immutable: `load_tables` shares
+    one per process for the same file contents)."""
 
     files: tuple[str, ...]
     entries: Mapping[str, TableEntry]
@@ -238,13 +240,46 @@ def _read(path: Path, stack: tuple[Path, ...], out: list[_ParsedFile]) -> None:
     out.append(_ParsedFile(source.file, entries, rules))
 
 
+# Parsed tables by the resolved paths asked for, with the digest of every file read (includes
+# too). A hit is used only if every file still has the same bytes, so the cache is invisible
+# in results: same bytes, same (immutable) tables. It saves re-parsing and re-validating the
+# YAML on every run of a process (a sweep, a notebook, a benchmark).
+_PARSED: dict[tuple[str, ...], tuple[tuple[tuple[str, str | None], ...], CostTables]] = {}
+_PARSED_MAX = 32
+
+
+def _digest(path: str) -> str | None:
+    try:
+        return hashlib.blake2b(Path(path).read_bytes(), digest_size=16).hexdigest()
+    except OSError:
+        return None
+
+
 def load_tables(paths: Sequence[str | Path]) -> CostTables:
-    """Read, validate and merge the table files ``paths`` (in order; later ids win)."""
+    """Read, validate and merge the table files ``paths`` (in order; later ids win).
+
+    Parsed once per process for the same file contents (checked by a hash of the bytes of
+    every file read, includes included)."""
     if not paths:
         raise ConfigError("no cost table files given (system.tables is empty)")
+    resolved = tuple(str(Path(path).resolve()) for path in paths)
+    hit = _PARSED.get(resolved)
+    if hit is not None and all(_digest(file) == digest for file, digest in hit[0]):
+        return hit[1]
+    before = {file: _digest(file) for file in resolved}
+    tables = _parse_tables(resolved)
+    digests = tuple((file, before[file] if file in before else _digest(file))
+                    for file in dict.fromkeys((*resolved, *tables.files)))
+    if len(_PARSED) >= _PARSED_MAX:
+        _PARSED.pop(next(iter(_PARSED)))
+    _PARSED[resolved] = (digests, tables)
+    return tables
+
+
+def _parse_tables(paths: tuple[str, ...]) -> CostTables:
     parsed: list[_ParsedFile] = []
     for path in paths:
-        _read(Path(path).resolve(), (), parsed)
+        _read(Path(path), (), parsed)
     entries: dict[str, TableEntry] = {}
     rules: dict[str, NodeScalingRule] = {}
     for item in parsed:

@@ -16,10 +16,19 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
+from accelsim.compat.scalesim.cfg import load_scalesim_config, read_cfg_text
+from accelsim.compat.scalesim.run import (
+    ScaleSimRun,
+    check_scalesim_workload,
+    load_scalesim_run,
+    run_scalesim,
+)
 from accelsim.config import RunSpec, build_run_spec
 from accelsim.config.quantities import Unit
 from accelsim.config.yaml_source import Located, SourceMap, load_yaml_file
 from accelsim.errors import ConfigError, InputError
+from accelsim.report import Result
+from accelsim.runner import InputCache, run
 from accelsim.sweep.grid import Point
 from accelsim.units import Kind
 
@@ -65,7 +74,8 @@ class Base:
         return build_run_spec(self.located, {**self.fixed, **(overrides or {})})
 
 
-def load_base(spec_or_path: RunSpec | str | Path, fixed: Mapping[str, object] | None) -> Base:
+def load_base(spec_or_path: RunSpec | str | Path,
+              fixed: Mapping[str, object] | None) -> Base | CfgBase:
     """Read the config once; points are validated against this parsed tree."""
     if isinstance(spec_or_path, RunSpec):
         located = Located(spec_tree(spec_or_path), SourceMap("<RunSpec>"))
@@ -75,16 +85,56 @@ def load_base(spec_or_path: RunSpec | str | Path, fixed: Mapping[str, object] | 
                          f"{type(spec_or_path).__name__}")
     path = Path(spec_or_path)
     if path.suffix.lower() == ".cfg":
-        raise InputError("sweeps take a YAML run config; a SCALE-Sim .cfg can be run with "
-                         "'accelsim run' only", file=str(path))
+        return CfgBase(str(path), read_cfg_text(str(path)), dict(fixed or {}), str(path))
     return Base(load_yaml_file(path, what="config"), dict(fixed or {}), str(path))
 
 
-def validate_points(base: Base, points: Sequence[Point],
-                    origins: Mapping[str, str]) -> list[RunSpec]:
-    """Every point's RunSpec; the first invalid point raises a ConfigError naming its option."""
-    base.spec()  # a broken base config or --set is reported as such, not as a point's fault
-    specs = []
+@dataclass(frozen=True)
+class CfgBase:
+    """A SCALE-Sim ``.cfg`` base (read once): points override ``section.Key`` entries and
+    ``topology`` / ``gemm``."""
+
+    path: str
+    text: str
+    fixed: Mapping[str, object]
+    label: str
+
+    def spec(self, overrides: Mapping[str, object] | None = None) -> ScaleSimRun:
+        """The validated SCALE-Sim run of one point (its topology read and checked too)."""
+        point = load_scalesim_run(self.path, None, overrides={**self.fixed, **(overrides or {})},
+                                  text=self.text)
+        check_scalesim_workload(point)
+        return point
+
+    def check(self, swept: Sequence[str]) -> None:
+        """The file and the fixed overrides alone (the topology may be a swept key)."""
+        if "topology" in swept:
+            fixed = {k: v for k, v in self.fixed.items() if k not in ("topology", "gemm")}
+            load_scalesim_config(self.path, fixed, text=self.text)
+        else:
+            self.spec()
+
+
+PointSpec = RunSpec | ScaleSimRun
+"""What one sweep point runs: a native run spec, or a SCALE-Sim run."""
+
+
+def run_point(spec: PointSpec, cache: InputCache) -> Result:
+    """Run one validated point (the same call on every backend)."""
+    if isinstance(spec, ScaleSimRun):
+        return run_scalesim(spec, cache=cache, provenance=False)
+    return run(spec, cache, provenance=False)
+
+
+def validate_points(base: Base | CfgBase, points: Sequence[Point],
+                    origins: Mapping[str, str]) -> list[PointSpec]:
+    """Every point's spec; the first invalid point raises a ConfigError naming its option."""
+    # a broken base config or --set is reported as such, not as a point's fault
+    if isinstance(base, CfgBase):
+        base.check(tuple(key for point in points[:1] for key in point.overrides()))
+    else:
+        base.spec()
+    specs: list[PointSpec] = []
     for point in points:
         try:
             specs.append(base.spec(point.overrides()))
@@ -110,16 +160,28 @@ def _file_digest(path: str) -> str:
         raise InputError(f"cannot read: {exc.strerror or exc}", file=path) from None
 
 
-def fingerprint(base: Base, points: Sequence[Point], specs: Sequence[RunSpec],
+def _spec_files(spec: PointSpec) -> tuple[str, ...]:
+    if isinstance(spec, ScaleSimRun):
+        return (spec.config.source, spec.topology, spec.tables)
+    return (spec.workload, *spec.system.tables)
+
+
+def _describe(base: Base | CfgBase) -> object:
+    if isinstance(base, CfgBase):
+        return {"cfg": base.text, "fixed": {k: str(v) for k, v in base.fixed.items()}}
+    return base.spec().model_dump(mode="json")
+
+
+def fingerprint(base: Base | CfgBase, points: Sequence[Point], specs: Sequence[PointSpec],
                 version: str) -> tuple[str, dict[str, object]]:
     """A digest of everything that decides the results: the base spec, every point's overrides,
     the bytes of every workload and cost-table file used, and the accelsim version. Returns the
     digest and the definition it was computed from (kept in the store for messages)."""
-    files = sorted({path for spec in specs for path in (spec.workload, *spec.system.tables)})
+    files = sorted({path for spec in specs for path in _spec_files(spec)})
     definition: dict[str, object] = {
         "schema": "accelsim.sweep/1",
         "accelsim_version": version,
-        "base": base.spec().model_dump(mode="json"),
+        "base": _describe(base),
         "points": [[point.id, point.overrides()] for point in points],
         "files": {path: _file_digest(path) for path in files},
     }

@@ -20,12 +20,12 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from accelsim.config import RunSpec
 from accelsim.errors import InputError
-from accelsim.runner import InputCache, run
+from accelsim.runner import InputCache
+from accelsim.sweep.base import PointSpec, run_point
 from accelsim.sweep.records import PointRecord, record_of
 
-Item = tuple[int, RunSpec]
+Item = tuple[int, PointSpec]
 Chunk = tuple[Item, ...]
 
 BACKENDS = ("local", "inprocess", "dask")
@@ -38,7 +38,7 @@ small enough that progress moves and a killed sweep loses little work."""
 def run_chunk(chunk: Chunk, cache: InputCache | None = None) -> list[PointRecord]:
     """Run the points of one chunk (they share only their parsed, immutable inputs)."""
     cache = InputCache() if cache is None else cache
-    return [record_of(point, run(spec, cache, provenance=False)) for point, spec in chunk]
+    return [record_of(point, run_point(spec, cache)) for point, spec in chunk]
 
 
 def default_workers() -> int:

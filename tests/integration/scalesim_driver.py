@@ -29,6 +29,7 @@ def _layout_file(workdir: str) -> str:
 def _layer_report(layer: object) -> dict[str, object]:
     compute = layer.get_compute_report_items()  # type: ignore[attr-defined]
     detail = layer.get_detail_report_items()  # type: ignore[attr-defined]
+    bandwidth = layer.get_bandwidth_report_items()  # type: ignore[attr-defined]
     return {
         "total_cycles_incl_prefetch": int(compute[0]),
         "total_cycles": int(compute[1]),
@@ -48,6 +49,9 @@ def _layer_report(layer: object) -> dict[str, object]:
         "ofmap_dram_start": int(detail[15]),
         "ofmap_dram_stop": int(detail[16]),
         "ofmap_dram_writes": int(detail[17]),
+        "bandwidth": dict(zip(("ifmap_sram_bw", "filter_sram_bw", "ofmap_sram_bw",
+                               "ifmap_dram_bw", "filter_dram_bw", "ofmap_dram_bw"),
+                              (float(x) for x in bandwidth), strict=True)),
     }
 
 

@@ -7,15 +7,18 @@ reports, and its utilization figures to 1e-12.
 
 The cases cover all three dataflows, square and non-square arrays, conv and GEMM topologies,
 large SRAMs (no stalls) and 1 KiB SRAMs with low bandwidth (read windows thrash, OFMAP drains
-stall). Layers are small because SCALE-Sim is slow; xdist runs one case per worker.
+stall); every fixed case again in ``InterfaceBandwidth: CALC``; and seeded random cases in both
+modes. SCALE-Sim's bandwidth report (SRAM and DRAM words/cycle) must match to 1e-12.
+Layers are small because SCALE-Sim is slow; xdist runs one case per worker.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import random
 import subprocess
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pytest
@@ -52,7 +55,8 @@ class Case:
     bandwidth: tuple[int, int, int]
     layers: tuple[str, ...]
     gemm: bool = False
-    expect_stalls: bool = False
+    expect_stalls: bool | None = False  # None: either (random cases)
+    mode: str = "USER"
 
     def config_text(self) -> str:
         """A complete SCALE-Sim 3.0.0 config (it insists on every section)."""
@@ -93,7 +97,7 @@ BlockSize : 8
 RandomNumberGeneratorSeed : 40
 
 [run_presets]
-InterfaceBandwidth: USER
+InterfaceBandwidth: {self.mode}
 UseRamulatorTrace: False
 """
 
@@ -137,11 +141,36 @@ CASES = {
                                  ("c1, 20, 20, 1, 1, 2, 24, 1,",), expect_stalls=True),
 }
 
+def random_case(seed: int, mode: str) -> Case:
+    """A small random SCALE-Sim run (seeded): dataflow, array, SRAMs from 1 KiB, bandwidths,
+    one or two conv or GEMM layers; small enough for SCALE-Sim to finish in seconds."""
+    rng = random.Random(f"{mode}-{seed}")
+    gemm = rng.random() < 0.4
+    layers = []
+    for index in range(rng.choice((1, 1, 2))):
+        if gemm:
+            layers.append(f"g{index}, {rng.randint(2, 60)}, {rng.randint(2, 40)}, "
+                          f"{rng.randint(2, 50)},")
+        else:
+            fh = rng.randint(1, 3)
+            h = rng.randint(fh + 1, 16)
+            layers.append(f"c{index}, {h}, {rng.randint(fh + 1, 16)}, {fh}, {rng.randint(1, fh)}, "
+                          f"{rng.randint(1, 8)}, {rng.randint(1, 16)}, {rng.randint(1, 2)},")
+    return Case(rng.choice(("os", "ws", "is")), rng.choice((2, 3, 4, 8)),
+                rng.choice((2, 4, 5, 8)), tuple(rng.choice((1, 1, 2, 64)) for _ in range(3)),
+                tuple(rng.choice((1, 2, 4, 10)) for _ in range(3)), tuple(layers), gemm=gemm,
+                expect_stalls=None, mode=mode)
+
+
+RANDOM_CASES = 10  # per bandwidth mode
+
 EXACT = ("total_cycles", "stall_cycles", "total_cycles_incl_prefetch", "ifmap_sram_reads",
          "filter_sram_reads", "ofmap_sram_writes", "ifmap_dram_reads", "filter_dram_reads",
          "ofmap_dram_writes", "ifmap_dram_start", "ifmap_dram_stop", "filter_dram_start",
          "filter_dram_stop", "ofmap_dram_start", "ofmap_dram_stop")
 RATIOS = ("overall_util_pct", "mapping_efficiency_pct", "compute_util_pct")
+BANDWIDTH = ("ifmap_sram_bw", "filter_sram_bw", "ofmap_sram_bw", "ifmap_dram_bw",
+             "filter_dram_bw", "ofmap_dram_bw")
 
 
 def run_scalesim(python: Path, cfg: Path, topology: Path, workdir: Path,
@@ -165,13 +194,19 @@ def _compare(ours: ScaleSimLayerResult, theirs: dict[str, object]) -> list[str]:
     return problems
 
 
-@pytest.mark.parametrize("name", sorted(CASES))
-def test_cycles_equal_scalesim(name: str, tmp_path: Path) -> None:
+def _compare_bandwidth(ours: ScaleSimLayerResult, theirs: dict[str, object]) -> list[str]:
+    report = ours.bandwidth_report()
+    expected = theirs["bandwidth"]
+    assert isinstance(expected, dict)
+    return [f"{key}: accelsim {report[key]!r} != SCALE-Sim {expected[key]!r}"
+            for key in BANDWIDTH if report[key] != pytest.approx(expected[key], rel=1e-12)]
+
+
+def _check_case(case: Case, tmp_path: Path) -> None:
     python = scalesim_python()
     if python is None:
         pytest.skip("SCALE-Sim 3.0.0 environment missing: run `make scalesim-env` (or set "
                     "ACCELSIM_SCALESIM_PYTHON to a Python with scalesim==3.0.0, numpy<2.4)")
-    case = CASES[name]
     cfg_path = tmp_path / "arch.cfg"
     cfg_path.write_text(case.config_text())
     topo_path = tmp_path / "topology.csv"
@@ -182,9 +217,30 @@ def test_cycles_equal_scalesim(name: str, tmp_path: Path) -> None:
                              load_topology_csv(topo_path, gemm=case.gemm))
 
     assert [r.name for r in ours] == [t["name"] for t in theirs]
-    problems = {r.name: _compare(r, t) for r, t in zip(ours, theirs, strict=True)}
+    problems = {r.name: _compare(r, t) + _compare_bandwidth(r, t)
+                for r, t in zip(ours, theirs, strict=True)}
     assert not any(problems.values()), problems
-    assert any(r.stall_cycles > 0 for r in ours) == case.expect_stalls
+    if case.expect_stalls is not None:
+        assert any(r.stall_cycles > 0 for r in ours) == case.expect_stalls
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_cycles_equal_scalesim(name: str, tmp_path: Path) -> None:
+    _check_case(CASES[name], tmp_path)
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_calc_mode_equals_scalesim(name: str, tmp_path: Path) -> None:
+    """The same cases in InterfaceBandwidth: CALC: reads never stall, the OFMAP drains at
+    ArrayWidth words/cycle, and the DRAM traffic and bandwidth SCALE-Sim estimates match."""
+    case = CASES[name]
+    _check_case(replace(case, mode="CALC", expect_stalls=None), tmp_path)
+
+
+@pytest.mark.parametrize("mode", ["USER", "CALC"])
+@pytest.mark.parametrize("seed", range(RANDOM_CASES))
+def test_random_cases_equal_scalesim(seed: int, mode: str, tmp_path: Path) -> None:
+    _check_case(random_case(seed, mode), tmp_path)
 
 
 def test_interpreter_comes_from_env_or_repo_venv(tmp_path: Path,

@@ -19,6 +19,7 @@ import configparser
 import difflib
 import os
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -102,7 +103,10 @@ class ScaleSimConfig:
 
     @property
     def ofmap_write_bandwidth(self) -> int:
-        """Words/cycle the OFMAP SRAM drains to DRAM: ``Bandwidth[0]`` (USER mode)."""
+        """Words/cycle the OFMAP SRAM drains to DRAM: ``Bandwidth[0]`` in USER mode,
+        ``ArrayWidth`` in CALC mode (SCALE-Sim ignores ``Bandwidth`` there)."""
+        if self.bandwidth_mode is BandwidthMode.CALC:
+            return self.array_cols
         return self.bandwidths[0]
 
     def sram_words(self, operand_kb: int) -> int:
@@ -113,24 +117,41 @@ class ScaleSimConfig:
 class _Source:
     """The parsed file plus where each section and key sits, to point errors at lines."""
 
-    def __init__(self, path: str) -> None:
+    def __init__(self, path: str, text: str | None = None) -> None:
         self.path = path
         self.parser = configparser.ConfigParser(interpolation=None)
         self.section_lines: dict[str, int] = {}
         self.key_lines: dict[tuple[str, str], int] = {}
         self.spelling: dict[tuple[str, str], str] = {}
+        self.overridden: dict[tuple[str, str], str] = {}  # (section, key) -> "--set k=v"
+        self.text = read_cfg_text(path) if text is None else text
         try:
-            with open(path, encoding="utf-8") as handle:
-                text = handle.read()
-        except FileNotFoundError:
-            raise ConfigError("SCALE-Sim config file not found", file=path) from None
-        except (OSError, UnicodeDecodeError) as exc:
-            raise ConfigError(f"cannot read SCALE-Sim config: {exc}", file=path) from None
-        try:
-            self.parser.read_string(text, source=path)
+            self.parser.read_string(self.text, source=path)
         except configparser.Error as exc:
             raise _configparser_error(path, exc) from None
-        self._index_lines(text)
+        self._index_lines(self.text)
+
+    def override(self, key: str, value: object) -> None:
+        """Apply ``--set section.Key=value``: the key must be one SCALE-Sim reads."""
+        label = f"--set {key}={_text(value)}"
+        section, dot, name = key.partition(".")
+        if not dot or not name:
+            raise ConfigError("expected section.Key, e.g. architecture_presets.ArrayHeight",
+                              file=label, key_path=key)
+        if section not in _KNOWN_KEYS:
+            raise ConfigError(f"unknown section [{section}]"
+                              f"{_did_you_mean(section, tuple(_KNOWN_KEYS))}", file=label,
+                              key_path=key)
+        known = _KNOWN_KEYS[section]
+        canonical = {k.lower(): k for k in known}.get(name.lower())
+        if canonical is None:
+            raise ConfigError(f"unknown key '{name}'{_did_you_mean(name, known)}", file=label,
+                              key_path=key)
+        if not self.parser.has_section(section):
+            self.parser.add_section(section)
+        self.parser.set(section, canonical, _text(value))
+        self.overridden[(section, canonical.lower())] = label
+        self.spelling[(section, canonical.lower())] = canonical
 
     def _index_lines(self, text: str) -> None:
         section = ""
@@ -153,10 +174,30 @@ class _Source:
         return self.section_lines.get(section)
 
     def error(self, section: str, key: str | None, message: str) -> ConfigError:
-        """A `ConfigError` pointing at the key (or section) in this file."""
+        """A `ConfigError` pointing at the key (or section) in this file, or at the ``--set``
+        that gave the key its value."""
         key_path = section if key is None else f"{section}.{key}"
+        if key is not None and (section, key.lower()) in self.overridden:
+            return ConfigError(message, file=self.overridden[(section, key.lower())],
+                               key_path=key_path)
         return ConfigError(message, file=self.path, line=self.line_of(section, key),
                            key_path=key_path)
+
+
+def read_cfg_text(path: str) -> str:
+    """The text of a SCALE-Sim config file (read once; overrides re-parse the text)."""
+    try:
+        with open(path, encoding="utf-8") as handle:
+            return handle.read()
+    except FileNotFoundError:
+        raise ConfigError("SCALE-Sim config file not found", file=path) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"cannot read SCALE-Sim config: {exc}", file=path) from None
+
+
+def _text(value: object) -> str:
+    """An override value as the .cfg would spell it (``True``/``False`` for booleans)."""
+    return str(value)
 
 
 def _configparser_error(path: str, exc: configparser.Error) -> ConfigError:
@@ -279,9 +320,17 @@ def _bank_fields(src: _Source, prefix: str) -> tuple[bool, int, int, int]:
     return custom, bandwidth, banks, ports
 
 
-def load_scalesim_config(path: str | os.PathLike[str]) -> ScaleSimConfig:
-    """Parse and validate a SCALE-Sim 3.0.0 config file; raise `ConfigError` on bad input."""
-    src = _Source(os.fspath(path))
+def load_scalesim_config(path: str | os.PathLike[str],
+                         overrides: Mapping[str, object] | None = None, *,
+                         text: str | None = None) -> ScaleSimConfig:
+    """Parse and validate a SCALE-Sim 3.0.0 config file; raise `ConfigError` on bad input.
+
+    ``overrides`` map ``section.Key`` (e.g. ``architecture_presets.ArrayHeight``) to values
+    that replace the file's, validated like the file; ``text`` is the file's text if already
+    read (sweeps read it once)."""
+    src = _Source(os.fspath(path), text)
+    for key, value in (overrides or {}).items():
+        src.override(key, value)
     _check_structure(src)
     arch = "architecture_presets"
     mode = BandwidthMode(_choice(src, "run_presets", "InterfaceBandwidth", ("USER", "CALC")))

@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from accelsim.compat.scalesim.calc_bandwidth import ReadTraffic, calc_traffic, epoch_plan
 from accelsim.compat.scalesim.cfg import BandwidthMode, ScaleSimConfig
 from accelsim.compat.scalesim.geometry import (
     FoldPlan,
@@ -23,6 +24,7 @@ from accelsim.compat.scalesim.geometry import (
 )
 from accelsim.compat.scalesim.operands import (
     BlockSpec,
+    PrefetchStack,
     StackSpec,
     demand_ranges,
     ofmap_row_counts,
@@ -47,7 +49,7 @@ _WORD_BITS = 8
 
 @dataclass(frozen=True)
 class ScaleSimLayerResult:
-    """One layer as SCALE-Sim 3.0.0 reports it (USER bandwidth mode).
+    """One layer as SCALE-Sim 3.0.0 reports it (USER or CALC bandwidth mode).
 
     SCALE-Sim's names differ from ours: its COMPUTE_REPORT "Total Cycles" (printed as "Compute
     cycles") *includes* stalls and is ``total_cycles`` here; its "Total Cycles (incl. prefetch)"
@@ -76,6 +78,27 @@ class ScaleSimLayerResult:
     filter_dram_stop: int
     ofmap_dram_start: int
     ofmap_dram_stop: int
+    ifmap_dram_peak_bw: int = 0  # words/cycle: USER the bank bandwidth, CALC the largest computed
+    filter_dram_peak_bw: int = 0
+    ofmap_dram_peak_bw: int = 0  # USER Bandwidth[0], CALC ArrayWidth
+
+    def bandwidth_report(self) -> dict[str, float]:
+        """SCALE-Sim's BANDWIDTH_REPORT: average words/cycle of each SRAM over the layer and of
+        each DRAM stream over its own start..stop window (what CALC mode estimates)."""
+        def window(words: int, start: int, stop: int) -> float:
+            return words / (stop - start + 1)
+
+        return {
+            "ifmap_sram_bw": self.ifmap_sram_reads / self.total_cycles,
+            "filter_sram_bw": self.filter_sram_reads / self.total_cycles,
+            "ofmap_sram_bw": self.ofmap_sram_writes / self.total_cycles,
+            "ifmap_dram_bw": window(self.ifmap_dram_reads, self.ifmap_dram_start,
+                                    self.ifmap_dram_stop),
+            "filter_dram_bw": window(self.filter_dram_reads, self.filter_dram_start,
+                                     self.filter_dram_stop),
+            "ofmap_dram_bw": window(self.ofmap_dram_writes, self.ofmap_dram_start,
+                                    self.ofmap_dram_stop),
+        }
 
     def counts(self) -> dict[str, int]:
         """Action counts in accelsim's ``component.action`` form (1-byte words -> bits)."""
@@ -103,13 +126,17 @@ class _ReadSide:
         return per_line * (self.initial_lines
                            + self.events.total * self.geometry.lines_per_prefetch)
 
+    def traffic(self) -> ReadTraffic:
+        """DRAM reads and their window in USER mode: chained prefetches at the bank bandwidth."""
+        return ReadTraffic(self.dram_reads, -self.initial_lines,
+                           self.geometry.prefetch_done(self.events.total), self.geometry.bandwidth)
+
     def stall(self, row: int, cycle: int) -> int:
         """Stall of ``row`` issued at ``cycle`` (0 unless the row slides the window)."""
-        idx = int(np.searchsorted(self.events.rows, row))
-        if idx == len(self.events.rows) or self.events.rows[idx] != row:
+        moves = self.events.by_row.get(row)
+        if moves is None:
             return 0
-        return self.geometry.row_stall(cycle, int(self.events.k_before[idx]),
-                                       int(self.events.k_after[idx]))
+        return self.geometry.row_stall(cycle, moves[0], moves[1])
 
 
 # Address matrices are built in memory (int64) as SCALE-Sim builds them: 2**27 entries (1 GiB)
@@ -125,10 +152,9 @@ def _check_matrix_size(entries: int, what: str, file: str, layer: str) -> None:
                             "(a smaller layer or array)", file=file, key_path=layer)
 
 
-def _check_supported(cfg: ScaleSimConfig) -> None:
+def check_supported(cfg: ScaleSimConfig) -> None:
+    """Refuse what compatibility mode does not model (sparsity, custom layouts, Ramulator)."""
     unsupported = [
-        (cfg.bandwidth_mode is not BandwidthMode.USER, "run_presets.InterfaceBandwidth",
-         "compatibility mode reproduces InterfaceBandwidth: USER only"),
         (cfg.use_ramulator_trace, "run_presets.UseRamulatorTrace",
          "Ramulator DRAM traces are not supported in compatibility mode"),
         (cfg.sparsity_support, "sparsity.SparsitySupport",
@@ -166,35 +192,28 @@ def _read_side(cfg: ScaleSimConfig, layer: ScaleSimLayer, plan: FoldPlan, block:
                stack: StackSpec) -> _ReadSide:
     """Prefetch events of one read SRAM; the address streams are only built when the
     operand overflows the SRAM's active half (otherwise nothing is ever fetched again)."""
-    if block.operand is Operand.IFMAP:
-        size, bandwidth = cfg.sram_words(cfg.ifmap_sram_kb), cfg.ifmap_sram_bank_bandwidth
-        entries, offset, may_repeat = layer.ifmap_entries, cfg.ifmap_offset, layer.ifmap_repeats
-    else:
-        size, bandwidth = cfg.sram_words(cfg.filter_sram_kb), cfg.filter_sram_bank_bandwidth
-        entries, offset, may_repeat = layer.k * layer.n, cfg.filter_offset, False
+    size, bandwidth, entries, offset, may_repeat = _operand_sram(cfg, layer, block.operand)
     geometry = ReadBufferGeometry(size, bandwidth)
     events = NO_EVENTS
     if entries and geometry.may_slide(entries):
-        pad = max(cfg.array_rows, cfg.array_cols)
-        rows, cols = (layer.k, layer.n) if stack.operand is Operand.WEIGHT else (layer.m, layer.k)
-        _check_matrix_size((rows + pad) * (cols + pad), f"{stack.operand.value} address matrix "
-                           f"(padded by {pad} for the array)", cfg.source, layer.name)
-        sequence = prefetch_stack(stack, operand_matrix(layer, stack.operand, offset, pad))
+        sequence = _prefetch_sequence(cfg, layer, stack, offset)
         events = prefetch_events(sequence, demand_ranges(block, plan, sequence), geometry,
                                  may_repeat)
     return _ReadSide(geometry, events, geometry.initial_lines(stack.words))
 
 
-def _run_rows(reads: tuple[_ReadSide, _ReadSide], writes: WriteBuffer,
-              counts: RowCounts) -> tuple[int, int]:
-    """Walk the event rows; return (stall cycles, cycle of the last OFMAP write)."""
+def _run_rows(reads: tuple[_ReadSide, _ReadSide], writes: WriteBuffer, counts: RowCounts,
+              trajectory: list[tuple[int, int]] | None = None) -> tuple[int, int]:
+    """Walk the event rows; return (stall cycles, cycle of the last OFMAP write).
+
+    ``trajectory``, if given, receives ``(row, stall after it)`` for every event row."""
     rows = counts.rows
-    read_rows = np.union1d(reads[0].events.rows, reads[1].events.rows)
+    read_rows: list[int] = np.union1d(reads[0].events.rows, reads[1].events.rows).tolist()
     row, stall, last_out, next_read = 0, 0, rows - 1, 0
     while row < rows:
         while next_read < len(read_rows) and read_rows[next_read] < row:
             next_read += 1
-        read_row = int(read_rows[next_read]) if next_read < len(read_rows) else rows
+        read_row = read_rows[next_read] if next_read < len(read_rows) else rows
         event = min(read_row, writes.next_event_row(counts, row, stall))
         if event >= rows:
             writes.write_quietly(counts.total - counts.before(row))
@@ -204,29 +223,85 @@ def _run_rows(reads: tuple[_ReadSide, _ReadSide], writes: WriteBuffer,
         cycle = event + stall
         out = writes.write_row(cycle, counts.count(event))
         stall += max(reads[0].stall(event, cycle), reads[1].stall(event, cycle), out - cycle)
+        if trajectory is not None:
+            trajectory.append((event, stall))
         last_out = out
         row = event + 1
     return stall, last_out
 
 
+def _operand_sram(cfg: ScaleSimConfig, layer: ScaleSimLayer,
+                  operand: Operand) -> tuple[int, int, int, int, bool]:
+    """(SRAM words, bank bandwidth, operand entries, address offset, may repeat) of a read SRAM."""
+    if operand is Operand.IFMAP:
+        return (cfg.sram_words(cfg.ifmap_sram_kb), cfg.ifmap_sram_bank_bandwidth,
+                layer.ifmap_entries, cfg.ifmap_offset, layer.ifmap_repeats)
+    return (cfg.sram_words(cfg.filter_sram_kb), cfg.filter_sram_bank_bandwidth,
+            layer.k * layer.n, cfg.filter_offset, False)
+
+
+def _prefetch_sequence(cfg: ScaleSimConfig, layer: ScaleSimLayer, stack: StackSpec,
+                       offset: int) -> PrefetchStack:
+    pad = max(cfg.array_rows, cfg.array_cols)
+    rows, cols = (layer.k, layer.n) if stack.operand is Operand.WEIGHT else (layer.m, layer.k)
+    _check_matrix_size((rows + pad) * (cols + pad), f"{stack.operand.value} address matrix "
+                       f"(padded by {pad} for the array)", cfg.source, layer.name)
+    return prefetch_stack(stack, operand_matrix(layer, stack.operand, offset, pad))
+
+
+def _calc_read(cfg: ScaleSimConfig, layer: ScaleSimLayer, plan: FoldPlan, block: BlockSpec,
+               stack: StackSpec, trajectory: list[tuple[int, int]]) -> ReadTraffic:
+    """CALC mode: the DRAM traffic SCALE-Sim estimates for one read SRAM, given the stall
+    trajectory ``(row, stall after it)`` of the event rows."""
+    size, _, _, offset, _ = _operand_sram(cfg, layer, block.operand)
+    sequence = _prefetch_sequence(cfg, layer, stack, offset)
+    epochs = epoch_plan(sequence.values, demand_ranges(block, plan, sequence), size)
+    event_rows = np.asarray([row for row, _ in trajectory], dtype=np.int64)
+    stalls = np.asarray([0] + [stall for _, stall in trajectory], dtype=np.int64)
+
+    def cycle(rows: np.ndarray) -> np.ndarray:
+        return rows + stalls[np.searchsorted(event_rows, rows, side="left")]
+
+    first = int(cycle(np.asarray([epochs.first_row], np.int64))[0])
+    return calc_traffic(epochs, cycle(epochs.rows), first, block.operand.value, layer.name)
+
+
 def simulate_layer(cfg: ScaleSimConfig, layer: ScaleSimLayer) -> ScaleSimLayerResult:
-    """SCALE-Sim 3.0.0's report for one topology row under ``cfg`` (USER bandwidth mode)."""
-    _check_supported(cfg)
+    """SCALE-Sim 3.0.0's report for one topology row under ``cfg`` (USER or CALC mode).
+
+    In CALC mode reads never stall; the OFMAP drains at ``ArrayWidth`` words/cycle and the
+    read SRAMs' DRAM traffic is estimated afterwards from the stall trajectory."""
+    check_supported(cfg)
+    calc = cfg.bandwidth_mode is BandwidthMode.CALC
     plan = fold_plan(layer, cfg.dataflow, cfg.array_rows, cfg.array_cols)
-    reads = [_read_side(cfg, layer, plan, block, stack)
-             for block, stack in zip(read_blocks(layer, plan), stack_specs(layer, plan),
-                                     strict=True)]
+    pairs = tuple(zip(read_blocks(layer, plan), stack_specs(layer, plan), strict=True))
+    reads = tuple(_quiet_side(cfg, layer, stack) if calc
+                  else _read_side(cfg, layer, plan, block, stack) for block, stack in pairs)
     writes = WriteBuffer(cfg.sram_words(cfg.ofmap_sram_kb), cfg.ofmap_write_bandwidth)
-    stall, last_out = _run_rows((reads[0], reads[1]), writes, ofmap_row_counts(layer, plan))
+    trajectory: list[tuple[int, int]] | None = [] if calc else None
+    stall, last_out = _run_rows((reads[0], reads[1]), writes, ofmap_row_counts(layer, plan),
+                                trajectory)
     if last_out == 0:
         raise WorkloadError("a one-cycle layer: SCALE-Sim 3.0.0 divides by its zero 'Total "
                             "Cycles' here and reports nothing", key_path=layer.name)
     writes.finish(last_out)
-    return _result(cfg, layer, plan, (reads[0], reads[1]), writes, stall, last_out)
+    if trajectory is not None:
+        traffic = tuple(_calc_read(cfg, layer, plan, block, stack, trajectory)
+                        for block, stack in pairs)
+    else:
+        traffic = tuple(side.traffic() for side in reads)
+    return _result(cfg, layer, plan, (traffic[0], traffic[1]), writes, stall, last_out)
+
+
+def _quiet_side(cfg: ScaleSimConfig, layer: ScaleSimLayer, stack: StackSpec) -> _ReadSide:
+    """A read SRAM that never stalls (CALC mode)."""
+    size, bandwidth, _, _, _ = _operand_sram(cfg, layer, stack.operand)
+    geometry = ReadBufferGeometry(size, bandwidth)
+    return _ReadSide(geometry, NO_EVENTS, geometry.initial_lines(stack.words))
 
 
 def _result(cfg: ScaleSimConfig, layer: ScaleSimLayer, plan: FoldPlan,
-            reads: tuple[_ReadSide, _ReadSide], writes: WriteBuffer, stall: int,
+            reads: tuple[ReadTraffic, ReadTraffic], writes: WriteBuffer, stall: int,
             total: int) -> ScaleSimLayerResult:
     metrics = compute_metrics(layer, plan)
     ifmap, filt = reads
@@ -235,35 +310,47 @@ def _result(cfg: ScaleSimConfig, layer: ScaleSimLayer, plan: FoldPlan,
     macs_units = cfg.array_rows * cfg.array_cols
     return ScaleSimLayerResult(
         name=layer.name, total_cycles=total, compute_cycles=total - stall, stall_cycles=stall,
-        total_cycles_incl_prefetch=ofmap_stop + max(ifmap.initial_lines, filt.initial_lines),
+        total_cycles_incl_prefetch=ofmap_stop - min(ifmap.dram_start, filt.dram_start),
         overall_util_pct=(layer.macs * 100) / (total * macs_units),
         mapping_efficiency_pct=metrics.mapping_efficiency_pct,
         compute_util_pct=metrics.compute_util_pct, macs=layer.macs,
         ifmap_sram_reads=metrics.ifmap_sram_reads, filter_sram_reads=metrics.filter_sram_reads,
         ofmap_sram_writes=metrics.ofmap_sram_writes, ifmap_dram_reads=ifmap.dram_reads,
         filter_dram_reads=filt.dram_reads, ofmap_dram_writes=writes.dram_writes,
-        ifmap_dram_start=-ifmap.initial_lines,
-        ifmap_dram_stop=ifmap.geometry.prefetch_done(ifmap.events.total),
-        filter_dram_start=-filt.initial_lines,
-        filter_dram_stop=filt.geometry.prefetch_done(filt.events.total),
-        ofmap_dram_start=ofmap_start, ofmap_dram_stop=ofmap_stop)
+        ifmap_dram_start=ifmap.dram_start, ifmap_dram_stop=ifmap.dram_stop,
+        filter_dram_start=filt.dram_start, filter_dram_stop=filt.dram_stop,
+        ofmap_dram_start=ofmap_start, ofmap_dram_stop=ofmap_stop,
+        ifmap_dram_peak_bw=ifmap.peak_words_per_cycle,
+        filter_dram_peak_bw=filt.peak_words_per_cycle,
+        ofmap_dram_peak_bw=cfg.ofmap_write_bandwidth)
+
+
+def _layer_key(layer: ScaleSimLayer) -> tuple[int, ...]:
+    return (layer.ifmap_h, layer.ifmap_w, layer.filter_h, layer.filter_w, layer.channels,
+            layer.num_filters, layer.stride_h, layer.stride_w)
+
+
+def check_layers(cfg: ScaleSimConfig, workload: Workload) -> None:
+    """Every layer is one compatibility mode runs, with operand matrices it can build."""
+    for layer in workload.layers:
+        for ss_layer in scalesim_layers(layer):
+            for what, entries in (("IFMAP operand matrix", ss_layer.m * ss_layer.k),
+                                  ("FILTER operand matrix", ss_layer.k * ss_layer.n),
+                                  ("OFMAP operand matrix", ss_layer.m * ss_layer.n)):
+                _check_matrix_size(entries, what, workload.source, ss_layer.name)
 
 
 def simulate_scalesim(cfg: ScaleSimConfig, workload: Workload) -> tuple[ScaleSimLayerResult, ...]:
     """Per-layer results SCALE-Sim 3.0.0 reports for ``workload`` on ``cfg`` -- same cycles,
     stall cycles and access counts -- without its per-cycle simulation."""
-    _check_supported(cfg)
+    check_supported(cfg)
+    check_layers(cfg, workload)
     results: list[ScaleSimLayerResult] = []
     cache: dict[tuple[int, ...], ScaleSimLayerResult] = {}
     for layer in workload.layers:
         for ss_layer in scalesim_layers(layer):
-            key = (ss_layer.ifmap_h, ss_layer.ifmap_w, ss_layer.filter_h, ss_layer.filter_w,
-                   ss_layer.channels, ss_layer.num_filters, ss_layer.stride_h, ss_layer.stride_w)
+            key = _layer_key(ss_layer)
             if key not in cache:
-                for what, entries in (("IFMAP operand matrix", ss_layer.m * ss_layer.k),
-                                      ("FILTER operand matrix", ss_layer.k * ss_layer.n),
-                                      ("OFMAP operand matrix", ss_layer.m * ss_layer.n)):
-                    _check_matrix_size(entries, what, workload.source, ss_layer.name)
                 cache[key] = simulate_layer(cfg, ss_layer)
             results.append(replace(cache[key], name=ss_layer.name))
     return tuple(results)

@@ -176,3 +176,18 @@ def test_scaling_has_one_rule_per_attribute_plus_the_node_rule() -> None:
     """ScalingModel spells its fields out (so the type checker sees them); they must stay the
     attributes' names, in order, after the node rule."""
     assert tuple(ScalingModel.model_fields) == ("node", *ATTRIBUTE_NAMES)
+
+
+def test_tables_are_parsed_once_per_content(write_table: Callable[..., Path]) -> None:
+    """Same bytes: the same parsed tables (no re-parse); new bytes in the file or in an
+    included file: parsed again, never a stale result."""
+    part = write_table(GOOD, "part.yaml")
+    top = write_table("schema: accelsim.table/1\ninclude: [part.yaml]\n", "top.yaml")
+    first = load_tables([top])
+    assert load_tables([str(top)]) is first
+    part.write_text(GOOD.replace("0.03pJ", "0.07pJ"))
+    changed = load_tables([top])
+    assert changed is not first
+    assert changed.entries["my.add"].energy["op"].joules == pytest.approx(0.07e-12)
+    part.unlink()
+    assert _error(top).endswith("included table file not found: " + str(part))

@@ -54,8 +54,8 @@ def test_a_bad_fixed_override_is_reported_as_set(tiny: Path) -> None:
                         definition.origins)
 
 
-def test_a_scalesim_cfg_is_refused(tmp_path: Path) -> None:
-    with pytest.raises(InputError, match="sweeps take a YAML run config"):
+def test_a_missing_scalesim_cfg_is_bad_input(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="x.cfg: SCALE-Sim config file not found"):
         load_base(tmp_path / "x.cfg", None)
 
 

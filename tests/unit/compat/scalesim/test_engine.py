@@ -100,9 +100,10 @@ def test_layers_expand_like_scalesim_topology_rows() -> None:
 
 
 def test_unsupported_scalesim_features_are_config_errors() -> None:
-    with pytest.raises(ConfigError, match="test.cfg: run_presets.InterfaceBandwidth: "
-                                          "compatibility mode reproduces"):
-        simulate_layer(replace(BIG_CFG, bandwidth_mode=BandwidthMode.CALC), LAYERS[0])
+    with pytest.raises(ConfigError, match="test.cfg: sparsity.SparsitySupport: sparsity"):
+        simulate_layer(replace(BIG_CFG, sparsity_support=True), LAYERS[0])
+    with pytest.raises(ConfigError, match="run_presets.UseRamulatorTrace: Ramulator"):
+        simulate_layer(replace(BIG_CFG, use_ramulator_trace=True), LAYERS[0])
     with pytest.raises(ConfigError, match="layout.IfmapCustomLayout"):
         simulate_layer(replace(BIG_CFG, ifmap_custom_layout=True), LAYERS[0])
 
