@@ -66,10 +66,14 @@ class OverlapClock:
         return OverlapClock(self.preload_free + delta, self.feed_free + delta,
                             (self.release[0] + delta, self.release[1] + delta), self.end + delta)
 
-    def step(self, rows: int, fold: FoldShape, ready: int = 0) -> tuple[OverlapClock, int]:
-        """Run one fold whose data is in SRAM at ``ready``: the new state and the fold's E."""
+    def step(self, rows: int, fold: FoldShape, ready: int | None = None
+             ) -> tuple[OverlapClock, int]:
+        """Run one fold whose data is in SRAM at ``ready`` (None: already there): the new
+        state and the fold's E."""
         sr, sc, t = fold.rows_used, fold.cols_used, fold.stream_len
-        preload = max(self.preload_free, self.release[0], ready)
+        preload = max(self.preload_free, self.release[0])
+        if ready is not None:
+            preload = max(preload, ready)
         stream = max(preload + sr, self.feed_free)
         last_mac = stream + t + sr + sc - 3
         end = stream + t + sc + rows - 1
