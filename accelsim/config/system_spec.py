@@ -141,6 +141,31 @@ class ArraySpec(Spec):
         "required to run FineQ-encoded weights.")
     precision: PrecisionSpec = Field(default_factory=PrecisionSpec,
                                      description="Operand precisions.")
+    fold_overlap: Annotated[Literal["none", "weights"],
+                            _one_of(("none", "weights"), "fold overlap")] = Field(
+        "none", description="'none': each fold starts on an idle array (preload, stream, "
+        "drain). 'weights': double-buffered stationary registers (ws: weights, is: inputs): "
+        "the next fold is preloaded into the shadow registers while the current one streams, "
+        "and its stream follows right behind (the register swap travels with the wavefront), "
+        "as TPU-style arrays do; the first fold of a layer pays the full fill. ws/is with "
+        "multiplier PEs only (docs/models.md, 'Fold overlap').")
+
+    @model_validator(mode="after")
+    def _overlap_has_a_stationary_operand(self) -> ArraySpec:
+        if self.fold_overlap == "none":
+            return self
+        if self.dataflow is Dataflow.OS:
+            raise ValueError(
+                "fold_overlap 'weights' double-buffers the stationary operand, but dataflow "
+                "'os' keeps the outputs in the PEs (no stationary weights or inputs to "
+                "preload); use dataflow ws or is, or fold_overlap none")
+        if self.pe == "temporal":
+            raise ValueError(
+                "fold_overlap 'weights' with pe 'temporal' is not modelled: with two folds in "
+                "flight a lock-step slot holds MACs of two tiles, so its length mixes both "
+                "tiles' pulse codes and the per-fold temporal cycles no longer hold; use "
+                "fold_overlap none")
+        return self
 
 
 class SramBufferSpec(Spec):

@@ -16,7 +16,7 @@ from types import MappingProxyType
 from accelsim.config.system_spec import SystemSpec
 from accelsim.cost.tables import AttributeValue
 from accelsim.errors import ConfigError
-from accelsim.types import Operand
+from accelsim.types import Dataflow, Operand
 
 
 @dataclass(frozen=True)
@@ -71,10 +71,17 @@ def pe_register_bits(system: SystemSpec) -> int:
     """Register bits in one conventional PE: an activation, a weight and a partial sum.
 
     Every dataflow keeps these three per PE (ws: stationary weight + forwarded activation +
-    forwarded psum; os: two forwarded operands + accumulator; is likewise).
+    forwarded psum; os: two forwarded operands + accumulator; is likewise). With
+    ``fold_overlap: weights`` the stationary register is doubled (ws: a second weight, is: a
+    second input) and the forwarded operand carries its one-bit buffer select.
     """
-    precision = system.array.precision
-    return precision.ifmap_bits + precision.weight_bits + precision.psum_bits
+    array = system.array
+    precision = array.precision
+    bits = precision.ifmap_bits + precision.weight_bits + precision.psum_bits
+    if array.fold_overlap == "weights":
+        shadow = precision.weight_bits if array.dataflow is Dataflow.WS else precision.ifmap_bits
+        bits += shadow + 1
+    return bits
 
 
 def _conventional_pe(system: SystemSpec) -> tuple[tuple[Part, ...], Mapping[str, str],

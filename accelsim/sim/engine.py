@@ -17,7 +17,14 @@ from accelsim.config.run_spec import SimSpec
 from accelsim.config.system_spec import SystemSpec
 from accelsim.mapping.plan import Block, LayerPlan, MappingPlan, Segment, TileRun
 from accelsim.sim.array_counts import array_cycles, busy_cycles, layer_counts
-from accelsim.sim.pipeline import Channel, PipelineState, finish, repeat_unit, step_fold
+from accelsim.sim.pipeline import (
+    Channel,
+    OverlapTrack,
+    PipelineState,
+    finish,
+    repeat_unit,
+    step_fold,
+)
 from accelsim.sim.stats import LayerStats, SimStats
 from accelsim.types import Operand
 
@@ -40,6 +47,12 @@ def channel_for(system: SystemSpec) -> Channel:
                    2 if _double_buffered(system) else 1)
 
 
+def overlap_for(system: SystemSpec) -> OverlapTrack | None:
+    """A fresh fold-overlap state for one layer (its first fold pays the full fill), or None."""
+    array = system.array
+    return OverlapTrack(array.rows) if array.fold_overlap == "weights" else None
+
+
 def _double_buffered(system: SystemSpec) -> bool:
     return all(system.sram.buffer_for(op).double_buffered
                for op in (Operand.IFMAP, Operand.WEIGHT, Operand.OFMAP))
@@ -52,7 +65,7 @@ def _run_unit(state: PipelineState, run: TileRun, system: SystemSpec) -> None:
 
     def one_fold() -> None:
         step_fold(state, cycles, busy, traffic.dram_read_bits,
-                  traffic.dram_write_bits)
+                  traffic.dram_write_bits, run.fold)
 
     repeat_unit(state, one_fold, run.count)
 
@@ -75,7 +88,7 @@ def _block_unit(state: PipelineState, block: Block, system: SystemSpec) -> None:
 
 def time_layer(plan: LayerPlan, system: SystemSpec) -> LayerTiming:
     """Exact cycles of one layer (pure: no SimPy needed)."""
-    state = PipelineState(channel_for(system))
+    state = PipelineState(channel_for(system), overlap=overlap_for(system))
 
     def group() -> None:
         for block in plan.blocks:

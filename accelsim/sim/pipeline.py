@@ -14,6 +14,14 @@ segments) are *coalesced*: as soon as one unit shifts the whole state uniformly 
 every later identical unit does too (the recurrence is shift-invariant), so the remaining ``k``
 units are applied as one jump of ``k * d``. The cost of a run therefore grows with the number of
 distinct tiles and transients, not with folds or cycles.
+
+With ``fold_overlap: weights`` (``OverlapTrack``) a fold does not wait for the previous one to
+end: its preload and stream follow ``accelsim.timing.overlap`` (``ready`` gates its preload),
+its end is its last output capture, and ``compute_cycles`` is the same fold sequence with no
+memory stall. A fold that fetches nothing (its data resident) waits for no SRAM slot; one that
+fetches waits, as without overlap, for the end (last capture) of the fold that used its slot.
+A fold held up by SRAM ports (busy > its fold cycles) runs alone: it starts on an idle array
+and the next fold pays the full fill again.
 """
 
 from __future__ import annotations
@@ -22,6 +30,9 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from fractions import Fraction
+
+from accelsim.timing.folding import FoldShape
+from accelsim.timing.overlap import OverlapClock
 
 
 @dataclass(frozen=True)
@@ -41,6 +52,29 @@ class Channel:
 
 
 @dataclass
+class OverlapTrack:
+    """The array's fold-overlap state: the real clock (memory stalls included) and the same
+    folds with no stall, kept relative to its own end (it decides ``compute_cycles``)."""
+
+    rows: int
+    clock: OverlapClock = field(default_factory=OverlapClock)
+    ideal: OverlapClock = field(default_factory=OverlapClock)
+
+    def commit(self, fold: FoldShape, ready: int | None, array_cycles: int, busy_cycles: int
+               ) -> tuple[int, int]:
+        """Run one fold whose data is in SRAM at ``ready`` (None: resident): (its end, its
+        compute cycles)."""
+        if busy_cycles > array_cycles:  # SRAM-port limited: runs alone on an idle array
+            end = max(self.clock.end, ready or 0) + busy_cycles
+            self.clock, self.ideal = OverlapClock.empty_at(end), OverlapClock()
+            return end, array_cycles
+        self.clock, end = self.clock.step(self.rows, fold, ready)
+        ideal, _ = self.ideal.step(self.rows, fold)
+        self.ideal = ideal.shifted(-ideal.end)
+        return end, ideal.end
+
+
+@dataclass
 class PipelineState:
     """Mutable state of the recurrence for one layer (times in cycles)."""
 
@@ -51,19 +85,27 @@ class PipelineState:
     compute_cycles: int = 0
     folds_stepped: int = 0
     jumps: int = 0
+    overlap: OverlapTrack | None = None
 
     def snapshot(self) -> tuple[tuple[int, ...], tuple[int, ...]]:
         """(times, non-time state): what decides the future of the recurrence."""
-        return ((self.dram_free, *self.compute_end), tuple(self.pending_write_bits))
+        if self.overlap is None:
+            return ((self.dram_free, *self.compute_end), tuple(self.pending_write_bits))
+        return ((self.dram_free, *self.compute_end, *self.overlap.clock.times()),
+                (*self.pending_write_bits, *self.overlap.ideal.times()))
 
     def shift(self, delta: int) -> None:
         """Move every time forward by ``delta`` (a coalesced jump)."""
         self.dram_free += delta
         self.compute_end = deque(t + delta for t in self.compute_end)
+        if self.overlap is not None:
+            self.overlap.clock = self.overlap.clock.shifted(delta)
 
     @property
     def last_end(self) -> int:
-        """When the most recent fold finished computing."""
+        """When the most recent fold finished computing (with overlap: the latest end)."""
+        if self.overlap is not None:
+            return self.overlap.clock.end
         return self.compute_end[-1] if self.compute_end else 0
 
 
@@ -80,10 +122,18 @@ def fetch_over_dram(state: PipelineState, read_bits: int) -> tuple[int, int]:
     return slot_free, state.dram_free + channel.latency_cycles if read_bits else issue
 
 
-def commit_fold(state: PipelineState, ready: int, array_cycles: int, busy_cycles: int,
-                write_bits: int) -> None:
-    """Compute the fold once its data is ``ready`` and the previous fold is done; record it."""
-    end = max(state.last_end, ready) + busy_cycles
+def commit_fold(state: PipelineState, ready: int | None, array_cycles: int, busy_cycles: int,
+                write_bits: int, fold: FoldShape | None = None) -> None:
+    """Compute the fold once its data is ``ready`` and the previous fold is done (with
+    overlap: as the overlap recurrence allows; ``fold`` is then its shape); record it."""
+    if state.overlap is None:
+        if ready is None:
+            raise ValueError("a fold without overlap needs its ready time")
+        end = max(state.last_end, ready) + busy_cycles
+    else:
+        if fold is None:
+            raise ValueError("an overlapped fold needs its shape")
+        end, array_cycles = state.overlap.commit(fold, ready, array_cycles, busy_cycles)
     if len(state.compute_end) == state.channel.slots:
         state.compute_end.popleft()
         state.pending_write_bits.popleft()
@@ -94,10 +144,17 @@ def commit_fold(state: PipelineState, ready: int, array_cycles: int, busy_cycles
 
 
 def step_fold(state: PipelineState, array_cycles: int, busy_cycles: int,
-              read_bits: int, write_bits: int) -> None:
+              read_bits: int, write_bits: int, fold: FoldShape | None = None) -> None:
     """Advance the recurrence by one fold (``busy_cycles >= array_cycles`` when SRAM-limited)."""
     _, ready = fetch_over_dram(state, read_bits)
-    commit_fold(state, ready, array_cycles, busy_cycles, write_bits)
+    commit_fold(state, overlap_ready(state, ready, read_bits), array_cycles, busy_cycles,
+                write_bits, fold)
+
+
+def overlap_ready(state: PipelineState, ready: int, fetched_bits: int) -> int | None:
+    """With overlap, a fold that fetches nothing waits for no SRAM slot (None: its data is
+    resident); otherwise, and always without overlap, ``ready``."""
+    return None if state.overlap is not None and not fetched_bits else ready
 
 
 MAX_PERIOD = 4  # units; a steady state that cycles through up to this many states is found

@@ -18,16 +18,18 @@ from accelsim.config.reram_spec import ReramSpec
 from accelsim.config.system_spec import SystemSpec
 from accelsim.mapping.plan import LayerPlan, TileRun
 from accelsim.sim.array_counts import array_cycles, busy_cycles, layer_counts
-from accelsim.sim.engine import LayerTiming, channel_for
+from accelsim.sim.engine import LayerTiming, channel_for, overlap_for
 from accelsim.sim.pipeline import (
     Channel,
     PipelineState,
     commit_fold,
     fetch_over_dram,
     finish,
+    overlap_ready,
     repeat_unit,
 )
 from accelsim.sim.stats import LayerStats
+from accelsim.timing.folding import FoldShape
 from accelsim.types import Action, count_key
 from accelsim.types import OperandHome as Source
 
@@ -51,7 +53,7 @@ class DualState(PipelineState):
 
 
 def step_dual(state: DualState, array: int, busy: int, dram_bits: int, weight_bits: int,
-              write_bits: int) -> None:
+              write_bits: int, fold: FoldShape | None = None) -> None:
     """Advance by one fold: A (and psums) over DRAM, B over the weight channel."""
     slot_free, ready = fetch_over_dram(state, dram_bits)
     if weight_bits:
@@ -59,7 +61,8 @@ def step_dual(state: DualState, array: int, busy: int, dram_bits: int, weight_bi
         weight_issue = max(state.weight_free, slot_free)
         state.weight_free = weight_issue + state.weight_channel.transfer_cycles(weight_bits)
         ready = max(ready, state.weight_free + state.weight_channel.latency_cycles)
-    commit_fold(state, ready, array, busy, write_bits)
+    commit_fold(state, overlap_ready(state, ready, dram_bits + weight_bits), array, busy,
+                write_bits, fold)
 
 
 def reram_channel(reram: ReramSpec, clock_hz: float, slots: int) -> Channel:
@@ -84,14 +87,14 @@ def time_layer_sourced(plan: LayerPlan, system: SystemSpec, source: Source) -> L
         if source is Source.RERAM and system.reram is not None else None
     if source is Source.RERAM and weight is None:
         raise ValueError("a ReRAM-sourced layer needs system.reram")
-    state = DualState(dram, weight_channel=weight)
+    state = DualState(dram, overlap=overlap_for(system), weight_channel=weight)
 
     def run_unit(run: TileRun) -> None:
         cycles, busy = array_cycles(run, system), busy_cycles(run, system)
         dram_bits, weight_bits = _split(run, source)
         write_bits = run.traffic.dram_write_bits
         repeat_unit(state, lambda: step_dual(state, cycles, busy, dram_bits, weight_bits,
-                                             write_bits), run.count)
+                                             write_bits, run.fold), run.count)
 
     def group() -> None:
         for block in plan.blocks:

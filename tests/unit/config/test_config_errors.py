@@ -336,6 +336,24 @@ CASES = [
         " 'rows'?); valid keys here: <array keys>",
         id="ov_rows_typo"),
     pytest.param(
+        "set", None, {"system.array.fold_overlap": "weights", "system.array.dataflow": "os"},
+        "TMP/systems/sys.yaml:3: system.array: fold_overlap 'weights' double-buffers the"
+        " stationary operand, but dataflow 'os' keeps the outputs in the PEs (no stationary"
+        " weights or inputs to preload); use dataflow ws or is, or fold_overlap none",
+        id="ov_fold_overlap_os"),
+    pytest.param(
+        "set", None, {"system.array.fold_overlap": "weights", "system.array.pe": "temporal"},
+        "TMP/systems/sys.yaml:3: system.array: fold_overlap 'weights' with pe 'temporal' is"
+        " not modelled: with two folds in flight a lock-step slot holds MACs of two tiles, so"
+        " its length mixes both tiles' pulse codes and the per-fold temporal cycles no longer"
+        " hold; use fold_overlap none",
+        id="ov_fold_overlap_temporal"),
+    pytest.param(
+        "set", None, {"system.array.fold_overlap": "weight"},
+        "--set system.array.fold_overlap=weight: system.array.fold_overlap: unknown fold"
+        " overlap 'weight' (did you mean 'weights'?); expected one of none, weights",
+        id="ov_fold_overlap_typo"),
+    pytest.param(
         "set", None, {"system.arry.rows": 8},
         "--set system.arry.rows=8: system.arry: unknown key 'arry' (did you mean 'array'?);"
         " valid keys here: <system keys>",

@@ -45,3 +45,15 @@ def test_banks_and_shared_buffers(default_tables: CostTables) -> None:
                            default_tables)
     parts = [shared.by_component_m2[f"sram.{op}"] for op in ("ifmap", "weight", "ofmap")]
     assert sum(parts) == pytest.approx(0.4738 * MM2) and parts[0] == pytest.approx(parts[2])
+
+
+@pytest.mark.parametrize(("dataflow", "shadow_bits"), [("ws", 8), ("is", 8)])
+def test_fold_overlap_doubles_the_stationary_register(
+        default_tables: CostTables, dataflow: str, shadow_bits: int) -> None:
+    """fold_overlap: weights adds a second stationary register (8 bits at INT8) and the one-bit
+    buffer select per PE, priced per bit like the other pipeline registers."""
+    def array_area(overlap: str) -> float:
+        array = {"rows": 32, "cols": 32, "dataflow": dataflow, "fold_overlap": overlap}
+        return estimate_area(make_system(array=array), default_tables).by_component_m2["array"]
+    extra = 1024 * (shadow_bits + 1) * 5.98 * ALADDIN_AREA_TO_45 * UM2
+    assert array_area("weights") - array_area("none") == pytest.approx(extra)
