@@ -116,11 +116,11 @@ def run(spec: RunSpec, cache: InputCache | None = None, *, provenance: bool = Tr
 
 
 def prices(system: System, cache: InputCache) -> Prices:
-    """Joules per counted action and the chip's leakage watts (what the mapping search prices
+    """One chip's joules per counted action and leakage watts (what the mapping search prices
     candidates with), from the tables ``finish`` will price the run with."""
     tables = cache.tables(table_paths(system, tuple(system.chip.tables)))
-    return Prices(cost.action_energies(system, tables),
-                  sum(cost.leakage_power(system, tables).values()))
+    return Prices(cost.action_energies(system.chip, tables),
+                  sum(cost.leakage_power(system.chip, tables).values()))
 
 
 def finish(spec: RunSpec | None, config: Mapping[str, Any], wl: Workload, system: System,
