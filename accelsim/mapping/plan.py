@@ -338,10 +338,11 @@ def _value_blocks(gemm: GemmShape, system: SystemSpec, choice: LayerMapping, bit
 
 
 def _temporal_blocks(layer: Layer, system: SystemSpec, choice: LayerMapping, bits: OperandBits,
-                     source: str | None) -> tuple[list[Block], int, TemporalUse]:
+                     source: str | None, known: LayerCodes | None = None
+                     ) -> tuple[list[Block], int, TemporalUse]:
     """Blocks and group count of a layer on a temporal-coded array, and how it was timed."""
     gemm = layer.gemm()
-    codes: LayerCodes = layer_codes(layer, system, source)
+    codes: LayerCodes = known if known is not None else layer_codes(layer, system, source)
     policy = system.array.temporal.policy
     use = TemporalUse(policy, codes.source, codes.worst_cycles,
                       codes.pulse_cycles_per_use * gemm.m, codes.pulsed_per_use * gemm.m)
@@ -361,10 +362,12 @@ def _temporal_blocks(layer: Layer, system: SystemSpec, choice: LayerMapping, bit
 
 
 def plan_layer(layer: Layer, system: SystemSpec, mapping: MappingSpec, *,
-               source: str | None = None, choice: LayerMapping | None = None) -> LayerPlan:
+               source: str | None = None, choice: LayerMapping | None = None,
+               codes: LayerCodes | None = None) -> LayerPlan:
     """Map one layer as ``choice`` says (default: the fixed mapping of ``mapping``): cut the
     stream into chunks, then fold each. ``source`` (the workload file) is named in errors about
-    the layer."""
+    the layer; ``codes``: the layer's temporal codes when already known (the search plans one
+    layer many times)."""
     gemm = layer.gemm()
     bits = operand_bits(layer, system, source)
     dataflow = system.array.dataflow
@@ -375,7 +378,7 @@ def plan_layer(layer: Layer, system: SystemSpec, mapping: MappingSpec, *,
         check_group_size(bits.psum_format, -(-spatial_dims(dataflow, gemm.m, gemm.n, gemm.k)[0]
                                              // system.array.rows), layer.name)
     if system.array.pe == "temporal":
-        blocks, groups, temporal = _temporal_blocks(layer, system, choice, bits, source)
+        blocks, groups, temporal = _temporal_blocks(layer, system, choice, bits, source, codes)
     else:
         stream = spatial_dims(dataflow, gemm.m, gemm.n, gemm.k)[2]
         full, rest = divmod(stream, choice.chunk)
@@ -388,6 +391,17 @@ def plan_layer(layer: Layer, system: SystemSpec, mapping: MappingSpec, *,
         groups=groups, reg_write_bits=_reg_write_bits(gemm, dataflow, bits), temporal=temporal,
         choice=choice,
     )
+
+
+def plan_key(gemm: GemmShape, system: SystemSpec, choice: LayerMapping,
+             bits: OperandBits) -> tuple[object, ...]:
+    """What a plan depends on besides the layer: two choices with equal keys give equal plans
+    (fold order, chunk and each chunk's residencies), so a search plans only one of them."""
+    stream = spatial_dims(system.array.dataflow, gemm.m, gemm.n, gemm.k)[2]
+    lengths = {choice.chunk, stream % choice.chunk or choice.chunk}
+    return (choice.fold_order, choice.chunk, *(
+        residency(chunk_gemm(gemm, system.array.dataflow, length), system, choice, bits)
+        for length in sorted(lengths)))
 
 
 def plan(workload: Workload, system: SystemSpec, mapping: MappingSpec) -> MappingPlan:

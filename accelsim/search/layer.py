@@ -20,12 +20,13 @@ from typing import Literal
 from accelsim.config.run_spec import MappingSpec
 from accelsim.config.system_spec import SystemSpec
 from accelsim.mapping.choice import LayerMapping
-from accelsim.mapping.plan import LayerPlan, operand_bits, plan_layer
+from accelsim.mapping.plan import LayerPlan, operand_bits, plan_key, plan_layer
 from accelsim.mapping.space import candidates
 from accelsim.search.traffic import traffic_report
 from accelsim.sim.array_counts import array_cycles, busy_cycles, layer_counts
 from accelsim.sim.engine import channel_for, layer_stats
 from accelsim.sim.stats import LayerStats
+from accelsim.timing.codes import layer_codes
 
 Objective = Literal["energy", "cycles", "edp"]
 
@@ -94,12 +95,17 @@ def _distinct(fixed: LayerPlan, spec: MappingSpec, system: SystemSpec) -> list[_
     """The space's distinct plans, the fixed one (already planned) first."""
     layer = fixed.layer
     bits = operand_bits(layer, system)
+    codes = layer_codes(layer, system) if system.array.pe == "temporal" else None
     out = [_Candidate(0, fixed.choice, fixed)] if fixed.choice is not None else []
     seen = {(fixed.blocks, fixed.groups)}
+    keys = set()
     for index, choice in enumerate(candidates(layer.gemm(), system, spec, bits)):
-        if choice == fixed.choice:
+        key_of_choice = plan_key(layer.gemm(), system, choice, bits)
+        if choice == fixed.choice or key_of_choice in keys:
+            keys.add(key_of_choice)
             continue
-        plan = plan_layer(layer, system, spec, choice=choice)
+        keys.add(key_of_choice)
+        plan = plan_layer(layer, system, spec, choice=choice, codes=codes)
         key = (plan.blocks, plan.groups)
         if key not in seen:
             seen.add(key)
