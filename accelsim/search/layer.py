@@ -92,24 +92,20 @@ class _Candidate:
 
 
 def _distinct(fixed: LayerPlan, spec: MappingSpec, system: SystemSpec) -> list[_Candidate]:
-    """The space's distinct plans, the fixed one (already planned) first."""
-    layer = fixed.layer
+    """The space's distinct plans (one per ``plan_key``), the fixed one (already planned)
+    first; a temporal layer's codes are read once for all of them."""
+    layer, gemm = fixed.layer, fixed.layer.gemm()
+    assert fixed.choice is not None  # plan_layer records the mapping it followed
     bits = operand_bits(layer, system)
     codes = layer_codes(layer, system) if system.array.pe == "temporal" else None
-    out = [_Candidate(0, fixed.choice, fixed)] if fixed.choice is not None else []
-    seen = {(fixed.blocks, fixed.groups)}
-    keys = set()
-    for index, choice in enumerate(candidates(layer.gemm(), system, spec, bits)):
-        key_of_choice = plan_key(layer.gemm(), system, choice, bits)
-        if choice == fixed.choice or key_of_choice in keys:
-            keys.add(key_of_choice)
-            continue
-        keys.add(key_of_choice)
-        plan = plan_layer(layer, system, spec, choice=choice, codes=codes)
-        key = (plan.blocks, plan.groups)
-        if key not in seen:
-            seen.add(key)
-            out.append(_Candidate(index, choice, plan))
+    out = [_Candidate(0, fixed.choice, fixed)]
+    keys = {plan_key(gemm, system, fixed.choice, bits)}
+    for index, choice in enumerate(candidates(gemm, system, spec, bits)):
+        key = plan_key(gemm, system, choice, bits)
+        if key not in keys:
+            keys.add(key)
+            out.append(_Candidate(index, choice, plan_layer(layer, system, spec, choice=choice,
+                                                            codes=codes)))
     return out
 
 

@@ -55,6 +55,21 @@ def dram_bits(plan: LayerPlan) -> dict[str, int]:
             "psum_read": max(0, read - fills[0] - fills[1]), "psum_write": max(0, write - final)}
 
 
+def sram_bits(plan: LayerPlan) -> dict[str, dict[str, int]]:
+    """SRAM bits read and written per buffer (``ifmap``, ``weight``, ``ofmap``) over the layer;
+    the compulsory fill of each is its ``compulsory_bits`` (written once)."""
+    names = ("ifmap", "weight", "ofmap")
+    out = {name: {"read": 0, "write": 0} for name in names}
+    for block in plan.blocks:
+        for segment in block.segments:
+            for run in segment.runs:
+                folds = plan.groups * block.repeat * segment.repeat * run.count
+                for index, name in enumerate(names):
+                    out[name]["read"] += folds * run.traffic.sram_read_bits[index]
+                    out[name]["write"] += folds * run.traffic.sram_write_bits[index]
+    return out
+
+
 def _psum_home(plan: LayerPlan, choice: LayerMapping) -> str:
     """Where partial sums really live: the chosen home, or DRAM when they spill."""
     if choice.psum_home is PsumHome.PE or all(b.residency.psums_on_chip for b in plan.blocks):
@@ -72,6 +87,6 @@ def traffic_report(plan: LayerPlan, choice: LayerMapping,
     psum_j = ((moved["psum_read"] + refetch) * action_j[_DRAM_READ]
               + moved["psum_write"] * action_j[_DRAM_WRITE])
     return {**choice.describe(), "psum_home": _psum_home(plan, choice),
-            "dram_bits": moved, "compulsory_dram_bits": least,
+            "dram_bits": moved, "compulsory_dram_bits": least, "sram_bits": sram_bits(plan),
             "dram_over_compulsory": sum(moved.values()) / max(1, sum(least.values())),
             "psum_refetch_bits": refetch, "psum_dram_j": psum_j}

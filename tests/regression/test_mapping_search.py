@@ -32,7 +32,6 @@ def _layers(workload: str, dataflow: str, search: str, objective: str) -> list[f
     return values
 
 
-@pytest.mark.slow
 @pytest.mark.parametrize("dataflow", ["ws", "os", "is"])
 @pytest.mark.parametrize("workload", WORKLOADS)
 def test_searched_mapping_is_never_worse_than_fixed(workload: str, dataflow: str) -> None:

@@ -66,6 +66,8 @@ def test_gemm_reaches_compulsory_traffic_and_the_report_shows_the_choice(tmp_pat
     assert moved <= 1.25 * least
     dram = sum(v for k, v in on.layers[0].stats.counts.items() if k.startswith("dram."))
     assert dram == moved  # the attribution adds up to what the DRAM moved
+    sram = mapping["sram_bits"]
+    assert sram["ifmap"]["write"] == mapping["dram_bits"]["ifmap"] == least // 6  # type: ignore[index]
     assert mapping["objective_value"] < mapping["fixed_objective_value"]
     assert on.energy_j < off.energy_j and on.total_cycles <= off.total_cycles
     layer = json.loads(result_to_json(on))["layers"][0]
