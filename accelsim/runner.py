@@ -24,6 +24,7 @@ from accelsim.hardware.system import System, build
 from accelsim.mapping.run_plan import plan_run
 from accelsim.report import Provenance, Result
 from accelsim.report.provenance import accelsim_version, git_revision, python_version
+from accelsim.search import Prices, search_run
 from accelsim.sim.run import simulate_run
 from accelsim.sim.stats import SimStats
 from accelsim.types import ComponentKind
@@ -107,7 +108,8 @@ def run(spec: RunSpec, cache: InputCache | None = None, *, provenance: bool = Tr
     cache = InputCache() if cache is None else cache
     work = load_run_workload(spec, cache.workload)
     system = build(spec.system, _fabric(spec, work))
-    plan = plan_run(work, spec, system.fabric, system.chips)
+    plan = search_run(plan_run(work, spec, system.fabric, system.chips), system, spec.mapping,
+                      lambda: prices(system, cache))
     stats = simulate_run(plan, system, spec.sim)
     return finish(spec, spec.model_dump(mode="json"), _workload_identity(work), system, stats,
                   cache, provenance=provenance)
@@ -122,6 +124,14 @@ def _vector_note(wl: Workload) -> tuple[str, ...]:
     elements = sum(op.elements or 0 for op in wl.vector_ops)
     return (f"{len(wl.vector_ops)} non-GEMM operators ({', '.join(kinds)}; {elements:,} "
             "elements) are listed in the workload but not timed or costed",)
+
+
+def prices(system: System, cache: InputCache) -> Prices:
+    """One chip's joules per counted action and leakage watts (what the mapping search prices
+    candidates with), from the tables ``finish`` will price the run with."""
+    tables = cache.tables(table_paths(system, tuple(system.chip.tables)))
+    return Prices(cost.action_energies(system.chip, tables),
+                  sum(cost.leakage_power(system.chip, tables).values()))
 
 
 def finish(spec: RunSpec | None, config: Mapping[str, Any], wl: Workload, system: System,

@@ -30,7 +30,7 @@ def _time_run(workload: Path, dataflow: str) -> tuple[float, accelsim.api.Result
     return best, result
 
 
-def _peak_bytes(workload: Path) -> int:
+def peak_bytes(workload: Path) -> int:
     tracemalloc.start()
     accelsim.run(CONFIG, workload=workload)
     peak = tracemalloc.get_traced_memory()[1]
@@ -54,7 +54,7 @@ def main() -> int:
             print(f"{name:26} {dataflow:>3} {len(result.layers):>6} {result.total_cycles:>14,} "
                   f"{result.energy_j * 1e3:>8.3f}mJ {wall:>8.4f} "
                   f"{result.total_cycles / wall:>12.3g}")
-    peak = _peak_bytes(ROOT / "workloads" / "resnet18.yaml")
+    peak = peak_bytes(ROOT / "workloads" / "resnet18.yaml")
     print(f"peak Python memory of one ResNet-18 run: {peak / 2**20:.2f} MiB")
     ok = resnet18_s is not None and resnet18_s < 0.5
     print(f"ResNet-18 (ws) whole network with energy and area: {resnet18_s:.4f} s "

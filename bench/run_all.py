@@ -7,6 +7,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import bench_mapper  # noqa: E402
 import bench_native  # noqa: E402
 import bench_scalesim  # noqa: E402
 import bench_sweep  # noqa: E402
@@ -16,7 +17,7 @@ import bench_zigzag  # noqa: E402
 def main() -> int:
     """Run the benchmarks in order; non-zero if any missed its target."""
     status = 0
-    for module in (bench_native, bench_scalesim, bench_sweep, bench_zigzag):
+    for module in (bench_native, bench_scalesim, bench_sweep, bench_mapper, bench_zigzag):
         print(f"\n=== {module.__name__} ===", flush=True)
         status |= module.main()
     return status

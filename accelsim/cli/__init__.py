@@ -60,6 +60,9 @@ def _add_run(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--csv", dest="csv_path", metavar="FILE", help="write per-layer CSV")
     p.add_argument("--timeline", metavar="FILE", help="write a Chrome/Perfetto trace (JSON)")
     p.add_argument("--all-layers", action="store_true", help="print every layer in the summary")
+    p.add_argument("--mapping", action="store_true",
+                   help="print each layer's searched mapping (loop order, chunk, residency, "
+                   "PSUM home, DRAM bits vs compulsory, objective vs the fixed mapping)")
     _add_input_shape(p)
 
 
@@ -154,7 +157,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
     if args.timeline:
         outputs.append((args.timeline, lambda: result_to_timeline(result)))
     rendered = [(path, render()) for path, render in outputs]
-    sys.stdout.write(summary_text(result, max_layers=None if args.all_layers else 40))
+    sys.stdout.write(summary_text(result, max_layers=None if args.all_layers else 40,
+                                  mapping=args.mapping))
     for path, text in rendered:
         write_atomic(path, text)
         sys.stdout.write(f"wrote {path}\n")

@@ -27,6 +27,19 @@ class MappingSpec(Spec):
         "partial sums fit in the ofmap buffer, re-fetching the stationary operand per chunk; "
         "'none' streams it whole and spills partial sums to DRAM when they do not fit.")
 
+    search: Literal["on", "off"] = Field(
+        "on",
+        description="'on' searches each single-chip layer's mapping space (fold order, stream "
+        "chunk, double-buffer halves or whole-buffer residency per operand, PSUM home) for the "
+        "lowest 'objective', exactly (every surviving candidate is simulated); 'off' keeps the "
+        "fixed mapping given by fold_order and stream_tiling. Chiplet, MoE and LLM runs always "
+        "use the fixed mapping.")
+
+    objective: Literal["energy", "cycles", "edp"] = Field(
+        "edp",
+        description="What the search minimises per layer: energy (J, leakage included), cycles, "
+        "or their product (energy-delay product).")
+
 
 class SimSpec(Spec):
     """Simulation options."""

@@ -11,6 +11,7 @@ Which operand slices must come from DRAM for each fold follows from the reuse an
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -19,7 +20,8 @@ import numpy as np
 from accelsim.config.run_spec import MappingSpec
 from accelsim.config.system_spec import SystemSpec
 from accelsim.errors import WorkloadError
-from accelsim.mapping.psum import check_group_size, psum_format, working_bits_per_element
+from accelsim.mapping.choice import LayerMapping
+from accelsim.mapping.psum import check_group_size, psum_format
 from accelsim.mapping.reuse import (
     FoldPosition,
     FoldTrafficBits,
@@ -28,6 +30,7 @@ from accelsim.mapping.reuse import (
     fold_traffic,
     residency,
 )
+from accelsim.mapping.space import chunk_gemm, fixed_chunk, fixed_mapping
 from accelsim.timing.codes import (
     VALUE_POLICIES,
     LayerCodes,
@@ -37,7 +40,7 @@ from accelsim.timing.codes import (
     uniform_mac_cycles,
 )
 from accelsim.timing.folding import FoldShape, fold_operand_words, spatial_dims
-from accelsim.types import Dataflow, Operand
+from accelsim.types import Dataflow
 from accelsim.workload.layers import Conv2dLayer, GemmShape, Layer, Workload
 
 
@@ -95,6 +98,8 @@ class LayerPlan:
     groups: int
     reg_write_bits: int
     temporal: TemporalUse | None = None
+    choice: LayerMapping | None = None  # the mapping the plan follows (mapping/space.py)
+    report: Mapping[str, object] | None = None  # set by the search: the choice and objective
 
     @property
     def folds(self) -> int:
@@ -138,14 +143,14 @@ def _row_positions(count: int, bits: OperandBits) -> list[tuple[int, int]]:
     return _positions(count)
 
 
-def _layer_segments(gemm: GemmShape, system: SystemSpec, mapping: MappingSpec,
+def _layer_segments(gemm: GemmShape, system: SystemSpec, choice: LayerMapping,
                     bits: OperandBits, res: Residency, slot: int | None = None
                     ) -> tuple[Segment, ...]:
     array = system.array
     dim_r, dim_c, stream = spatial_dims(array.dataflow, gemm.m, gemm.n, gemm.k)
     folds_r = -(-dim_r // array.rows)
     folds_c = -(-dim_c // array.cols)
-    rows_outer = mapping.fold_order == "cols_first"
+    rows_outer = choice.fold_order == "cols_first"
     outer_pos, inner_pos = ((_row_positions(folds_r, bits), _positions(folds_c)) if rows_outer
                             else (_positions(folds_c), _row_positions(folds_r, bits)))
     segments: list[Segment] = []
@@ -223,37 +228,15 @@ def ifmap_unique_fraction(layer: Layer) -> Fraction:
 
 def stream_chunk(gemm: GemmShape, system: SystemSpec, mapping: MappingSpec,
                  bits: OperandBits) -> int:
-    """Longest chunk of the streamed dimension whose partial sums fit in the ofmap buffer.
-
-    Only ws/is accumulate partial sums outside the array; os keeps them in the PEs. With
-    ``stream_tiling: none`` the stream is never cut (partial sums spill to DRAM instead).
-    """
-    array = system.array
-    _, dim_c, stream = spatial_dims(array.dataflow, gemm.m, gemm.n, gemm.k)
-    if array.dataflow is Dataflow.OS or mapping.stream_tiling == "none":
-        return stream
-    usable = system.sram.buffer_for(Operand.OFMAP)
-    usable_bits = usable.capacity_bits / (2 if usable.double_buffered else 1)
-    per_step_bits = min(dim_c, array.cols) * bits.psum
-    if bits.psum_format is not None and system.psum_buffer is not None:
-        usable_bits = system.psum_buffer.capacity_bits
-        per_step_bits = min(dim_c, array.cols) * working_bits_per_element(bits.psum_format)
-    return max(1, min(stream, int(usable_bits // per_step_bits)))
+    """The fixed mapping's stream chunk (``mapping.space.fixed_chunk``)."""
+    return fixed_chunk(gemm, system, mapping, bits)
 
 
-def _chunk_gemm(gemm: GemmShape, dataflow: Dataflow, length: int) -> GemmShape:
-    if dataflow is Dataflow.WS:
-        return GemmShape(length, gemm.n, gemm.k, 1)
-    if dataflow is Dataflow.IS:
-        return GemmShape(gemm.m, length, gemm.k, 1)
-    return GemmShape(gemm.m, gemm.n, gemm.k, 1)
-
-
-def _block(gemm: GemmShape, system: SystemSpec, mapping: MappingSpec, bits: OperandBits,
+def _block(gemm: GemmShape, system: SystemSpec, choice: LayerMapping, bits: OperandBits,
            repeat: int, slot: int | None = None) -> Block:
-    res = residency(gemm, system, mapping, bits)
+    res = residency(gemm, system, choice, bits)
     stream = spatial_dims(system.array.dataflow, gemm.m, gemm.n, gemm.k)[2]
-    return Block(_layer_segments(gemm, system, mapping, bits, res, slot), repeat, stream, res)
+    return Block(_layer_segments(gemm, system, choice, bits, res, slot), repeat, stream, res)
 
 
 def _classes(count: int) -> tuple[np.ndarray, tuple[int, ...]]:
@@ -286,7 +269,7 @@ def _grid_runs(row: np.ndarray, tile: dict[int, TileRun]) -> tuple[TileRun, ...]
     return tuple(runs)
 
 
-def _grid_segments(gemm: GemmShape, system: SystemSpec, mapping: MappingSpec,
+def _grid_segments(gemm: GemmShape, system: SystemSpec, choice: LayerMapping,
                    bits: OperandBits, res: Residency, phase: np.ndarray) -> tuple[Segment, ...]:
     """Segments of a fold grid whose MAC-phase cycles ``phase[i, j]`` differ fold by fold:
     consecutive folds of equal shape, traffic and cycles form a run, equal outer iterations a
@@ -294,7 +277,7 @@ def _grid_segments(gemm: GemmShape, system: SystemSpec, mapping: MappingSpec,
     array = system.array
     dim_r, dim_c, stream = spatial_dims(array.dataflow, gemm.m, gemm.n, gemm.k)
     folds_r, folds_c = phase.shape
-    rows_outer = mapping.fold_order == "cols_first"
+    rows_outer = choice.fold_order == "cols_first"
     (cls_r, rep_r), (cls_c, rep_c) = _row_classes(folds_r, bits), _classes(folds_c)
     places = max(3, len(rep_r)) * 3  # distinct (row class, column class) pairs
     keys = (cls_r[:, None] * 3 + cls_c[None, :]) + places * phase
@@ -319,23 +302,24 @@ def _grid_segments(gemm: GemmShape, system: SystemSpec, mapping: MappingSpec,
     return tuple(segments)
 
 
-def _value_block(gemm: GemmShape, system: SystemSpec, mapping: MappingSpec, bits: OperandBits,
+def _value_block(gemm: GemmShape, system: SystemSpec, choice: LayerMapping, bits: OperandBits,
                  codes: np.ndarray, start: int, length: int, repeat: int) -> Block:
     """One stream chunk (``start``, ``length``) of a GEMM whose fold cycles depend on values."""
     array = system.array
-    chunk = _chunk_gemm(gemm, array.dataflow, length)
-    res = residency(chunk, system, mapping, bits)
+    chunk = chunk_gemm(gemm, array.dataflow, length)
+    res = residency(chunk, system, choice, bits)
     phase = fold_mac_cycles(codes, array.dataflow, array.rows, array.cols, gemm.m,
                             array.temporal.policy, slice(start, start + length))
     stream = spatial_dims(array.dataflow, chunk.m, chunk.n, chunk.k)[2]
-    return Block(_grid_segments(chunk, system, mapping, bits, res, phase), repeat, stream, res)
+    return Block(_grid_segments(chunk, system, choice, bits, res, phase), repeat, stream, res)
 
 
-def _value_blocks(gemm: GemmShape, system: SystemSpec, mapping: MappingSpec, bits: OperandBits,
-                  codes: np.ndarray, chunk: int) -> list[Block]:
+def _value_blocks(gemm: GemmShape, system: SystemSpec, choice: LayerMapping, bits: OperandBits,
+                  codes: np.ndarray) -> list[Block]:
     """Blocks of every group (its own weights) and stream chunk; equal neighbours coalesce.
     ws and os chunks share their weights, so only is cuts value-dependent chunks of N."""
     stream = spatial_dims(system.array.dataflow, gemm.m, gemm.n, gemm.k)[2]
+    chunk = choice.chunk
     full, rest = divmod(stream, chunk)
     blocks: list[Block] = []
     for group in codes:
@@ -344,7 +328,7 @@ def _value_blocks(gemm: GemmShape, system: SystemSpec, mapping: MappingSpec, bit
         else:
             cut = [(0, chunk, full)] + ([(0, rest, 1)] if rest else [])
         for start, length, repeat in cut:
-            block = _value_block(gemm, system, mapping, bits, group, start, length, repeat)
+            block = _value_block(gemm, system, choice, bits, group, start, length, repeat)
             if blocks and (blocks[-1].segments, blocks[-1].stream_len) == (
                     block.segments, block.stream_len):
                 block = Block(block.segments, blocks.pop().repeat + repeat, block.stream_len,
@@ -353,54 +337,71 @@ def _value_blocks(gemm: GemmShape, system: SystemSpec, mapping: MappingSpec, bit
     return blocks
 
 
-def _temporal_blocks(layer: Layer, system: SystemSpec, mapping: MappingSpec, bits: OperandBits,
-                     source: str | None) -> tuple[list[Block], int, TemporalUse]:
+def _temporal_blocks(layer: Layer, system: SystemSpec, choice: LayerMapping, bits: OperandBits,
+                     source: str | None, known: LayerCodes | None = None
+                     ) -> tuple[list[Block], int, TemporalUse]:
     """Blocks and group count of a layer on a temporal-coded array, and how it was timed."""
     gemm = layer.gemm()
-    codes: LayerCodes = layer_codes(layer, system, source)
+    codes: LayerCodes = known if known is not None else layer_codes(layer, system, source)
     policy = system.array.temporal.policy
     use = TemporalUse(policy, codes.source, codes.worst_cycles,
                       codes.pulse_cycles_per_use * gemm.m, codes.pulsed_per_use * gemm.m)
-    chunk = stream_chunk(gemm, system, mapping, bits)
+    chunk = choice.chunk
     if policy in VALUE_POLICIES and codes.codes is not None:
         shared = codes.codes.shape[0] == 1
-        blocks = _value_blocks(gemm, system, mapping, bits, codes.codes, chunk)
+        blocks = _value_blocks(gemm, system, choice, bits, codes.codes)
         return blocks, gemm.count if shared else 1, use
     stream = spatial_dims(system.array.dataflow, gemm.m, gemm.n, gemm.k)[2]
     full, rest = divmod(stream, chunk)
     dataflow = system.array.dataflow
     slot = codes.worst_cycles
-    blocks = [_block(_chunk_gemm(gemm, dataflow, chunk), system, mapping, bits, full, slot)]
+    blocks = [_block(chunk_gemm(gemm, dataflow, chunk), system, choice, bits, full, slot)]
     if rest:
-        blocks.append(_block(_chunk_gemm(gemm, dataflow, rest), system, mapping, bits, 1, slot))
+        blocks.append(_block(chunk_gemm(gemm, dataflow, rest), system, choice, bits, 1, slot))
     return blocks, gemm.count, use
 
 
 def plan_layer(layer: Layer, system: SystemSpec, mapping: MappingSpec, *,
-               source: str | None = None) -> LayerPlan:
-    """Map one layer: cut the stream into chunks whose partial sums fit, then fold each.
-    ``source`` (the workload file) is named in errors about the layer."""
+               source: str | None = None, choice: LayerMapping | None = None,
+               codes: LayerCodes | None = None) -> LayerPlan:
+    """Map one layer as ``choice`` says (default: the fixed mapping of ``mapping``): cut the
+    stream into chunks, then fold each. ``source`` (the workload file) is named in errors about
+    the layer; ``codes``: the layer's temporal codes when already known (the search plans one
+    layer many times)."""
     gemm = layer.gemm()
     bits = operand_bits(layer, system, source)
     dataflow = system.array.dataflow
+    if choice is None:
+        choice = fixed_mapping(gemm, system, mapping, bits)
     temporal = None
     if bits.psum_format is not None:
         check_group_size(bits.psum_format, -(-spatial_dims(dataflow, gemm.m, gemm.n, gemm.k)[0]
                                              // system.array.rows), layer.name)
     if system.array.pe == "temporal":
-        blocks, groups, temporal = _temporal_blocks(layer, system, mapping, bits, source)
+        blocks, groups, temporal = _temporal_blocks(layer, system, choice, bits, source, codes)
     else:
         stream = spatial_dims(dataflow, gemm.m, gemm.n, gemm.k)[2]
-        chunk = stream_chunk(gemm, system, mapping, bits)
-        full, rest = divmod(stream, chunk)
-        blocks = [_block(_chunk_gemm(gemm, dataflow, chunk), system, mapping, bits, full)]
+        full, rest = divmod(stream, choice.chunk)
+        blocks = [_block(chunk_gemm(gemm, dataflow, choice.chunk), system, choice, bits, full)]
         if rest:
-            blocks.append(_block(_chunk_gemm(gemm, dataflow, rest), system, mapping, bits, 1))
+            blocks.append(_block(chunk_gemm(gemm, dataflow, rest), system, choice, bits, 1))
         groups = gemm.count
     return LayerPlan(
         layer=layer, gemm=gemm, dataflow=dataflow, bits=bits, blocks=tuple(blocks),
         groups=groups, reg_write_bits=_reg_write_bits(gemm, dataflow, bits), temporal=temporal,
+        choice=choice,
     )
+
+
+def plan_key(gemm: GemmShape, system: SystemSpec, choice: LayerMapping,
+             bits: OperandBits) -> tuple[object, ...]:
+    """What a plan depends on besides the layer: two choices with equal keys give equal plans
+    (fold order, chunk and each chunk's residencies), so a search plans only one of them."""
+    stream = spatial_dims(system.array.dataflow, gemm.m, gemm.n, gemm.k)[2]
+    lengths = {choice.chunk, stream % choice.chunk or choice.chunk}
+    return (choice.fold_order, choice.chunk, *(
+        residency(chunk_gemm(gemm, system.array.dataflow, length), system, choice, bits)
+        for length in sorted(lengths)))
 
 
 def plan(workload: Workload, system: SystemSpec, mapping: MappingSpec) -> MappingPlan:

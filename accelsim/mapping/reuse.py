@@ -11,8 +11,10 @@ Fold grid: ``i`` indexes row folds, ``j`` column folds. What each operand depend
 An operand depending on one index only is fetched once for the whole layer when all its slices
 fit in the usable SRAM (half the capacity when double-buffered) and that index is the inner loop;
 once per outer iteration when it depends on the outer index and one slice fits; otherwise every
-fold. Partial sums stay in the ofmap buffer while they fit and are spilled to DRAM (written at
-psum width, read back before the next accumulation) when they do not.
+fold. A mapping may keep an inner-index operand resident in its *whole* buffer instead
+(``BufferUse.WHOLE``): fetched once, never replaced, so it needs no second half. Partial sums
+stay in the ofmap buffer while they fit and are spilled to DRAM (written at psum width, read
+back before the next accumulation) when they do not or when the mapping puts them in DRAM.
 """
 
 from __future__ import annotations
@@ -21,8 +23,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from fractions import Fraction
 
-from accelsim.config.run_spec import MappingSpec
 from accelsim.config.system_spec import SystemSpec
+from accelsim.mapping.choice import BufferUse, LayerMapping, PsumHome
 from accelsim.mapping.psum import PsumFormat, element_access, working_bits_per_element
 from accelsim.timing.folding import FoldWords, spatial_dims
 from accelsim.types import Dataflow, Operand
@@ -109,21 +111,50 @@ def _usable_bits(system: SystemSpec, operand: Operand) -> float:
     return buffer.capacity_bits / 2 if buffer.double_buffered else buffer.capacity_bits
 
 
+def _resident_bits(system: SystemSpec, operand: Operand, use: BufferUse) -> float:
+    """Room for an operand kept whole (fetched once): one half, or the whole buffer when the
+    mapping keeps it resident there (it is never replaced, so needs no second half)."""
+    if use is BufferUse.WHOLE:
+        return system.sram.buffer_for(operand).capacity_bits
+    return _usable_bits(system, operand)
+
+
 def _policy(depends: str, rows_outer: bool, whole_bits: int, slice_bits: int,
-            usable_bits: float) -> Fetch:
+            usable_bits: float, resident_bits: float) -> Fetch:
     if depends == "ij":
         return Fetch.PER_FOLD
     is_outer = (depends == "i") == rows_outer
-    if is_outer:
+    if is_outer:  # each slice is fetched once per outer iteration already
         return Fetch.PER_OUTER if slice_bits <= usable_bits else Fetch.PER_FOLD
-    return Fetch.ONCE if whole_bits <= usable_bits else Fetch.PER_FOLD
+    return Fetch.ONCE if whole_bits <= resident_bits else Fetch.PER_FOLD
 
 
-def residency(gemm: GemmShape, system: SystemSpec, mapping: MappingSpec,
+def whole_bits(gemm: GemmShape, bits: OperandBits) -> tuple[int, int]:
+    """DRAM bits of the whole A and the whole B of one GEMM (what residency has to hold)."""
+    return (ceil_times(gemm.m * gemm.k * bits.ifmap, bits.ifmap_unique),
+            ceil_times(gemm.k * gemm.n, bits.weight_stored))
+
+
+def inner_operands(dataflow: Dataflow, rows_outer: bool) -> tuple[Operand, ...]:
+    """The operands that depend on the inner fold index only (those a whole-buffer residency
+    can keep: every slice used in every outer iteration)."""
+    inner = "j" if rows_outer else "i"
+    a_dep, b_dep = _DEPENDS[dataflow]
+    return tuple(op for op, dep in ((Operand.IFMAP, a_dep), (Operand.WEIGHT, b_dep))
+                 if dep == inner)
+
+
+def usable_bits(system: SystemSpec, operand: Operand) -> float:
+    """An operand's room in its buffer when double-buffered (half), else the whole buffer."""
+    return _usable_bits(system, operand)
+
+
+def residency(gemm: GemmShape, system: SystemSpec, choice: LayerMapping,
               bits: OperandBits) -> Residency:
-    """Decide, from SRAM capacities, how often each operand is fetched (see module doc)."""
+    """Decide, from SRAM capacities and the layer's mapping, how often each operand is fetched
+    (see module doc); partial sums whose home is DRAM are never on chip."""
     array = system.array
-    rows_outer = mapping.fold_order == "cols_first"
+    rows_outer = choice.fold_order == "cols_first"
     dim_r, dim_c, stream = spatial_dims(array.dataflow, gemm.m, gemm.n, gemm.k)
     a_dep, b_dep = _DEPENDS[array.dataflow]
     slice_a = _slice_words(array.dataflow, Operand.IFMAP, array.rows, array.cols, stream)
@@ -136,13 +167,17 @@ def residency(gemm: GemmShape, system: SystemSpec, mapping: MappingSpec,
     else:
         psum_bits_needed = psum_elements * bits.psum
         psum_room = _usable_bits(system, Operand.OFMAP)
+    whole_a, whole_b = whole_bits(gemm, bits)
     return Residency(
-        ifmap=_policy(a_dep, rows_outer, _ceil(gemm.m * gemm.k * bits.ifmap * bits.ifmap_unique),
-                      _ceil(slice_a * bits.ifmap * bits.ifmap_unique),
-                      _usable_bits(system, Operand.IFMAP)),
-        weight=_policy(b_dep, rows_outer, _ceil(gemm.k * gemm.n * bits.weight_stored),
-                       _ceil(slice_b * bits.weight_stored), _usable_bits(system, Operand.WEIGHT)),
-        psums_on_chip=(not accumulates) or psum_bits_needed <= psum_room,
+        ifmap=_policy(a_dep, rows_outer, whole_a, ceil_times(slice_a * bits.ifmap,
+                                                            bits.ifmap_unique),
+                      _usable_bits(system, Operand.IFMAP),
+                      _resident_bits(system, Operand.IFMAP, choice.ifmap)),
+        weight=_policy(b_dep, rows_outer, whole_b, ceil_times(slice_b, bits.weight_stored),
+                       _usable_bits(system, Operand.WEIGHT),
+                       _resident_bits(system, Operand.WEIGHT, choice.weight)),
+        psums_on_chip=(not accumulates) or (choice.psum_home is not PsumHome.DRAM
+                                            and psum_bits_needed <= psum_room),
     )
 
 
@@ -167,9 +202,9 @@ def fold_traffic(words: FoldWords, pos: FoldPosition, bits: OperandBits, res: Re
                  dataflow: Dataflow) -> FoldTrafficBits:
     """DRAM and SRAM bits of one fold at ``pos``."""
     a_dep, b_dep = _DEPENDS[dataflow]
-    dram_a = _ceil(words.a_words * bits.ifmap * bits.ifmap_unique) if _fetched(
+    dram_a = ceil_times(words.a_words * bits.ifmap, bits.ifmap_unique) if _fetched(
         res.ifmap, a_dep, pos) else 0
-    weight_bits = _ceil(words.b_words * bits.weight_stored)
+    weight_bits = ceil_times(words.b_words, bits.weight_stored)
     dram_b = weight_bits if _fetched(res.weight, b_dep, pos) else 0
     if bits.psum_format is not None and dataflow is not Dataflow.OS:
         return _psum_buffer_traffic(words, pos, bits, res, dram_a, dram_b, weight_bits)
@@ -183,8 +218,9 @@ def fold_traffic(words: FoldWords, pos: FoldPosition, bits: OperandBits, res: Re
     )
 
 
-def _ceil(value: Fraction) -> int:
-    return -(-value.numerator // value.denominator)
+def ceil_times(count: int, factor: Fraction) -> int:
+    """``ceil(count * factor)`` in integers (the hot path of planning: no Fraction objects)."""
+    return -(-(count * factor.numerator) // factor.denominator)
 
 
 def _output_traffic(out_words: int, pos: FoldPosition, bits: OperandBits, res: Residency,

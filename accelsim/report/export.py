@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from accelsim.report.result import SCHEMA, Result
@@ -65,7 +66,24 @@ def _layer(row: Any) -> dict[str, Any]:  # noqa: ANN401 - a LayerReport
         "macs": stats.macs,
         "energy_j": dict(row.energy_j),
         "counts": dict(sorted(stats.counts.items())),
+        "mapping": None if stats.mapping is None else dict(stats.mapping),
     }
+
+
+def mapping_columns(mapping: Mapping[str, Any] | None) -> dict[str, Any]:
+    """The key columns of a layer's searched mapping (none when it was not searched)."""
+    if mapping is None:
+        return {}
+    residency, moved = mapping["residency"], mapping["dram_bits"]
+    return {"mapping.loop_order": mapping["loop_order"],
+            "mapping.stream_chunk": mapping["stream_chunk"],
+            "mapping.ifmap": residency["ifmap"], "mapping.weight": residency["weight"],
+            "mapping.psum_home": mapping["psum_home"],
+            "mapping.dram_bits": sum(moved.values()),
+            "mapping.compulsory_dram_bits": sum(mapping["compulsory_dram_bits"].values()),
+            "mapping.objective": mapping["objective"],
+            "mapping.objective_value": mapping["objective_value"],
+            "mapping.fixed_objective_value": mapping["fixed_objective_value"]}
 
 
 def result_to_dict(result: Result) -> dict[str, Any]:
@@ -106,6 +124,7 @@ def result_to_frame(result: Result) -> pd.DataFrame:
             "energy_j": row.total_energy_j,
         }
         record.update({f"energy_j.{k}": v for k, v in row.energy_j.items()})
+        record.update(mapping_columns(stats.mapping))
         rows.append(record)
     return pd.DataFrame(rows)
 

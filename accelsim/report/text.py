@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from accelsim.report.result import Result
 from accelsim.units import format_area, format_si
 
@@ -73,8 +75,33 @@ def _llm_lines(result: Result) -> list[str]:
     ]
 
 
-def summary_text(result: Result, *, max_layers: int | None = 40) -> str:
-    """Per-layer table, totals, energy and area by component."""
+def _mapping_lines(result: Result) -> list[str]:
+    """The ``--mapping`` view: each layer's searched mapping, its DRAM bits against the
+    compulsory minimum and its objective against the fixed mapping's."""
+    rows = []
+    for row in result.layers:
+        m = row.stats.mapping
+        if m is None:
+            rows.append([row.stats.name, "fixed (not searched)", "", "", "", "", "", ""])
+            continue
+        moved = sum(m["dram_bits"].values())  # type: ignore[attr-defined]
+        least = sum(m["compulsory_dram_bits"].values())  # type: ignore[attr-defined]
+        residency = m["residency"]
+        fixed, value = cast(float, m["fixed_objective_value"]), cast(float, m["objective_value"])
+        rows.append([row.stats.name, str(m["loop_order"]), str(m["stream_chunk"]),
+                     f"{residency['ifmap']}/{residency['weight']}",  # type: ignore[index]
+                     str(m["psum_home"]), format_si(moved, "bit"),
+                     f"{moved / least if least else 0.0:.2f}x",
+                     f"{100 * (value / fixed - 1) if fixed else 0.0:+.1f}%"])
+    return ["", "mapping per layer (objective: searched vs fixed)"] + _table(
+        ["layer", "loop order", "chunk", "ifmap/weight", "psum home", "DRAM", "vs compulsory",
+         "objective"], rows)
+
+
+def summary_text(result: Result, *, max_layers: int | None = 40,
+                 mapping: bool = False) -> str:
+    """Per-layer table, totals, energy and area by component; with ``mapping`` each layer's
+    searched mapping too."""
     stats = result.stats
     head = (f"accelsim {result.provenance.accelsim_version}: {result.config.get('name', '')} "
             f"on {result.workload.name} ({len(stats.layers)} layers)")
@@ -98,5 +125,7 @@ def summary_text(result: Result, *, max_layers: int | None = 40) -> str:
     lines += _shares("energy by component", dict(result.energy.by_component_j),
                      lambda v: format_si(v, "J"))
     lines += [""] + _shares("area by component", dict(result.area.by_component_m2), format_area)
+    if mapping:
+        lines += _mapping_lines(result)
     lines += [f"note: {note}" for note in result.notes]
     return "\n".join(lines) + "\n"

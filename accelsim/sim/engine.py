@@ -105,8 +105,13 @@ def _layer_stats(plan: LayerPlan, system: SystemSpec, timing: LayerTiming) -> La
         name=layer.name, op=layer.op, shape=layer.shape(), cycles=timing.cycles,
         compute_cycles=timing.compute_cycles, stall_cycles=timing.cycles - timing.compute_cycles,
         macs=plan.macs, pe_count=system.array.rows * system.array.cols,
-        counts=layer_counts(plan, system, timing.compute_cycles),
+        counts=layer_counts(plan, system, timing.compute_cycles), mapping=plan.report,
     )
+
+
+def layer_stats(plan: LayerPlan, system: SystemSpec) -> LayerStats:
+    """Exact timing and action counts of one layer (the mapping search evaluates with it)."""
+    return _layer_stats(plan, system, time_layer(plan, system))
 
 
 def _layers_process(env: simpy.Environment, plan: MappingPlan, system: SystemSpec,

@@ -139,4 +139,5 @@ def sourced_layer_stats(plan: LayerPlan, system: SystemSpec, source: Source) -> 
     return LayerStats(
         name=layer.name, op=layer.op, shape=layer.shape(), cycles=timing.cycles,
         compute_cycles=timing.compute_cycles, stall_cycles=timing.cycles - timing.compute_cycles,
-        macs=plan.macs, pe_count=system.array.rows * system.array.cols, counts=counts)
+        macs=plan.macs, pe_count=system.array.rows * system.array.cols, counts=counts,
+        mapping=plan.report)

@@ -48,6 +48,7 @@ class LayerStats:
     macs: int
     pe_count: int
     counts: Mapping[str, int] = field(default_factory=dict)
+    mapping: Mapping[str, object] | None = None  # the searched choice (accelsim.search)
 
     @property
     def utilization(self) -> float:

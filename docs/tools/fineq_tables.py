@@ -4,6 +4,9 @@ Every number comes from ``accelsim.run`` on the checked-in configs and traces (o
 synthetic traces from ``workloads/tools/synthetic_fineq.py``). ``measure()`` returns the numbers
 (``tests/regression/golden/fineq_tables.json`` pins them; ``pytest --update-golden`` rewrites
 it), ``render()`` turns them into the markdown between the markers in docs/fineq.md.
+
+Every run keeps the fixed mapping (``mapping.search: off``, ``FIXED``): the tables compare the
+PEs under the same mapping, as they were measured before the mapping search (issue 12).
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ POLICIES = ("worst_case", "per_tile", "per_wavefront", "per_row", "per_col")
 SIZES = (16, 32, 64)
 SHARES = (0.0, 0.001, 0.01, 0.1, 0.54, 1.0)
 PAPER_AREA, PAPER_EFFICIENCY = 0.612, 1.79
+FIXED = {"mapping.search": "off"}
 PUBLISHED = {"system.array.temporal.code": "magnitude", "system.array.temporal.cap": 3,
              "system.array.precision.weight_bits": 3}
 LOCAL = {"system.array.temporal.accumulate": "local"}
@@ -77,14 +81,15 @@ def _systems(rows: tuple, tmp: Path | None) -> dict[str, dict[str, float]]:
         trace = TRACES / workload if workload else Path(accelsim.load(_config(config)).workload)
         if tmp is not None:
             trace = _linear_only(trace, tmp)
-        out[key] = _row(accelsim.run(_config(config), set=overrides, workload=trace))
+        out[key] = _row(accelsim.run(_config(config), set={**FIXED, **overrides},
+                                     workload=trace))
     return out
 
 
 def _policies() -> dict[str, dict[str, int]]:
     """Cycles of fineq_sa on the MiniLM trace per array size and slot policy."""
     return {str(size): {policy: accelsim.run(_config("fineq_sa"), set={
-        "system.array.rows": size, "system.array.cols": size,
+        **FIXED, "system.array.rows": size, "system.array.cols": size,
         "system.array.temporal.policy": policy}).total_cycles for policy in POLICIES}
         for size in SIZES}
 
@@ -106,7 +111,7 @@ def _outliers(tmp: Path) -> dict[str, dict[str, int]]:
     for share in SHARES:
         trace = write_trace(tmp / f"p{share:g}.npz", gen.synthetic_fineq_trace(share, seed=0))
         out[f"{share:g}"] = {policy: accelsim.run(
-            _config("fineq_sa"), set={**PUBLISHED, "system.array.temporal.policy": policy},
+            _config("fineq_sa"), set={**FIXED, **PUBLISHED, "system.array.temporal.policy": policy},
             workload=trace).stats.compute_cycles for policy in POLICIES}
     return out
 
