@@ -116,14 +116,18 @@ def run(spec: RunSpec, cache: InputCache | None = None, *, provenance: bool = Tr
 
 
 def _vector_note(wl: Workload) -> tuple[str, ...]:
-    """The non-GEMM operators of an imported graph: listed with their element counts, not timed
-    (no unit of the system models them; the nonlinear unit times LLM runs' ops)."""
+    """The non-GEMM operators of an imported graph: listed by kind with their element counts,
+    not timed (no unit of the system models them; the nonlinear unit times LLM runs' ops)."""
     if not wl.vector_ops:
         return ()
-    kinds = sorted({op.kind for op in wl.vector_ops})
-    elements = sum(op.elements or 0 for op in wl.vector_ops)
-    return (f"{len(wl.vector_ops)} non-GEMM operators ({', '.join(kinds)}; {elements:,} "
-            "elements) are listed in the workload but not timed or costed",)
+    per_kind: dict[str, tuple[int, int]] = {}
+    for op in wl.vector_ops:
+        ops, elements = per_kind.get(op.kind, (0, 0))
+        per_kind[op.kind] = (ops + 1, elements + (op.elements or 0))
+    listed = "; ".join(f"{kind} {ops} ops, {elements:,} elements"
+                       for kind, (ops, elements) in sorted(per_kind.items()))
+    return (f"{len(wl.vector_ops)} non-GEMM operators are listed in the workload but not timed "
+            f"or costed ({listed})",)
 
 
 def prices(system: System, cache: InputCache) -> Prices:
