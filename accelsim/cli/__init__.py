@@ -20,6 +20,10 @@ from accelsim.cli.common import (  # noqa: F401 - re-exported for callers and te
     _overrides,
     _reason,
     check_output_path,
+    check_output_paths,
+    run_inputs,
+    stdout_failed,
+    write_all_atomic,
     write_atomic,
 )
 from accelsim.cli.sweep_commands import _add_plot, _add_sweep, _cmd_plot, _cmd_sweep
@@ -122,9 +126,10 @@ def build_parser() -> argparse.ArgumentParser:
 def _cmd_run(args: argparse.Namespace) -> int:
     from accelsim.report import result_to_csv, result_to_json, result_to_timeline, summary_text
 
-    for path in (args.json_path, args.csv_path, args.timeline):
-        if path:
-            check_output_path(path)
+    outputs_given = (args.json_path, args.csv_path, args.timeline)
+    if any(outputs_given):
+        check_output_paths(outputs_given, run_inputs(
+            args.config, _overrides(args.overrides), (args.workload, args.topology)))
     with tempfile.TemporaryDirectory(prefix="accelsim-") as tmp:
         result = api.run(args.config, set=_overrides(args.overrides),
                          workload=_pinned_workload(args, tmp), topology=args.topology,
@@ -138,8 +143,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
         outputs.append((args.timeline, lambda: result_to_timeline(result)))
     rendered = [(path, render()) for path, render in outputs]
     sys.stdout.write(summary_text(result, max_layers=None if args.all_layers else 40))
-    for path, text in rendered:
-        write_atomic(path, text)
+    write_all_atomic(rendered)
+    for path, _ in rendered:
         sys.stdout.write(f"wrote {path}\n")
     return EXIT_OK
 
@@ -221,6 +226,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return code
     except BrokenPipeError:
         return _stdout_gone()
+    except OSError as exc:  # stdout on a full device
+        failed = stdout_failed(exc)
+        if failed is None:
+            raise
+        return failed
     except InputError as exc:
         sys.stderr.write(f"accelsim: error: {one_line(exc.render())}\n")
         return EXIT_INPUT
