@@ -17,6 +17,8 @@ from accelsim.cli.common import (  # noqa: F401 - re-exported for callers and te
     EXIT_INPUT,
     EXIT_INTERNAL,
     EXIT_OK,
+    EXIT_SIGTERM,
+    Terminated,
     _overrides,
     _reason,
     check_output_path,
@@ -239,6 +241,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_INTERNAL
     except SystemExit as exc:  # --help: argparse prints and exits; in-process callers get a code
         return exc.code if isinstance(exc.code, int) else EXIT_OK
+    except Terminated:
+        sys.stderr.write("accelsim: terminated (SIGTERM)\n")
+        return EXIT_SIGTERM
     except KeyboardInterrupt:
         sys.stderr.write("accelsim: interrupted\n")
         return 130

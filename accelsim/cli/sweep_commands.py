@@ -8,7 +8,14 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from accelsim import api, config
-from accelsim.cli.common import EXIT_OK, _overrides, check_output_path, run_inputs, write_atomic
+from accelsim.cli.common import (
+    EXIT_OK,
+    _overrides,
+    check_output_path,
+    run_inputs,
+    sigterm_as_interrupt,
+    write_atomic,
+)
 from accelsim.errors import InputError
 from accelsim.files import staged_outputs
 
@@ -107,12 +114,13 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
     derived = _unique_options([parse_derive_option(d) for d in args.derive], "--derive")
     store = args.out if suffix == ".sqlite" else f"{args.out}.sweep.sqlite"
     try:
-        frame = api.sweep(args.config, grid, zip=zipped or None, derived=derived,
-                          set=sweep_set, backend=args.backend,
-                          scheduler=args.scheduler, workers=args.workers,
-                          per_layer=not args.per_point, store=store, resume=args.resume,
-                          progress=_progress_writer(not args.no_progress),
-                          connect_timeout_s=args.connect_timeout)
+        with sigterm_as_interrupt():
+            frame = api.sweep(args.config, grid, zip=zipped or None, derived=derived,
+                              set=sweep_set, backend=args.backend,
+                              scheduler=args.scheduler, workers=args.workers,
+                              per_layer=not args.per_point, store=store, resume=args.resume,
+                              progress=_progress_writer(not args.no_progress),
+                              connect_timeout_s=args.connect_timeout)
     except KeyboardInterrupt:
         if Path(store).exists():
             sys.stderr.write(f"accelsim: finished points are kept in {store}; run the same "
