@@ -26,7 +26,7 @@ def test_an_alias_bomb_is_refused_within_a_second() -> None:
     start = time.monotonic()
     with pytest.raises(ConfigError) as caught:
         parse_yaml_text(billion_laughs(), "bomb.yaml")
-    assert time.monotonic() - start < 1.0
+    assert time.monotonic() - start < 3.0  # ~0.3 s alone; unbounded, minutes and gigabytes
     assert caught.value.render() == (
         "bomb.yaml:6: a4[7]: aliases expand this document to more than 100000 repeated "
         "values (nested aliases, as in a 'billion laughs' file); write the values out")
@@ -82,7 +82,7 @@ def test_a_huge_file_is_refused_unparsed(tmp_path: Path) -> None:
     start = time.monotonic()
     with pytest.raises(ConfigError) as caught:
         load_yaml_file(big, what="workload")
-    assert time.monotonic() - start < 1.0
+    assert time.monotonic() - start < 3.0
     assert caught.value.render() == (
         f"{big}: workload file is larger than 4 MiB; refusing to read it")
 
