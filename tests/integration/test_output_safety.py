@@ -166,3 +166,30 @@ def test_stdout_on_a_full_device_is_one_line() -> None:
     assert done.returncode == 2
     assert done.stderr == ("accelsim: error: standard output: cannot write: No space left on "
                            "device\n")
+
+
+@pytest.mark.skipif(not Path("/proc/self").is_dir(), reason="needs /proc (unwritable as root)")
+def test_plot_to_an_unwritable_place_is_one_line(tiny: Path, tmp_path: Path,
+                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    results = tmp_path / "s.csv"
+    assert _run(capsys, "sweep", str(tiny), "--grid", "system.array.rows=4,8", "--out",
+                str(results), "--backend", "inprocess", "--no-progress")[0] == 0
+    code, _, err = _run(capsys, "plot", str(results), "--kind", "pareto", "--out",
+                        "/proc/p.png")
+    assert code == 2
+    assert err == "accelsim: error: /proc/p.png: cannot write output file: No such file or " \
+                  "directory\n"
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".parquet", ".sqlite"])
+def test_sweep_results_get_the_umask_mode(tiny: Path, tmp_path: Path, suffix: str,
+                                          capsys: pytest.CaptureFixture[str]) -> None:
+    results = tmp_path / f"s{suffix}"
+    old = os.umask(0o022)
+    try:
+        code = _run(capsys, "sweep", str(tiny), "--grid", "system.array.rows=4,8", "--out",
+                    str(results), "--backend", "inprocess", "--no-progress")[0]
+    finally:
+        os.umask(old)
+    assert code == 0
+    assert results.stat().st_mode & 0o777 == 0o644
