@@ -11,21 +11,29 @@ import os
 import sys
 import tempfile
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from accelsim.cli.common import (  # noqa: F401 - re-exported for callers and tests
     EXIT_INPUT,
     EXIT_INTERNAL,
     EXIT_OK,
+    EXIT_SIGTERM,
+    Terminated,
     _overrides,
     _reason,
     add_scalesim_arguments,
     check_output_path,
+    check_output_paths,
+    run_inputs,
+    stdout_failed,
+    write_all_atomic,
     write_atomic,
 )
 from accelsim.cli.sweep_commands import _add_plot, _add_sweep, _cmd_plot, _cmd_sweep
-from accelsim.config.run_spec import RunSpec
 from accelsim.errors import AccelsimError, InputError
+
+if TYPE_CHECKING:
+    from accelsim.config.run_spec import RunSpec
 
 
 class _LazyApi:
@@ -142,9 +150,10 @@ def build_parser() -> argparse.ArgumentParser:
 def _cmd_run(args: argparse.Namespace) -> int:
     from accelsim.report import result_to_csv, result_to_json, result_to_timeline, summary_text
 
-    for path in (args.json_path, args.csv_path, args.timeline):
-        if path:
-            check_output_path(path)
+    outputs_given = (args.json_path, args.csv_path, args.timeline)
+    if any(outputs_given):
+        check_output_paths(outputs_given, run_inputs(
+            args.config, _overrides(args.overrides), (args.workload, args.topology)))
     with tempfile.TemporaryDirectory(prefix="accelsim-") as tmp:
         result = api.run(args.config, set=_overrides(args.overrides),
                          workload=_pinned_workload(args, tmp), topology=args.topology,
@@ -159,8 +168,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
     rendered = [(path, render()) for path, render in outputs]
     sys.stdout.write(summary_text(result, max_layers=None if args.all_layers else 40,
                                   mapping=args.mapping))
-    for path, text in rendered:
-        write_atomic(path, text)
+    write_all_atomic(rendered)
+    for path, _ in rendered:
         sys.stdout.write(f"wrote {path}\n")
     return EXIT_OK
 
@@ -260,6 +269,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return code
     except BrokenPipeError:
         return _stdout_gone()
+    except OSError as exc:  # stdout on a full device
+        failed = stdout_failed(exc)
+        if failed is None:
+            raise
+        return failed
     except InputError as exc:
         sys.stderr.write(f"accelsim: error: {one_line(exc.render())}\n")
         return EXIT_INPUT
@@ -268,6 +282,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_INTERNAL
     except SystemExit as exc:  # --help: argparse prints and exits; in-process callers get a code
         return exc.code if isinstance(exc.code, int) else EXIT_OK
+    except Terminated:
+        sys.stderr.write("accelsim: terminated (SIGTERM)\n")
+        return EXIT_SIGTERM
     except KeyboardInterrupt:
         sys.stderr.write("accelsim: interrupted\n")
         return 130

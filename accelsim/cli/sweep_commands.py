@@ -3,21 +3,21 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
-import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from accelsim.cli.common import (
     EXIT_OK,
     _overrides,
-    _reason,
     add_scalesim_arguments,
     check_output_path,
+    run_inputs,
+    sigterm_as_interrupt,
     write_atomic,
 )
 from accelsim.errors import InputError
+from accelsim.files import staged_outputs
 
 
 def _add_sweep(sub: argparse._SubParsersAction) -> None:
@@ -83,16 +83,8 @@ def _write_results(frame: object, path: str) -> None:
     if path.lower().endswith(".csv"):
         write_atomic(path, frame.to_csv(index=False))
         return
-    target = Path(path)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.")
-    os.close(fd)
-    try:
+    with staged_outputs([path]) as (tmp,):
         frame.to_parquet(tmp, index=False)
-        os.replace(tmp, target)
-    except OSError as exc:
-        raise InputError(f"cannot write output file: {_reason(exc)}", file=path) from None
-    finally:
-        Path(tmp).unlink(missing_ok=True)
 
 
 def _progress_writer(enabled: bool) -> Callable[[int, int], None] | None:
@@ -115,7 +107,9 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
     from accelsim.sweep import parse_derive_option, parse_grid_option, remove_store
     from accelsim.sweep.results import results_format
 
-    check_output_path(args.out)
+    sweep_set = _overrides(args.overrides)
+    inputs = run_inputs(args.config, sweep_set) if Path(args.config).is_file() else []
+    check_output_path(args.out, inputs)
     suffix = results_format(args.out)
     grid = _unique_options([parse_grid_option(g) for g in args.grid], "--grid")
     zipped = _unique_options([parse_grid_option(z, "--zip") for z in args.zip], "--zip")
@@ -123,7 +117,7 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
     store = args.out if suffix == ".sqlite" else f"{args.out}.sweep.sqlite"
     from accelsim import api
 
-    fixed = _overrides(args.overrides)
+    fixed = dict(sweep_set)
     if args.topology is not None or args.gemm:
         if not api.is_cfg(args.config):
             raise InputError("--topology and --gemm go with a SCALE-Sim .cfg config",
@@ -131,12 +125,13 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
         fixed = {**({"topology": args.topology} if args.topology else {}),
                  **({"gemm": True} if args.gemm else {}), **fixed}
     try:
-        frame = api.sweep(args.config, grid, zip=zipped or None, derived=derived,
-                          set=fixed, backend=args.backend,
-                          scheduler=args.scheduler, workers=args.workers,
-                          per_layer=not args.per_point, store=store, resume=args.resume,
-                          progress=_progress_writer(not args.no_progress),
-                          connect_timeout_s=args.connect_timeout)
+        with sigterm_as_interrupt():
+            frame = api.sweep(args.config, grid, zip=zipped or None, derived=derived,
+                              set=fixed, backend=args.backend,
+                              scheduler=args.scheduler, workers=args.workers,
+                              per_layer=not args.per_point, store=store, resume=args.resume,
+                              progress=_progress_writer(not args.no_progress),
+                              connect_timeout_s=args.connect_timeout)
     except KeyboardInterrupt:
         if Path(store).exists():
             sys.stderr.write(f"accelsim: finished points are kept in {store}; run the same "

@@ -207,3 +207,19 @@ def build_run_spec(located: Located, overrides: Mapping[str, object] | None = No
 def load_run_spec(path: str | Path, overrides: Mapping[str, object] | None = None) -> RunSpec:
     """Read ``path`` and return its validated RunSpec; every error names file:line and key."""
     return build_run_spec(load_yaml_file(Path(path), what="config"), overrides)
+
+
+def input_files(path: str | Path, overrides: Mapping[str, object] | None = None) -> list[Path]:
+    """Every file a run of ``path`` reads: the config, its system file, the workload, the cost
+    tables and a routing trace (so that an output path can be refused if it is one of them)."""
+    located = load_yaml_file(Path(path), what="config")
+    files = [Path(path)]
+    system = located.data.get("system") if isinstance(located.data, dict) else None
+    if isinstance(system, str) and system:
+        files.append(Path(str(_resolve(Path(path).resolve().parent, system))))
+    spec = build_run_spec(located, overrides)
+    files += [Path(spec.workload), *(Path(t) for t in spec.system.tables
+                                     if not t.startswith(BUILTIN_PREFIX))]
+    if spec.chiplets is not None and spec.chiplets.moe.routing is not None:
+        files.append(Path(spec.chiplets.moe.routing))
+    return files

@@ -25,6 +25,7 @@ from accelsim.config.quantities import (
 )
 from accelsim.config.reram_spec import ReramSpec
 from accelsim.types import Dataflow, Operand
+from accelsim.units import format_bits
 
 
 class Spec(BaseModel):
@@ -168,6 +169,11 @@ class ArraySpec(Spec):
         return self
 
 
+def _bits(bits: float) -> str:
+    """Small sizes in bits as written in configs ('8b'), larger ones in bytes."""
+    return f"{bits:.0f}b" if bits < 8192 else format_bits(bits)
+
+
 class SramBufferSpec(Spec):
     """One on-chip SRAM buffer."""
 
@@ -180,6 +186,18 @@ class SramBufferSpec(Spec):
     write_ports: StrictInt = Field(1, gt=0, le=16, description="Write ports per bank.")
     double_buffered: StrictBool = Field(
         True, description="Half the capacity is filled from DRAM while the array uses the other.")
+
+    @model_validator(mode="after")
+    def _holds_its_rows(self) -> SramBufferSpec:
+        """At least one row (``width``), one per half when double-buffered: a row wider than
+        the whole buffer (an 8-bit SRAM of 64-bit rows) cannot be built and would time nonsense."""
+        halves = 2 if self.double_buffered else 1
+        if self.capacity_bits < self.width_bits * halves:
+            rows = "two rows (one per half: double_buffered)" if halves == 2 else "one row"
+            raise ValueError(
+                f"capacity {_bits(self.capacity_bits)} is smaller than {rows} of width "
+                f"{_bits(self.width_bits)}; raise 'capacity' or lower 'width'")
+        return self
 
     @property
     def words_per_cycle_bits(self) -> float:

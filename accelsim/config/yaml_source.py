@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -49,6 +51,15 @@ MAX_DEPTH = 64
 """Deepest nesting accepted; real configs use a handful of levels, and this keeps a hostile file
 from exhausting Python's recursion limit."""
 
+MAX_ALIAS_VALUES = 100_000
+"""Values that aliases may add to a document by repeating what their anchor holds. Real files
+repeat a block a few dozen times; a "billion laughs" file (aliases of aliases, 1 KB of text)
+would expand to billions and exhaust memory, so it is refused once it passes this."""
+
+MAX_FILE_BYTES = 4 << 20
+"""Largest YAML file read (4 MiB, hundreds of times the largest shipped config); a bigger one,
+or an endless one (``/dev/zero``), is refused before it fills memory."""
+
 _MERGE_TAG = "tag:yaml.org,2002:merge"
 
 
@@ -60,9 +71,36 @@ class _Walk:
     lines: dict[KeyPath, int]
     loader: yaml.SafeLoader
     open_nodes: set[int] = field(default_factory=set)
+    seen_nodes: set[int] = field(default_factory=set)
+    alias_values: list[int] = field(default_factory=lambda: [0])
+    alias_use: list[KeyPath] = field(default_factory=list)
 
     def error(self, message: str, node: yaml.Node, path: KeyPath) -> ConfigError:
         return ConfigError(message, file=self.file, line=node.start_mark.line + 1,
+                           key_path=format_key_path(path) or None)
+
+    def count(self, node: yaml.Node, path: KeyPath) -> bool:
+        """Note one visit of ``node``; a node seen before is an alias repeating its anchor.
+        True when this visit is an alias written in the file (not one inside another)."""
+        if id(node) not in self.seen_nodes:
+            self.seen_nodes.add(id(node))
+            return False
+        outer = not self.alias_use
+        if outer:
+            self.alias_use.append(path)
+        self.alias_values[0] += 1
+        if self.alias_values[0] > MAX_ALIAS_VALUES:
+            raise self._too_many_aliases()
+        return outer
+
+    def _too_many_aliases(self) -> ConfigError:
+        """Named at the alias being expanded, on the line of its key."""
+        path = self.alias_use[0] if self.alias_use else ()
+        keyed = [end for end in range(len(path), 0, -1) if isinstance(path[end - 1], str)]
+        line = self.lines.get(path[:keyed[0]]) if keyed else None
+        return ConfigError(f"aliases expand this document to more than {MAX_ALIAS_VALUES} "
+                           "repeated values (nested aliases, as in a 'billion laughs' file); "
+                           "write the values out", file=self.file, line=line,
                            key_path=format_key_path(path) or None)
 
 
@@ -70,6 +108,15 @@ def _construct(node: yaml.Node, path: KeyPath, walk: _Walk) -> object:
     walk.lines.setdefault(path, node.start_mark.line + 1)
     if len(path) > MAX_DEPTH:
         raise walk.error(f"nested more than {MAX_DEPTH} levels deep", node, path)
+    outer_alias = walk.count(node, path)
+    try:
+        return _construct_node(node, path, walk)
+    finally:
+        if outer_alias:
+            walk.alias_use.clear()
+
+
+def _construct_node(node: yaml.Node, path: KeyPath, walk: _Walk) -> object:
     if isinstance(node, yaml.ScalarNode):
         return _scalar(node, path, walk)
     if id(node) in walk.open_nodes:
@@ -195,12 +242,42 @@ def parse_yaml_text(text: str, file: str) -> Located:
     return Located(data, SourceMap(file, lines))
 
 
-def load_yaml_file(path: Path, *, what: str = "config") -> Located:
-    """Read and parse ``path``; a missing or unreadable file is a ConfigError naming it."""
-    try:
-        text = path.read_text(encoding="utf-8")
+def read_input_text(path: Path, *, what: str = "config",
+                    limit_bytes: int = MAX_FILE_BYTES) -> str:
+    """The text of ``path``, refused with one ConfigError if it is missing, unreadable, not a
+    regular file (a FIFO would block, ``/dev/zero`` never ends) or larger than ``limit_bytes``."""
+    try:  # O_NONBLOCK: opening a FIFO with no writer returns at once instead of hanging
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     except FileNotFoundError:
         raise ConfigError(f"{what} file not found", file=str(path)) from None
-    except (OSError, UnicodeDecodeError) as exc:
+    except (OSError, ValueError) as exc:
+        raise ConfigError(f"cannot read {what} file: {_os_reason(exc)}", file=str(path)) from None
+    mode = os.fstat(fd).st_mode
+    if not stat.S_ISREG(mode):
+        os.close(fd)
+        kind = "a directory" if stat.S_ISDIR(mode) else "a device, FIFO or socket"
+        raise ConfigError(f"cannot read {what} file: not a regular file ({kind})",
+                          file=str(path))
+    with os.fdopen(fd, "rb") as handle:
+        try:
+            raw = handle.read(limit_bytes + 1)
+        except OSError as exc:
+            raise ConfigError(f"cannot read {what} file: {_os_reason(exc)}",
+                              file=str(path)) from None
+    if len(raw) > limit_bytes:
+        raise ConfigError(f"{what} file is larger than {limit_bytes >> 20} MiB; refusing to "
+                          "read it", file=str(path))
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
         raise ConfigError(f"cannot read {what} file: {exc}", file=str(path)) from None
-    return parse_yaml_text(text, str(path))
+
+
+def _os_reason(exc: Exception) -> str:
+    return getattr(exc, "strerror", None) or str(exc)
+
+
+def load_yaml_file(path: Path, *, what: str = "config") -> Located:
+    """Read and parse ``path``; a missing, unreadable, special or huge file is a ConfigError
+    naming it."""
+    return parse_yaml_text(read_input_text(path, what=what), str(path))

@@ -199,6 +199,40 @@ def operand_bits(layer: Layer, system: SystemSpec, source: str | None = None) ->
     )
 
 
+MAX_LAYER_CYCLES = 10**18
+"""Cycles one layer may take at least (MACs over PEs): 30 years at 1 GHz. Beyond it the
+dimensions are a mistake, and the counts would pass float precision (digits printed as noise)."""
+
+
+def check_layer_size(layer: Layer, system: SystemSpec, source: str | None = None) -> None:
+    """Refuse a layer whose MACs alone need more than MAX_LAYER_CYCLES on this array."""
+    pes = system.array.rows * system.array.cols
+    macs = layer.gemm().macs
+    if macs > MAX_LAYER_CYCLES * pes:
+        raise WorkloadError(
+            f"layer {layer.name!r} needs at least {macs // pes:.3e} cycles ({macs:.3e} MACs on "
+            f"{pes} PEs), more than the {MAX_LAYER_CYCLES:.0e} accepted; check its dimensions",
+            file=source)
+
+
+def check_trace_fits_pe(layer: Layer, system: SystemSpec, source: str | None = None) -> None:
+    """A multiplier PE takes operands up to its precision: an INT8 trace on a 4-bit-weight
+    array would otherwise be timed and priced as if its multipliers were wider. (Attention's
+    second operand is an activation, not a weight: its width is the trace's to say.)"""
+    quant = layer.quant
+    if quant is None or system.array.pe != "multiplier" or quant.encoding == "fineq":
+        return
+    precision = system.array.precision
+    for operand, given, pe_bits, key in (
+            ("weights", quant.weight.bits, precision.weight_bits, "weight_bits"),
+            ("activations", quant.activation.bits, precision.ifmap_bits, "ifmap_bits")):
+        if given > pe_bits and not (operand == "weights" and layer.op == "attention"):
+            raise WorkloadError(
+                f"layer {layer.name!r} has {given}-bit {operand}; the PE takes at most "
+                f"{pe_bits} (quantize to {pe_bits} bits or widen the PE)", file=source,
+                key_path=f"system.array.precision.{key}")
+
+
 def weight_storage_bits(layer: Layer, system: SystemSpec,
                         source: str | None = None) -> Fraction | None:
     """Stored bits per weight of a FineQ layer on a system with a decoder (container bits over
@@ -369,6 +403,8 @@ def plan_layer(layer: Layer, system: SystemSpec, mapping: MappingSpec, *,
     the layer; ``codes``: the layer's temporal codes when already known (the search plans one
     layer many times)."""
     gemm = layer.gemm()
+    check_layer_size(layer, system, source)
+    check_trace_fits_pe(layer, system, source)
     bits = operand_bits(layer, system, source)
     dataflow = system.array.dataflow
     if choice is None:

@@ -135,6 +135,9 @@ def quantize_command(
         raise QuantError("a trace file must end in .npz", file=out, key_path="--out")
     if not out_path.parent.is_dir():
         raise QuantError("the output folder does not exist", file=out, key_path="--out")
+    if weights != BUILTIN_MINILM and _same_file(out_path, Path(weights)):
+        raise QuantError("the output trace is the input weights file; refusing to overwrite "
+                         "it", file=out, key_path="--out")
     warnings: tuple[str, ...] = ()
     if weights == BUILTIN_MINILM:
         if include or exclude:
@@ -145,6 +148,7 @@ def quantize_command(
         skipped = minilm.imported_model(mw, opts.rows).skipped
     else:
         model = load_model(weights, include=include, exclude=exclude)
+        _check_not_empty(model)
         trace, report = quantize_model(model, opts)
         skipped = model.skipped
         if tokens is None:
@@ -155,6 +159,23 @@ def quantize_command(
         raise QuantError(f"cannot write the trace: {exc.strerror or exc}", file=out,
                          key_path="--out") from exc
     return QuantizeResult(out_path, trace, report, skipped, warnings)
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return a.resolve() == b.resolve() or (a.exists() and b.exists() and a.samefile(b))
+    except (OSError, ValueError):
+        return False
+
+
+def _check_not_empty(model: ImportedModel) -> None:
+    """A tensor with no elements has no range to calibrate nor a GEMM to time."""
+    for layer in model.layers:
+        if layer.weight.size == 0:
+            shape = "x".join(str(d) for d in layer.weight.shape)
+            raise QuantError(f"the weight tensor is empty (shape {shape}); nothing to "
+                             "quantize (leave it out with --exclude)", file=model.source,
+                             key_path=layer.name)
 
 
 def _default_rows(model: ImportedModel, trace: Trace) -> tuple[tuple[str, ...], Trace]:

@@ -24,6 +24,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from accelsim.errors import InputError
+from accelsim.files import staged_outputs
 from accelsim.report.result import Result
 
 POINT, WORKLOAD, LAYER = "point", "workload_name", "layer"
@@ -57,7 +58,8 @@ def save_figure(figure: Figure, path: str | Path) -> Path:
                          f"{', '.join(FORMATS)}", file=str(path))
     if not target.parent.is_dir():
         raise InputError("output directory does not exist", file=str(target.parent))
-    figure.savefig(target, dpi=120)
+    with staged_outputs([target]) as (tmp,):  # atomic; an OS error is one exit-2 line
+        figure.savefig(tmp, dpi=120, format=target.suffix.lower().lstrip("."))
     return target
 
 

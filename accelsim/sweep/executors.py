@@ -13,7 +13,10 @@ import logging
 import math
 import multiprocessing
 import os
+import signal
+import sys
 import threading
+import time
 from collections.abc import Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from contextlib import contextmanager
@@ -90,6 +93,56 @@ def _context() -> multiprocessing.context.BaseContext:
     return context
 
 
+WATCHDOG_PERIOD_S = 0.5
+"""How often a pool worker checks that its driver is alive."""
+
+
+def _die_with(driver_pid: int) -> None:
+    """Pool worker initializer: end this worker when the driver ends, even by SIGKILL, so no
+    worker outlives it holding the caller's pipes (``accelsim sweep ... | tee`` would hang).
+    Linux delivers SIGKILL when the parent dies (only when the driver is the parent: fork);
+    everywhere, a thread checks the driver's pid. SIGTERM gets its default action back (a
+    forked worker inherits the driver's handler, which would only fail the running chunk)."""
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    if sys.platform.startswith("linux") and os.getppid() == driver_pid:
+        try:
+            import ctypes
+
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+        except (OSError, AttributeError):
+            pass
+    if os.getppid() != driver_pid and not _alive(driver_pid):
+        os._exit(1)  # the driver died before this worker started
+    threading.Thread(target=_watch, args=(driver_pid,), daemon=True,
+                     name="accelsim-driver-watchdog").start()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _watch(driver_pid: int) -> None:
+    parent = os.getppid()
+    while _alive(driver_pid) and (parent != driver_pid or os.getppid() == driver_pid):
+        time.sleep(WATCHDOG_PERIOD_S)
+    os._exit(1)
+
+
+def _terminate_workers(pool: ProcessPoolExecutor) -> None:
+    """Stop running chunks now (an interrupted sweep): shutdown alone waits for them."""
+    processes = getattr(pool, "_processes", None) or {}
+    for process in list(processes.values()):
+        if process.is_alive():
+            process.terminate()
+
+
 @dataclass(frozen=True)
 class LocalPool:
     """A pool of ``workers`` processes on this machine (the default)."""
@@ -108,13 +161,17 @@ class LocalPool:
             yield from InProcess().run(items)
             return
         pool = ProcessPoolExecutor(max_workers=min(self.workers, len(chunks)),
-                                   mp_context=_context())
+                                   mp_context=_context(), initializer=_die_with,
+                                   initargs=(os.getpid(),))
         try:
             pending: set[Future[list[PointRecord]]] = {pool.submit(run_chunk, c) for c in chunks}
             while pending:
                 done, pending = wait(pending, return_when=FIRST_COMPLETED)
                 for future in done:
                     yield future.result()
+        except BaseException:  # interrupted (SIGINT, SIGTERM) or failed: stop the workers
+            _terminate_workers(pool)
+            raise
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
 

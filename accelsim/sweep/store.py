@@ -23,6 +23,7 @@ from pathlib import Path
 import pandas as pd
 
 from accelsim.errors import InputError
+from accelsim.files import umask_mode
 from accelsim.sweep.records import PointRecord
 
 SCHEMA = "accelsim.sweep-store/1"
@@ -81,6 +82,7 @@ def _create(path: Path, fingerprint: str, definition: Mapping[str, object]) -> N
                 ("definition", json.dumps(definition, sort_keys=True)), ("created", _now())])
         if path.exists():  # created meanwhile by someone else: never overwrite
             raise InputError("results store appeared while creating it", file=str(path))
+        os.chmod(tmp, umask_mode())  # mkstemp's 0600 would survive the rename
         os.replace(tmp, path)
     finally:
         Path(tmp).unlink(missing_ok=True)

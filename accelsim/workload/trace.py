@@ -22,6 +22,7 @@ from pathlib import Path
 import numpy as np
 
 from accelsim.errors import TraceError
+from accelsim.files import staged_outputs
 from accelsim.workload.layers import (
     Conv2dLayer,
     GemmLayer,
@@ -187,7 +188,7 @@ def write_trace(path: str | Path, trace: Trace) -> Path:
     check_header(header, arrays, str(path))
     blob = json.dumps(header, allow_nan=False, sort_keys=True).encode("utf-8")
     path = Path(path)
-    with path.open("wb") as fh:
+    with staged_outputs([path]) as (tmp,), tmp.open("wb") as fh:  # a kill keeps the old trace
         # Numeric arrays only; naming allow_pickle also keeps the array names off that keyword.
         np.savez_compressed(fh, allow_pickle=False,
                             **{HEADER_KEY: np.frombuffer(blob, dtype=np.uint8)}, **arrays)
