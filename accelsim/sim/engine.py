@@ -58,9 +58,21 @@ def _double_buffered(system: SystemSpec) -> bool:
                for op in (Operand.IFMAP, Operand.WEIGHT, Operand.OFMAP))
 
 
-def _run_unit(state: PipelineState, run: TileRun, system: SystemSpec) -> None:
-    cycles = array_cycles(run, system)
-    busy = busy_cycles(run, system)
+FoldCosts = dict[int, tuple[int, int]]  # id(run) -> (array cycles, busy cycles), one layer
+
+
+def _fold_costs(run: TileRun, system: SystemSpec, costs: FoldCosts) -> tuple[int, int]:
+    """One fold's array and busy cycles, computed once per run of a layer: the coalescing walk
+    steps the same runs many times while it looks for a period."""
+    key = id(run)
+    if key not in costs:
+        costs[key] = (array_cycles(run, system), busy_cycles(run, system))
+    return costs[key]
+
+
+def _run_unit(state: PipelineState, run: TileRun, system: SystemSpec,
+              costs: FoldCosts) -> None:
+    cycles, busy = _fold_costs(run, system, costs)
     traffic = run.traffic
 
     def one_fold() -> None:
@@ -70,18 +82,20 @@ def _run_unit(state: PipelineState, run: TileRun, system: SystemSpec) -> None:
     repeat_unit(state, one_fold, run.count)
 
 
-def _segment_unit(state: PipelineState, segment: Segment, system: SystemSpec) -> None:
+def _segment_unit(state: PipelineState, segment: Segment, system: SystemSpec,
+                  costs: FoldCosts) -> None:
     def once() -> None:
         for run in segment.runs:
-            _run_unit(state, run, system)
+            _run_unit(state, run, system, costs)
 
     repeat_unit(state, once, segment.repeat)
 
 
-def _block_unit(state: PipelineState, block: Block, system: SystemSpec) -> None:
+def _block_unit(state: PipelineState, block: Block, system: SystemSpec,
+                costs: FoldCosts) -> None:
     def once() -> None:
         for segment in block.segments:
-            _segment_unit(state, segment, system)
+            _segment_unit(state, segment, system, costs)
 
     repeat_unit(state, once, block.repeat)
 
@@ -89,10 +103,11 @@ def _block_unit(state: PipelineState, block: Block, system: SystemSpec) -> None:
 def time_layer(plan: LayerPlan, system: SystemSpec) -> LayerTiming:
     """Exact cycles of one layer (pure: no SimPy needed)."""
     state = PipelineState(channel_for(system), overlap=overlap_for(system))
+    costs: FoldCosts = {}
 
     def group() -> None:
         for block in plan.blocks:
-            _block_unit(state, block, system)
+            _block_unit(state, block, system, costs)
 
     repeat_unit(state, group, plan.groups)
     total = finish(state)
