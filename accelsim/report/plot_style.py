@@ -16,6 +16,7 @@ from matplotlib.legend import Legend
 from matplotlib.ticker import (
     FixedLocator,
     FuncFormatter,
+    LogLocator,
     NullFormatter,
     NullLocator,
     ScalarFormatter,
@@ -138,6 +139,7 @@ def log10_axis(ax: Axes, which: str) -> None:
     axis = ax.xaxis if which == "x" else ax.yaxis
     formatter = axis.get_major_formatter()
     (ax.set_xscale if which == "x" else ax.set_yscale)("log")
+    axis.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
     axis.set_major_formatter(formatter)
     axis.set_minor_formatter(NullFormatter())
 
