@@ -171,13 +171,14 @@ def _cmd_plot(args: argparse.Namespace) -> int:
     name = {"metric": f"{args.y}_vs_{args.x}", "energy": "energy", "pareto": "pareto",
             "utilization": "utilization"}[args.kind]
     out = args.out or str(Path(args.results).with_suffix(f".{name}.png"))
+    label = f"sweep {Path(args.results).name}"  # the title names the results it plots
     if args.kind == "metric":
-        plots.plot_metric(frame, args.x, args.y, hue=args.hue, path=out)
-    elif args.kind == "energy":
-        plots.plot_energy_breakdown(frame, x=args.x, path=out)
+        plots.plot_metric(frame, args.x, args.y, hue=args.hue, config=label, path=out)
+    elif args.kind == "energy":  # a two-key sweep: the first value of the other key, titled
+        plots.plot_energy_breakdown(frame, x=args.x, config=label, path=out)
     elif args.kind == "utilization":
-        plots.plot_layer_utilization(frame, point=args.point, path=out)
+        plots.plot_layer_utilization(frame, point=args.point, config=label, path=out)
     else:
-        plots.plot_pareto(frame, path=out)
+        plots.plot_pareto(frame, config=label, path=out)
     sys.stdout.write(f"wrote {out}\n")
     return EXIT_OK
