@@ -456,7 +456,8 @@ def main(argv: list[str] | None = None) -> int:
             "run")
     print(f"ZigZag {answer['zigzag_version']} vs accelsim on {spec.system.name} "
           f"(same per-access energies; ZigZag opt={OPT}, lpf_limit={LPF_LIMIT}; accelsim's "
-          f"searched mapping (mapping.search default), best of {REPEATS}). DRAM traffic in Mbit (1e6 b); accelsim uJ is "
+          f"searched mapping (mapping.search default), best of {REPEATS}). DRAM traffic in "
+          "Mbit (1e6 b); accelsim uJ is "
           "dynamic (as ZigZag), '+leak' adds its leakage"
           + ("; ZigZag NOT forced to double-buffer" if args.no_double_buffering else ""))
     print(format_text(rows))
