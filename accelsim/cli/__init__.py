@@ -97,6 +97,7 @@ def _pinned_workload(args: argparse.Namespace, tmp: str) -> str | None:
 def _add_validate(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("validate", help="check a config and its workload without running")
     p.add_argument("config", help="run config (.yaml) or SCALE-Sim config (.cfg)")
+    p.add_argument("--workload", help="check this workload file instead of the config's")
     p.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
                    help="override a config key (a .cfg's as section.Key, e.g. "
                    "architecture_presets.ArrayHeight=64)")

@@ -284,3 +284,19 @@ def test_closed_stdout_stops_quietly(capsys: pytest.CaptureFixture[str], config:
     monkeypatch.setattr(sys, "stdout", ClosedPipe())
     assert cli.main(["validate", str(config)]) == 141
     assert capsys.readouterr().err == ""
+
+
+def test_validate_takes_a_workload_and_python_m_accelsim_is_the_command(capsys) -> None:  # noqa: ANN001
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from accelsim import cli as accelsim_cli
+
+    root = Path(__file__).resolve().parents[2]
+    assert accelsim_cli.main(["validate", str(root / "configs" / "int8_sa.yaml"), "--workload",
+                              str(root / "workloads" / "bert_base_seq128.yaml")]) == 0
+    assert "workload bert_base_seq128 with 8 layers" in capsys.readouterr().out
+    done = subprocess.run([sys.executable, "-m", "accelsim", "--version"], capture_output=True,
+                          text=True, timeout=60, check=False)
+    assert done.returncode == 0 and done.stdout.startswith("accelsim")
