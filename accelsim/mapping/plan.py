@@ -13,15 +13,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from fractions import Fraction
 
 import numpy as np
 
 from accelsim.config.run_spec import MappingSpec
 from accelsim.config.system_spec import SystemSpec
-from accelsim.errors import WorkloadError
 from accelsim.mapping.choice import LayerMapping
-from accelsim.mapping.psum import check_group_size, psum_format
+from accelsim.mapping.operands import check_layer_size, check_trace_fits_pe, operand_bits
+from accelsim.mapping.psum import check_group_size
 from accelsim.mapping.reuse import (
     FoldPosition,
     FoldTrafficBits,
@@ -41,7 +40,7 @@ from accelsim.timing.codes import (
 )
 from accelsim.timing.folding import FoldShape, fold_operand_words, spatial_dims
 from accelsim.types import Dataflow
-from accelsim.workload.layers import Conv2dLayer, GemmShape, Layer, Workload
+from accelsim.workload.layers import GemmShape, Layer, Workload
 
 
 @dataclass(frozen=True)
@@ -182,82 +181,6 @@ def _reg_write_bits(gemm: GemmShape, dataflow: Dataflow, bits: OperandBits) -> i
         Dataflow.IS: bits.weight + bits.psum,
     }[dataflow]
     return gemm.macs * moving
-
-
-def operand_bits(layer: Layer, system: SystemSpec, source: str | None = None) -> OperandBits:
-    """Operand widths: the trace's per-layer precision when it has one, else the array's."""
-    precision = system.array.precision
-    quant = layer.quant
-    return OperandBits(
-        ifmap=quant.activation.bits if quant else precision.ifmap_bits,
-        weight=quant.weight.bits if quant else precision.weight_bits,
-        ofmap=precision.ofmap_bits,
-        psum=precision.psum_bits,
-        ifmap_unique=ifmap_unique_fraction(layer),
-        weight_storage=weight_storage_bits(layer, system, source),
-        psum_format=None if system.array.dataflow is Dataflow.OS else psum_format(system),
-    )
-
-
-MAX_LAYER_CYCLES = 10**18
-"""Cycles one layer may take at least (MACs over PEs): 30 years at 1 GHz. Beyond it the
-dimensions are a mistake, and the counts would pass float precision (digits printed as noise)."""
-
-
-def check_layer_size(layer: Layer, system: SystemSpec, source: str | None = None) -> None:
-    """Refuse a layer whose MACs alone need more than MAX_LAYER_CYCLES on this array."""
-    pes = system.array.rows * system.array.cols
-    macs = layer.gemm().macs
-    if macs > MAX_LAYER_CYCLES * pes:
-        raise WorkloadError(
-            f"layer {layer.name!r} needs at least {macs // pes:.3e} cycles ({macs:.3e} MACs on "
-            f"{pes} PEs), more than the {MAX_LAYER_CYCLES:.0e} accepted; check its dimensions",
-            file=source)
-
-
-def check_trace_fits_pe(layer: Layer, system: SystemSpec, source: str | None = None) -> None:
-    """A multiplier PE takes operands up to its precision: an INT8 trace on a 4-bit-weight
-    array would otherwise be timed and priced as if its multipliers were wider. (Attention's
-    second operand is an activation, not a weight: its width is the trace's to say.)"""
-    quant = layer.quant
-    if quant is None or system.array.pe != "multiplier" or quant.encoding == "fineq":
-        return
-    precision = system.array.precision
-    for operand, given, pe_bits, key in (
-            ("weights", quant.weight.bits, precision.weight_bits, "weight_bits"),
-            ("activations", quant.activation.bits, precision.ifmap_bits, "ifmap_bits")):
-        if given > pe_bits and not (operand == "weights" and layer.op == "attention"):
-            raise WorkloadError(
-                f"layer {layer.name!r} has {given}-bit {operand}; the PE takes at most "
-                f"{pe_bits} (quantize to {pe_bits} bits or widen the PE)", file=source,
-                key_path=f"system.array.precision.{key}")
-
-
-def weight_storage_bits(layer: Layer, system: SystemSpec,
-                        source: str | None = None) -> Fraction | None:
-    """Stored bits per weight of a FineQ layer on a system with a decoder (container bits over
-    cluster size); None when the weights are stored at their width (no decoder, or not FineQ)."""
-    decoder = system.array.decoder
-    quant = layer.quant
-    if decoder is None or quant is None or quant.encoding != "fineq":
-        return None
-    stored = Fraction(decoder.container_bits, decoder.cluster_size)
-    if quant.avg_weight_bits is not None and abs(quant.avg_weight_bits - stored) > 1e-6:
-        raise WorkloadError(
-            f"layer {layer.name!r} packs {quant.avg_weight_bits:.4g} bits per weight; the "
-            f"decoder takes {decoder.container_bits}-bit containers of {decoder.cluster_size} "
-            f"weights ({float(stored):.4g} bits per weight)", file=source,
-            key_path="system.array.decoder.container_bits")
-    return stored
-
-
-def ifmap_unique_fraction(layer: Layer) -> Fraction:
-    """Distinct ifmap elements over the lowered A matrix's elements (<= 1; 1 for GEMMs)."""
-    if not isinstance(layer, Conv2dLayer):
-        return Fraction(1)
-    gemm = layer.gemm()
-    unique = layer.ifmap_h * layer.ifmap_w * (layer.channels // layer.groups)
-    return min(Fraction(1), Fraction(unique, gemm.m * gemm.k))
 
 
 def stream_chunk(gemm: GemmShape, system: SystemSpec, mapping: MappingSpec,

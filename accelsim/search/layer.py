@@ -20,7 +20,8 @@ from typing import Literal
 from accelsim.config.run_spec import MappingSpec
 from accelsim.config.system_spec import SystemSpec
 from accelsim.mapping.choice import LayerMapping
-from accelsim.mapping.plan import LayerPlan, operand_bits, plan_key, plan_layer
+from accelsim.mapping.operands import operand_bits
+from accelsim.mapping.plan import LayerPlan, plan_key, plan_layer
 from accelsim.mapping.space import candidates
 from accelsim.search.traffic import traffic_report
 from accelsim.sim.array_counts import array_cycles, busy_cycles, layer_counts

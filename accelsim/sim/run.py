@@ -34,22 +34,25 @@ def _one_chip(plan: ChipPlan, system: System, sim: SimSpec) -> SimStats:
     return replace(stats, layers=tuple(on_every_chip(row, system) for row in stats.layers))
 
 
+# Plan kinds whose fabric streams weights from DRAM only, and why a ReRAM stack is refused there.
+_NO_RERAM = {
+    MoeRunPlan: "a ReRAM stack with MoE expert streaming is not modelled: the schedules load "
+                "expert slices from the DRAM channels (remove system.reram, or run the experts "
+                "as dense layers)",
+    PartitionPlan: "a ReRAM stack with dense layers partitioned over several chiplets is not "
+                   "modelled (the partition streams every share's weights from DRAM); ReRAM on "
+                   "chiplets is modelled for LLM runs",
+}
+
+
 def simulate_run(plan: RunPlan, system: System, sim: SimSpec) -> SimStats:
     """Cycles and action counts of ``plan`` on ``system``."""
+    if system.chip.reram is not None and type(plan) in _NO_RERAM:
+        raise ConfigError(_NO_RERAM[type(plan)], key_path="system.reram")
     if isinstance(plan, LlmPlan):
         return simulate_llm(plan, system)
     if isinstance(plan, MoeRunPlan):
-        if system.chip.reram is not None:
-            raise ConfigError("a ReRAM stack with MoE expert streaming is not modelled: the "
-                              "schedules load expert slices from the DRAM channels (remove "
-                              "system.reram, or run the experts as dense layers)",
-                              key_path="system.reram")
         return simulate_moe(plan, sim)
     if isinstance(plan, PartitionPlan):
-        if system.chip.reram is not None:
-            raise ConfigError("a ReRAM stack with dense layers partitioned over several "
-                              "chiplets is not modelled (the partition streams every share's "
-                              "weights from DRAM); ReRAM on chiplets is modelled for LLM runs",
-                              key_path="system.reram")
         return simulate_dense(plan, sim)
     return _one_chip(plan, system, sim)

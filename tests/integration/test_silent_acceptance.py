@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 from accelsim import cli
-from accelsim.mapping.plan import MAX_LAYER_CYCLES
+from accelsim.mapping.operands import MAX_LAYER_CYCLES
 
 REPO = Path(__file__).resolve().parents[2]
 INT8_TRACE = REPO / "workloads" / "traces" / "minilm_int8.npz"

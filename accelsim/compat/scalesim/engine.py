@@ -33,12 +33,8 @@ from accelsim.compat.scalesim.operands import (
     read_blocks,
     stack_specs,
 )
-from accelsim.compat.scalesim.read_buffer import (
-    NO_EVENTS,
-    PrefetchEvents,
-    ReadBufferGeometry,
-    prefetch_events,
-)
+from accelsim.compat.scalesim.read_buffer import NO_EVENTS, PrefetchEvents, ReadBufferGeometry
+from accelsim.compat.scalesim.read_scan import prefetch_events
 from accelsim.compat.scalesim.write_buffer import RowCounts, WriteBuffer
 from accelsim.errors import ConfigError, WorkloadError
 from accelsim.types import Operand

@@ -10,7 +10,8 @@ from pathlib import Path
 import accelsim
 from accelsim.config.run_spec import MappingSpec
 from accelsim.mapping.choice import BufferUse, LayerMapping, PsumHome
-from accelsim.mapping.plan import operand_bits, plan_layer
+from accelsim.mapping.operands import operand_bits
+from accelsim.mapping.plan import plan_layer
 from accelsim.mapping.space import candidates, fixed_mapping
 from accelsim.report import result_to_csv, result_to_json, summary_text
 from accelsim.workload.layers import GemmLayer

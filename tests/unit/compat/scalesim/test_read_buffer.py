@@ -10,7 +10,8 @@ from hypothesis import strategies as st
 
 from accelsim.compat.scalesim import read_buffer
 from accelsim.compat.scalesim.operands import PrefetchStack
-from accelsim.compat.scalesim.read_buffer import ReadBufferGeometry, prefetch_events
+from accelsim.compat.scalesim.read_buffer import ReadBufferGeometry
+from accelsim.compat.scalesim.read_scan import prefetch_events
 from tests.unit.compat.scalesim import reference
 
 
