@@ -8,7 +8,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from accelsim.compat.scalesim import read_buffer
+from accelsim.compat.scalesim import read_scan
 from accelsim.compat.scalesim.operands import PrefetchStack
 from accelsim.compat.scalesim.read_buffer import ReadBufferGeometry
 from accelsim.compat.scalesim.read_scan import prefetch_events
@@ -55,8 +55,8 @@ def test_prefetches_per_row_match_request_by_request_rules(
     rows = np.arange(len(runs), dtype=np.int64) * 3  # demand rows need not be consecutive
     geometry = ReadBufferGeometry(size_words, 4)
     may_repeat = len(set(values)) < len(values)
-    with (patch.object(read_buffer, "_MIN_CHUNK", chunks[0]),
-          patch.object(read_buffer, "_MAX_CHUNK", chunks[1])):
+    with (patch.object(read_scan, "_MIN_CHUNK", chunks[0]),
+          patch.object(read_scan, "_MAX_CHUNK", chunks[1])):
         events = prefetch_events(_stack(values), (rows, lo, hi), geometry, may_repeat)
 
     expected = reference.read_windows(values, size_words,
