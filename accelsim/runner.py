@@ -108,9 +108,9 @@ def run(spec: RunSpec, cache: InputCache | None = None, *, provenance: bool = Tr
     cache = InputCache() if cache is None else cache
     work = load_run_workload(spec, cache.workload)
     system = build(spec.system, _fabric(spec, work))
-    plan = search_run(plan_run(work, spec, system.fabric, system.chips), system, spec.mapping,
-                      lambda: prices(system, cache))
-    stats = simulate_run(plan, system, spec.sim)
+    searched = search_run(plan_run(work, spec, system.fabric, system.chips), system,
+                          spec.mapping, lambda: prices(system, cache))
+    stats = simulate_run(searched.plan, system, spec.sim, searched.timings)
     return finish(spec, spec.model_dump(mode="json"), _workload_identity(work), system, stats,
                   cache, provenance=provenance)
 

@@ -25,7 +25,7 @@ from accelsim.mapping.plan import LayerPlan, plan_key, plan_layer
 from accelsim.mapping.space import candidates
 from accelsim.search.traffic import traffic_report
 from accelsim.sim.array_counts import array_cycles, busy_cycles, layer_counts
-from accelsim.sim.engine import channel_for, layer_stats
+from accelsim.sim.engine import LayerTiming, channel_for, stats_of, time_layer
 from accelsim.sim.stats import LayerStats
 from accelsim.timing.codes import layer_codes
 
@@ -110,13 +110,33 @@ def _distinct(fixed: LayerPlan, spec: MappingSpec, system: SystemSpec) -> list[_
     return out
 
 
+@dataclass(frozen=True)
+class Searched:
+    """A layer's chosen plan and, when the search timed it on the DRAM pipeline, its exact
+    timing (what the engine would compute again for it)."""
+
+    plan: LayerPlan
+    timing: LayerTiming | None
+
+
+def _dram_simulator(system: SystemSpec, timings: dict[int, LayerTiming]
+                    ) -> Callable[[LayerPlan], LayerStats]:
+    """Time and count a plan with weights from DRAM, keeping its timing by ``id``."""
+    def run(plan: LayerPlan) -> LayerStats:
+        timing = timings[id(plan)] = time_layer(plan, system)
+        return stats_of(plan, system, timing)
+    return run
+
+
 def search_layer(fixed: LayerPlan, system: SystemSpec, spec: MappingSpec, prices: Prices,
-                 simulate: Callable[[LayerPlan], LayerStats] | None = None) -> LayerPlan:
+                 simulate: Callable[[LayerPlan], LayerStats] | None = None) -> Searched:
     """The plan of ``fixed.layer`` with the lowest ``spec.objective`` over its mapping space;
-    ``simulate`` times and counts one plan exactly (default: weights from DRAM). The plan
-    returned carries its ``report`` (the choice, the objective, traffic against compulsory)."""
+    ``simulate`` times and counts one plan exactly (default: weights from DRAM, and then the
+    chosen plan's timing is returned too). The plan returned carries its ``report`` (the
+    choice, the objective, traffic against compulsory)."""
     objective: Objective = spec.objective
-    run = simulate or (lambda plan: layer_stats(plan, system))
+    timings: dict[int, LayerTiming] = {}
+    run = simulate or _dram_simulator(system, timings)
     pool = _distinct(fixed, spec, system)
     base = score(run(fixed), system, prices, objective)
     best, best_score = pool[0], base
@@ -139,4 +159,4 @@ def search_layer(fixed: LayerPlan, system: SystemSpec, spec: MappingSpec, prices
               "fixed_objective_value": base.value, "cycles": best_score.cycles,
               "energy_j": best_score.energy_j, "candidates": len(pool),
               "simulated": simulated, "searched": True}
-    return replace(best.plan, report=report)
+    return Searched(replace(best.plan, report=report), timings.get(id(best.plan)))

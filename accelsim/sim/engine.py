@@ -7,7 +7,7 @@ With ``sim.timeline`` on, every layer's start and end cycle is recorded for the 
 
 from __future__ import annotations
 
-from collections.abc import Generator
+from collections.abc import Generator, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -114,7 +114,8 @@ def time_layer(plan: LayerPlan, system: SystemSpec) -> LayerTiming:
     return LayerTiming(total, state.compute_cycles, state.folds_stepped, state.jumps)
 
 
-def _layer_stats(plan: LayerPlan, system: SystemSpec, timing: LayerTiming) -> LayerStats:
+def stats_of(plan: LayerPlan, system: SystemSpec, timing: LayerTiming) -> LayerStats:
+    """A layer's stats from its exact timing (counts follow from the plan and the timing)."""
     layer = plan.layer
     return LayerStats(
         name=layer.name, op=layer.op, shape=layer.shape(), cycles=timing.cycles,
@@ -126,28 +127,32 @@ def _layer_stats(plan: LayerPlan, system: SystemSpec, timing: LayerTiming) -> La
 
 def layer_stats(plan: LayerPlan, system: SystemSpec) -> LayerStats:
     """Exact timing and action counts of one layer (the mapping search evaluates with it)."""
-    return _layer_stats(plan, system, time_layer(plan, system))
+    return stats_of(plan, system, time_layer(plan, system))
 
 
 def _layers_process(env: simpy.Environment, plan: MappingPlan, system: SystemSpec,
-                    out: list[LayerStats], timeline: list[tuple[str, int, int]],
+                    timed: Sequence[LayerTiming | None], out: list[LayerStats],
+                    timeline: list[tuple[str, int, int]],
                     work: list[int]) -> Generator[simpy.Event, None, None]:
-    for layer_plan in plan.layers:
-        timing = time_layer(layer_plan, system)
+    for layer_plan, known in zip(plan.layers, timed, strict=True):
+        timing = known or time_layer(layer_plan, system)
         start = int(env.now)
         yield env.timeout(timing.cycles)
-        out.append(_layer_stats(layer_plan, system, timing))
+        out.append(stats_of(layer_plan, system, timing))
         timeline.append((layer_plan.layer.name, start, int(env.now)))
         work.append(timing.folds_stepped)
 
 
-def simulate(plan: MappingPlan, system: SystemSpec, sim: SimSpec) -> SimStats:
-    """Run every layer of ``plan`` on ``system`` and collect cycles and action counts."""
+def simulate(plan: MappingPlan, system: SystemSpec, sim: SimSpec,
+             timed: Sequence[LayerTiming | None] = ()) -> SimStats:
+    """Run every layer of ``plan`` on ``system`` and collect cycles and action counts;
+    ``timed`` holds layers' exact timings already known (the mapping search's), by position."""
+    timed = tuple(timed) or (None,) * len(plan.layers)
     env = simpy.Environment()
     layers: list[LayerStats] = []
     timeline: list[tuple[str, int, int]] = []
     work: list[int] = []
-    env.process(_layers_process(env, plan, system, layers, timeline, work))
+    env.process(_layers_process(env, plan, system, timed, layers, timeline, work))
     env.run()
     return SimStats(tuple(layers), system.clock_hz, events=sum(work),
                     timeline=tuple(timeline) if sim.timeline else ())

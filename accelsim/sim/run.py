@@ -6,6 +6,7 @@ chip's recurrence replicated, plus the all-gathers over the links (``sim/llm.py`
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 
 from accelsim.config.run_spec import SimSpec
@@ -14,7 +15,7 @@ from accelsim.hardware.system import System
 from accelsim.mapping.llm import LlmPlan
 from accelsim.mapping.run_plan import ChipPlan, MoeRunPlan, PartitionPlan, RunPlan
 from accelsim.sim.dense_chiplets import simulate_dense
-from accelsim.sim.engine import simulate
+from accelsim.sim.engine import LayerTiming, simulate
 from accelsim.sim.llm import simulate_llm
 from accelsim.sim.moe import simulate_moe
 from accelsim.sim.reram_pipeline import sourced_layer_stats
@@ -22,11 +23,12 @@ from accelsim.sim.stats import SimStats, on_every_chip
 from accelsim.types import OperandHome
 
 
-def _one_chip(plan: ChipPlan, system: System, sim: SimSpec) -> SimStats:
+def _one_chip(plan: ChipPlan, system: System, sim: SimSpec,
+              timed: Sequence[LayerTiming | None]) -> SimStats:
     """Layers on one chip; weights placed in a ReRAM stack stream from it over its channel."""
     chip = system.chip
     if all(home is OperandHome.DRAM for home in plan.weight_homes):
-        stats = simulate(plan.plan, chip, sim)
+        stats = simulate(plan.plan, chip, sim, timed)
     else:
         stats = SimStats(tuple(sourced_layer_stats(layer, chip, home) for layer, home in
                                zip(plan.plan.layers, plan.weight_homes, strict=True)),
@@ -45,8 +47,10 @@ _NO_RERAM = {
 }
 
 
-def simulate_run(plan: RunPlan, system: System, sim: SimSpec) -> SimStats:
-    """Cycles and action counts of ``plan`` on ``system``."""
+def simulate_run(plan: RunPlan, system: System, sim: SimSpec,
+                 timed: Sequence[LayerTiming | None] = ()) -> SimStats:
+    """Cycles and action counts of ``plan`` on ``system``; ``timed``: exact timings of one
+    chip's layers already computed (by the mapping search), reused instead of recomputed."""
     if system.chip.reram is not None and type(plan) in _NO_RERAM:
         raise ConfigError(_NO_RERAM[type(plan)], key_path="system.reram")
     if isinstance(plan, LlmPlan):
@@ -55,4 +59,4 @@ def simulate_run(plan: RunPlan, system: System, sim: SimSpec) -> SimStats:
         return simulate_moe(plan, sim)
     if isinstance(plan, PartitionPlan):
         return simulate_dense(plan, sim)
-    return _one_chip(plan, system, sim)
+    return _one_chip(plan, system, sim, timed)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import copy
-import time
 from pathlib import Path
 
 import pytest
@@ -121,11 +120,10 @@ def test_tables_without_the_counter_name_the_missing_class() -> None:
         estimate_area(sys, load_tables([TABLES[0]]))
 
 
-def test_headline_run_is_temporal_on_the_trace_and_fast() -> None:
-    accelsim.run(REPO / "configs" / "fineq_sa.yaml")  # warm the imports and caches
-    start = time.perf_counter()
+def test_headline_run_is_temporal_on_the_trace_and_coalesced() -> None:
+    """The headline run uses the trace's values; its speed is benchmarked in bench/, and here
+    only the engine's work count (deterministic) is held."""
     result = accelsim.run(REPO / "configs" / "fineq_sa.yaml")
-    elapsed = time.perf_counter() - start
     assert result.spec.system.array.pe == "temporal"
     assert result.workload.source.endswith("minilm_fineq.npz")
     assert len(result.stats.layers) == 48 and result.total_cycles > 0
@@ -133,4 +131,3 @@ def test_headline_run_is_temporal_on_the_trace_and_fast() -> None:
     assert counts["array.pulse_cycles"] > 0 and counts["decoder.container_bits"] > 0
     assert result.energy.by_component_j["decoder"] > 0
     assert result.stats.events < 5000  # folds stepped one by one; the rest coalesced
-    assert elapsed < 2.0  # about 0.5 s on an idle machine; the CLI adds its start-up

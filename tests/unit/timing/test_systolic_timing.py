@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import itertools
 import math
-import time
 
 import pytest
 
@@ -166,7 +165,9 @@ def test_resnet18_conv1_on_32x32_hand_computed() -> None:
     assert gemm_compute_cycles(IS, 32, 32, gemm.m, gemm.n, gemm.k) == is_ == 306_544
 
 
-def test_resnet18_on_32x32_matches_enumeration_in_microseconds() -> None:
+def test_resnet18_on_32x32_matches_enumeration() -> None:
+    """Every dataflow on every ResNet-18 GEMM: the closed form equals the enumeration. (Its
+    speed is measured in bench/, never in a timed test: these machines are shared.)"""
     gemms = [layer.gemm() for layer in _resnet18_layers()]
     assert len(gemms) == 20
     cases = [(df, g.m, g.n, g.k) for df in Dataflow for g in gemms]
@@ -175,13 +176,6 @@ def test_resnet18_on_32x32_matches_enumeration_in_microseconds() -> None:
         assert cycles == _cycles_by_enumeration(df, 32, 32, m, n, k)
         lower = math.ceil(m * n * k / (32 * 32))  # no schedule beats perfect PE use
         assert cycles > lower
-    repeats = 20
-    start = time.perf_counter()
-    for _ in range(repeats):
-        for df, m, n, k in cases:
-            gemm_compute_cycles(df, 32, 32, m, n, k)
-    per_call_s = (time.perf_counter() - start) / (repeats * len(cases))
-    assert per_call_s < 200e-6, f"{per_call_s * 1e6:.1f} us per call"
 
 
 @pytest.mark.parametrize(
