@@ -84,18 +84,46 @@ def chunk_gemm(gemm: GemmShape, dataflow: Dataflow, length: int) -> GemmShape:
     return GemmShape(gemm.m, gemm.n, gemm.k, 1)
 
 
+def _resident_chunks(gemm: GemmShape, system: SystemSpec, bits: OperandBits,
+                     order: FoldOrder) -> set[int]:
+    """The longest chunks whose slice of the streamed operand (A for ws, B for is) fits one
+    half and the whole of its buffer, when that operand is reused across the outer loop: a
+    shorter chunk re-reads the stationary operand once more, but its streamed slice can then
+    stay on chip for every outer fold instead of being fetched again for each."""
+    dataflow = system.array.dataflow
+    streamed = {Dataflow.WS: Operand.IFMAP, Dataflow.IS: Operand.WEIGHT}.get(dataflow)
+    if streamed is None or streamed not in inner_operands(dataflow, order == "cols_first"):
+        return set()
+    stream = spatial_dims(dataflow, gemm.m, gemm.n, gemm.k)[2]
+    index = 0 if streamed is Operand.IFMAP else 1
+    per_unit = whole_bits(chunk_gemm(gemm, dataflow, 1), bits)[index]
+    buffer = system.sram.buffer_for(streamed)
+    out = set()
+    for room in {usable_bits(system, streamed), buffer.capacity_bits}:
+        length = min(stream, int(room // max(per_unit, 1)))
+        while length > 0 and whole_bits(chunk_gemm(gemm, dataflow, length), bits)[index] > room:
+            length -= 1
+        if 0 < length < stream:
+            out.add(length)
+    return out
+
+
 def _chunks(gemm: GemmShape, system: SystemSpec, bits: OperandBits,
             order: FoldOrder) -> tuple[int, ...]:
     """Stream chunks worth trying under ``order``, longest first: the whole stream (partial sums
-    spill when they do not fit) and the longest whose partial sums fit on chip: one column
-    fold's under ``rows_first``, every column's under ``cols_first`` (shorter chunks only
-    re-read the stationary operand more often)."""
+    spill when they do not fit), the longest whose partial sums fit on chip (one column
+    fold's under ``rows_first``, every column's under ``cols_first``), and the longest whose
+    streamed slice stays resident (``_resident_chunks``); any other length only re-reads the
+    stationary operand more often."""
     array = system.array
     _, dim_c, stream = spatial_dims(array.dataflow, gemm.m, gemm.n, gemm.k)
     if array.dataflow is Dataflow.OS:
         return (stream,)
     columns = min(dim_c, array.cols) if order == "rows_first" else dim_c
-    return tuple(sorted({stream, fitting_chunk(gemm, system, bits, columns)}, reverse=True))
+    fits = fitting_chunk(gemm, system, bits, columns)
+    resident = {length for length in _resident_chunks(gemm, system, bits, order)
+                if length <= fits}
+    return tuple(sorted({stream, fits} | resident, reverse=True))
 
 
 def _uses(gemm: GemmShape, system: SystemSpec, bits: OperandBits, order: FoldOrder,

@@ -8,12 +8,16 @@ import json
 from pathlib import Path
 
 import accelsim
+from accelsim import runner
 from accelsim.config.run_spec import MappingSpec
+from accelsim.hardware.system import build
 from accelsim.mapping.choice import BufferUse, LayerMapping, PsumHome
 from accelsim.mapping.operands import operand_bits
 from accelsim.mapping.plan import plan_layer
 from accelsim.mapping.space import candidates, fixed_mapping
 from accelsim.report import result_to_csv, result_to_json, summary_text
+from accelsim.search import search_layer
+from accelsim.types import Operand
 from accelsim.workload.layers import GemmLayer
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -76,3 +80,23 @@ def test_gemm_reaches_compulsory_traffic_and_the_report_shows_the_choice(tmp_pat
     assert json.loads(result_to_json(off))["layers"][0]["mapping"] is None
     assert "mapping.loop_order" in result_to_csv(on).splitlines()[0]
     assert "whole/halves" in summary_text(on, mapping=True)
+
+
+def test_a_shorter_chunk_keeps_the_streamed_slice_resident_on_bert_qkv() -> None:
+    """BERT-base's QKV GEMM (128x768x768): A (786 Kbit) fits no 64 KiB buffer, so under the
+    longest chunk it is re-read for each of the 24 column folds; the space also offers the
+    longest chunk whose A slice fits the whole ifmap buffer, read once, and the search takes it."""
+    system, spec = _system(), MappingSpec()
+    qkv = GemmLayer("qkv", 128, 768, 768)
+    bits = operand_bits(qkv, system)
+    capacity = system.sram.buffer_for(Operand.IFMAP).capacity_bits
+    longest = capacity // (768 * 8)
+    space = candidates(qkv.gemm(), system, spec, bits)
+    assert LayerMapping("rows_first", longest, BufferUse.WHOLE, BufferUse.HALVES,
+                        PsumHome.OFMAP_SRAM) in space
+    fixed = plan_layer(qkv, system, spec)
+    prices = runner.prices(build(system, None), runner.InputCache())
+    chosen = search_layer(fixed, system, spec, prices).plan
+    report = chosen.report
+    assert report is not None and report["stream_chunk"] == longest
+    assert report["dram_bits"]["ifmap"] == 128 * 768 * 8  # read once, not 24 times
