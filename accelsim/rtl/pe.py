@@ -143,5 +143,6 @@ class ProcessingElement(Elaboratable):  # type: ignore[misc]
         m.d.sync += rem.eq(left)
         m.d.comb += self.done.eq(~self.mac | (left == 0))
         shifted = Signal(signed(shape.psum_bits))
-        m.d.comb += shifted.eq(other << shift)
-        return Mux(high, Mux(weight[-1], -shifted, shifted), 0)
+        m.d.comb += shifted.eq(Mux(high, other << shift, 0))
+        negative = weight[-1]  # subtract: add the one's complement and a carry of one
+        return (shifted ^ negative.replicate(shape.psum_bits)).as_signed() + negative
