@@ -16,6 +16,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from amaranth.back import rtlil
+from amaranth.hdl import Elaboratable, Module, Signal, signed
+
 import accelsim
 from accelsim import cost, runner
 from accelsim.cli.rtl_command import run_yosys
@@ -76,14 +79,43 @@ def _variants() -> tuple[Variant, ...]:
 
 
 VARIANTS = _variants()
+# Parts alone: (key, operator, widths); the tables scale both linearly in each width.
+PARTS = (("mul8x8", "*", (8, 8)), ("mul8x4", "*", (8, 4)), ("add32", "+", (32,)),
+         ("add21", "+", (21,)), ("add17", "+", (17,)), ("add15", "+", (15,)))
+
+
+class _Part(Elaboratable):  # type: ignore[misc]
+    """A signed multiplier (``a x b``) or adder (``n + n``), combinational."""
+
+    def __init__(self, op: str, widths: tuple[int, ...]) -> None:
+        self.op = op
+        a, b = (widths[0], widths[-1])
+        self.a, self.b = Signal(signed(a)), Signal(signed(b))
+        self.out = Signal(signed(a + b if op == "*" else a))
+
+    def elaborate(self, platform: object) -> Module:
+        m = Module()
+        m.d.comb += self.out.eq(self.a * self.b if self.op == "*" else self.a + self.b)
+        return m
+
+
+def _stat(rtlil_text: str) -> dict[str, int]:
+    script = "read_rtlil top.il; synth -top top -noabc; tee -q -o stat.txt stat -tech cmos"
+    stat = parse_stat(run_yosys(script, {"top.il": rtlil_text})["stat.txt"])
+    return {"logic_transistors": stat.logic_transistors, "flip_flops": stat.flip_flops,
+            "transistors": stat.transistors}
+
+
+def synthesize_part(op: str, widths: tuple[int, ...]) -> int:
+    """Yosys' logic transistors of one part alone."""
+    part = _Part(op, widths)
+    return _stat(rtlil.convert(part, name="top", ports=[part.a, part.b, part.out]))[
+        "logic_transistors"]
 
 
 def synthesize(pe: PeShape) -> dict[str, int]:
     """Yosys' figures of one PE."""
-    script = "read_rtlil pe.il; synth -top pe -noabc; tee -q -o stat.txt stat -tech cmos"
-    stat = parse_stat(run_yosys(script, {"pe.il": pe_rtlil(pe)})["stat.txt"])
-    return {"logic_transistors": stat.logic_transistors, "flip_flops": stat.flip_flops,
-            "transistors": stat.transistors}
+    return _stat(pe_rtlil(pe, name="top"))
 
 
 def table_pe_area_um2(variant: Variant) -> float:
@@ -98,15 +130,16 @@ def table_pe_area_um2(variant: Variant) -> float:
 
 def measure() -> dict[str, Any]:
     """Every variant's synthesis figures and table area."""
-    return {v.key: {**synthesize(v.pe), "table_area_um2": table_pe_area_um2(v)}
-            for v in VARIANTS}
+    pes = {v.key: {**synthesize(v.pe), "table_area_um2": table_pe_area_um2(v)}
+           for v in VARIANTS}
+    return {**pes, "parts": {key: synthesize_part(op, w) for key, op, w in PARTS}}
 
 
 def ratios(numbers: dict[str, Any]) -> dict[str, tuple[float, float, float]]:
     """Per variant: (RTL ratio, table ratio, table ratio / RTL ratio - 1), each ratio to the
     INT8 PE of the same accumulator width."""
     out = {}
-    for v in VARIANTS:
+    for v in VARIANTS:  # the parts are not PEs: they have no table area of their own
         row, base = numbers[v.key], numbers[v.base]
         rtl = row["transistors"] / base["transistors"]
         table = row["table_area_um2"] / base["table_area_um2"]
@@ -135,7 +168,22 @@ def render(numbers: dict[str, Any]) -> str:
         lines.append(f"| {v.label} | {row['logic_transistors']:,} | {row['flip_flops']} | "
                      f"{row['transistors']:,} | {rtl:.2f} | {row['table_area_um2']:.1f} | "
                      f"{table:.2f} | {gap:+.0%}{flag} |")
-    return "\n".join(lines)
+    return "\n".join([*lines, "", *_render_parts(numbers["parts"])])
+
+
+def _render_parts(parts: dict[str, int]) -> list[str]:
+    """The multipliers and adders alone, against the tables' width rule (linear per width)."""
+    lines = ["The parts alone (logic transistors; ratio to the 8b x 8b multiplier or the 32-bit "
+             "adder, and what the tables' width rule, linear in each operand's width, gives):",
+             "", "| part | logic transistors | ratio | tables' width rule |", "|---|---|---|---|"]
+    for key, op, widths in PARTS:
+        base_key, base_size = ("mul8x8", 64) if op == "*" else ("add32", 32)
+        size = widths[0] * widths[-1] if op == "*" else widths[0]
+        name = f"{widths[0]}b x {widths[1]}b multiplier" if op == "*" else \
+            f"{widths[0]}-bit adder"
+        lines.append(f"| {name} | {parts[key]:,} | {parts[key] / parts[base_key]:.2f} | "
+                     f"{size / base_size:.2f} |")
+    return lines
 
 
 def write_doc(numbers: dict[str, Any]) -> None:
