@@ -144,10 +144,10 @@ def _diagonal_starts(height: int, width: int) -> np.ndarray:
 
 
 @dataclass(frozen=True)
-class PrefetchStack:
-    """A read operand's prefetch sequence and how stack coordinates map into it."""
+class StackLayout:
+    """Where a read operand's stack coordinates land in its prefetch sequence (no addresses)."""
 
-    values: np.ndarray  # non-null addresses, in prefetch order
+    length: int  # non-null entries: the prefetch sequence's length
     valid_before: np.ndarray  # [p] = non-null entries before full position p (len + 1 entries)
     height: int
     width: int
@@ -160,6 +160,22 @@ class PrefetchStack:
             return row * self.width + col
         diag = row + col
         return self.diagonal_starts[diag] + col - np.maximum(0, diag - self.height + 1)
+
+
+@dataclass(frozen=True)
+class PrefetchStack:
+    """A read operand's prefetch sequence (its non-null addresses, in order) and its layout."""
+
+    values: np.ndarray
+    layout: StackLayout
+
+
+def dense_layout(spec: StackSpec) -> StackLayout:
+    """The layout of a stack without nulls, built without the addresses (``valid_before`` is
+    the identity)."""
+    height, width = spec.folds * spec.height, spec.width
+    starts = _diagonal_starts(height, width) if spec.rolled else np.zeros(0, np.int64)
+    return StackLayout(spec.words, np.arange(spec.words + 1), height, width, spec.rolled, starts)
 
 
 def prefetch_stack(spec: StackSpec, matrix: np.ndarray) -> PrefetchStack:
@@ -180,7 +196,9 @@ def prefetch_stack(spec: StackSpec, matrix: np.ndarray) -> PrefetchStack:
         seq, starts = stacked.ravel(), np.zeros(0, np.int64)
     valid = seq != -1
     before = np.concatenate(([0], np.cumsum(valid)))
-    return PrefetchStack(seq[valid], before, height, width, spec.rolled, starts)
+    values = seq[valid]
+    return PrefetchStack(values, StackLayout(len(values), before, height, width, spec.rolled,
+                                             starts))
 
 
 def _anti_diagonal_order(matrix: np.ndarray) -> np.ndarray:
@@ -196,7 +214,7 @@ def _anti_diagonal_order(matrix: np.ndarray) -> np.ndarray:
 
 
 def demand_ranges(spec: BlockSpec, plan: FoldPlan,
-                  stack: PrefetchStack) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+                  stack: StackLayout) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """For each demand row with requests: the row, and the first and last index into the
     prefetch sequence of its requests (a row is a contiguous run of the sequence)."""
     if spec.skew_prefix is None:

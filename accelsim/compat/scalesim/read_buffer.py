@@ -30,6 +30,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cached_property
+from typing import Protocol
 
 import numpy as np
 
@@ -134,6 +135,26 @@ class Ring:
                             -(-(distance - self.active + 1) // self.step))
 
 
+class Occurrences(Protocol):
+    """Where the entries of a sequence's repeated addresses are."""
+
+    def first_at_or_after(self, positions: np.ndarray, start: np.ndarray) -> np.ndarray:
+        """For each position, the first entry of its address at or after ``start``, going round
+        the ring (back to the first entry) if there is none."""
+
+    def window_hits(self, positions: np.ndarray, ring: Ring, first: int) -> np.ndarray:
+        """Whether an entry of each position's address is in the window starting at set
+        ``first``."""
+
+
+def window_positions(ring: Ring, first: int, length: int) -> tuple[tuple[int, int], ...]:
+    """The window starting at set ``first`` as position ranges ``[a, b)`` (two if it wraps)."""
+    stop = first + ring.active
+    if stop <= ring.lines:
+        return ((first * ring.set_words, min(stop * ring.set_words, length)),)
+    return ((first * ring.set_words, length), (0, (stop - ring.lines) * ring.set_words))
+
+
 class Duplicates:
     """Where else in the sequence each entry's address occurs (previous / next)."""
 
@@ -153,6 +174,12 @@ class Duplicates:
         self.next = np.full(size, -1, dtype=np.int64)
         self.prev[position[1:][same]] = position[:-1][same]
         self.next[position[:-1][same]] = position[1:][same]
+
+    def window_hits(self, positions: np.ndarray, ring: Ring, first: int) -> np.ndarray:
+        """Whether an entry of each position's address is in the window starting at set
+        ``first``."""
+        found = self.first_at_or_after(positions, np.full(positions.size, first * ring.set_words))
+        return np.asarray((found // ring.set_words - first) % ring.lines < ring.active)
 
     def first(self, positions: np.ndarray) -> np.ndarray:
         """First occurrence of each position's address."""
@@ -189,7 +216,7 @@ class Duplicates:
 class DemandRows:
     """Demand rows as runs ``lo..hi`` of the prefetch sequence, and how each moves the window."""
 
-    def __init__(self, ring: Ring, dups: Duplicates | None, lo: np.ndarray,
+    def __init__(self, ring: Ring, dups: Occurrences | None, lo: np.ndarray,
                  hi: np.ndarray) -> None:
         self.ring, self.dups, self.lo, self.hi = ring, dups, lo, hi
         self.lo_set, self.hi_set = lo // ring.set_words, hi // ring.set_words
