@@ -219,7 +219,7 @@ def _read_side(cfg: ScaleSimConfig, layer: ScaleSimLayer, plan: FoldPlan, block:
         repeats = None
         if may_repeat:
             occurrences: Callable[[], Occurrences] = (
-                (lambda: IfmapOccurrences(layer, plan.dataflow, stack)) if dense
+                (lambda: IfmapOccurrences(layer, plan.dataflow, stack, layout)) if dense
                 else (lambda: Duplicates(values())))
             repeats = Repeats(occurrences, repeat_gap(layer, plan.dataflow, stack, entries))
         events = prefetch_events(layout, demand_ranges(block, plan, layout), geometry, repeats)

@@ -148,7 +148,7 @@ class StackLayout:
     """Where a read operand's stack coordinates land in its prefetch sequence (no addresses)."""
 
     length: int  # non-null entries: the prefetch sequence's length
-    valid_before: np.ndarray  # [p] = non-null entries before full position p (len + 1 entries)
+    valid_before: np.ndarray | None  # [p] = non-null entries before full position p; None: p
     height: int
     width: int
     rolled: bool
@@ -175,7 +175,7 @@ def dense_layout(spec: StackSpec) -> StackLayout:
     the identity)."""
     height, width = spec.folds * spec.height, spec.width
     starts = _diagonal_starts(height, width) if spec.rolled else np.zeros(0, np.int64)
-    return StackLayout(spec.words, np.arange(spec.words + 1), height, width, spec.rolled, starts)
+    return StackLayout(spec.words, None, height, width, spec.rolled, starts)
 
 
 def prefetch_stack(spec: StackSpec, matrix: np.ndarray) -> PrefetchStack:
@@ -232,11 +232,13 @@ def demand_ranges(spec: BlockSpec, plan: FoldPlan,
     fc, fr = np.divmod(folds, plan.row_folds)
     row_a, col_a, real = spec.to_stack(fc, fr, u_first[None, :], first[None, :])
     row_b, col_b, _ = spec.to_stack(fc, fr, u_last[None, :], last[None, :])
-    real = np.broadcast_to(real, row_a.shape)
-    pos_a = stack.position(np.where(real, row_a, 0), col_a)
-    pos_b = stack.position(np.where(real, row_b, 0), col_b)
-    lo = stack.valid_before[pos_a]
-    hi = stack.valid_before[pos_b + 1] - 1
+    if real is not True:
+        real = np.broadcast_to(real, row_a.shape)
+        row_a, row_b = np.where(real, row_a, 0), np.where(real, row_b, 0)
+    lo = stack.position(row_a, col_a)
+    hi = stack.position(row_b, col_b)
+    if stack.valid_before is not None:
+        lo, hi = stack.valid_before[lo], stack.valid_before[hi + 1] - 1
     rows = folds * plan.rows_per_fold + t[None, :]
-    keep = real & (hi >= lo)
+    keep = hi >= lo if real is True else real & (hi >= lo)
     return rows[keep], lo[keep], hi[keep]

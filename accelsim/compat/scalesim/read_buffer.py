@@ -44,22 +44,22 @@ class ReadBufferGeometry:
     size_words: int
     bandwidth: int  # words per cycle from DRAM
 
-    @property
+    @cached_property
     def active_words(self) -> int:
         """Words of the active half (``ceil(S * 0.5)``)."""
         return ceil_div(self.size_words, 2)
 
-    @property
+    @cached_property
     def prefetch_words(self) -> int:
         """Words of the prefetch half."""
         return self.size_words - self.active_words
 
-    @property
+    @cached_property
     def set_words(self) -> int:
         """Words per set of the 100-set ring."""
         return ceil_div(self.size_words, 100)
 
-    @property
+    @cached_property
     def lines_per_prefetch(self) -> int:
         """DRAM lines (``bandwidth`` words each) one prefetch requests."""
         return ceil_div(self.prefetch_words, self.bandwidth)

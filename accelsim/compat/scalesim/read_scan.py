@@ -79,16 +79,14 @@ class _ScalarReplay:
     def row(self, lo: int, hi: int, k: int) -> int:
         """Window after requesting positions ``lo..hi`` from window ``k``.
 
-        Without `Duplicates`, the first entries at or after the starting window are found for
-        the whole row at once; one stays the answer while the window, moving forward, has not
-        passed it (no entry lies between the old start and it)."""
+        Without `Duplicates`, the first entries at or after the window start are found for
+        the rest of the row at once; one stays the answer while the window, moving forward,
+        has not passed it (no entry lies between the old start and it)."""
         set_words, lines, active, step = self.set_words, self.lines, self.active, self.step
-        origin = k * step % lines * set_words
+        length, turn = lines * set_words, -(-lines // step)
+        scalar = isinstance(self.dups, Duplicates)
         ahead: list[int] = []
-        if not isinstance(self.dups, Duplicates):
-            ahead = self.dups.first_at_or_after(np.arange(lo, hi + 1),
-                                                np.full(hi + 1 - lo, origin)).tolist()
-        length, k_start, turn = lines * set_words, k, -(-lines // step)
+        origin, k_origin = 0, k
         for position in range(lo, hi + 1):
             first = k * step % lines
             distance = (position // set_words - first) % lines
@@ -96,11 +94,16 @@ class _ScalarReplay:
                 continue
             if (distance + 1) * set_words <= self.gap:
                 found = position
-            elif ahead and k - k_start < turn and ((ahead[position - lo] - origin) % length
-                                                   >= (first * set_words - origin) % length):
-                found = ahead[position - lo]
-            else:
+            elif scalar:
                 found = self._found(position, first * set_words)
+            else:
+                if not ahead or k - k_origin >= turn or (
+                        (ahead[position - lo] - origin) % length
+                        < (first * set_words - origin) % length):
+                    origin, k_origin = first * set_words, k
+                    ahead = [0] * (position - lo) + self.dups.first_at_or_after(
+                        np.arange(position, hi + 1), np.full(hi + 1 - position, origin)).tolist()
+                found = ahead[position - lo]
             k = self._window_of(found // set_words, k)
         return k
 

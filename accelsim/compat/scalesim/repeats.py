@@ -22,7 +22,7 @@ from collections.abc import Iterator
 import numpy as np
 
 from accelsim.compat.scalesim.geometry import ScaleSimLayer
-from accelsim.compat.scalesim.operands import StackSpec, dense_layout
+from accelsim.compat.scalesim.operands import StackLayout, StackSpec, dense_layout
 from accelsim.compat.scalesim.read_buffer import Ring, window_positions
 from accelsim.types import Dataflow
 
@@ -61,6 +61,19 @@ def _span(rows: int, cols: int, stack_rows: int, width: int, rolled: bool) -> tu
     return max(1, diagonals, full * width), (diagonals + 1) * width
 
 
+def _signed_span(rows: int, cols: int, stack_rows: int, width: int,
+                 rolled: bool) -> tuple[int, int]:
+    """Least and greatest signed step in prefetch order (nulls included) from a stack element
+    to the one ``rows`` rows and ``cols`` columns away (`_span` with the direction: reading
+    goes by diagonal, then by column)."""
+    least, most = _span(rows, cols, stack_rows, width, rolled)
+    if not rolled:
+        return (least, most) if rows * width + cols >= 0 else (-most, -least)
+    if rows + cols == 0:
+        return cols, cols
+    return (least, most) if rows + cols > 0 else (-most, -least)
+
+
 def repeat_gap(layer: ScaleSimLayer, dataflow: Dataflow, spec: StackSpec, length: int) -> int:
     """Lower bound on the cyclic distance, in the ``length``-entry prefetch sequence of the
     IFMAP stack ``spec``, between two entries holding one address (``length`` if none do).
@@ -83,33 +96,25 @@ class IfmapOccurrences:
     """The entries of each IFMAP address in a stack without nulls, from the conv geometry
     (`read_buffer.Occurrences` without sorting the sequence)."""
 
-    def __init__(self, layer: ScaleSimLayer, dataflow: Dataflow, spec: StackSpec) -> None:
+    def __init__(self, layer: ScaleSimLayer, dataflow: Dataflow, spec: StackSpec,
+                 layout: StackLayout | None = None) -> None:
         assert layer.ifmap_entries == spec.words, "a stack with nulls needs `Duplicates`"
-        self.layer, self.spec, self.layout = layer, spec, dense_layout(spec)
+        self.spec, self.layout = spec, layout if layout is not None else dense_layout(spec)
         self.ws = dataflow is Dataflow.WS
-        steps = np.asarray([(0, 0, 0, 0), *_filter_offsets(layer)], dtype=np.int64)
-        self.doy, self.dox, self.dfy, self.dfx = (steps[None, :, n] for n in range(4))
-        self._window: tuple[int, np.ndarray] = (-1, np.zeros(0, bool))
-
-    def _addresses(self, positions: np.ndarray) -> np.ndarray:
-        """IFMAP word (pixel-major, channels last, no offset) at sequence positions."""
-        lay = self.layer
-        i, j = self._entries(positions)
-        oy, ox = np.divmod(i, lay.ofmap_w)
-        fy, rest = np.divmod(j, lay.filter_w * lay.channels)
-        fx, ch = np.divmod(rest, lay.channels)
-        return (((oy * lay.stride_h + fy) * lay.ifmap_w + ox * lay.stride_w + fx) * lay.channels
-                + ch)
-
-    def window_hits(self, positions: np.ndarray, ring: Ring, first: int) -> np.ndarray:
-        """Whether an entry of each position's address is in the window starting at set
-        ``first`` (a table of the window's words, kept while the window stays)."""
-        if self._window[0] != first:
-            table = np.zeros(self.layer.ifmap_h * self.layer.ifmap_w * self.layer.channels, bool)
-            for begin, end in window_positions(ring, first, self.layout.length):
-                table[self._addresses(np.arange(begin, end))] = True
-            self._window = (first, table)
-        return self._window[1][self._addresses(positions)]
+        self.ofmap = (layer.ofmap_h, layer.ofmap_w)
+        self.filter = (layer.filter_h, layer.filter_w, layer.channels)
+        steps, spans = [(0, 0, 0, 0)], [(0, 0)]
+        stack_rows = spec.folds * spec.height
+        for doy, dox, dfy, dfx in _filter_offsets(layer):
+            di, dj = doy * layer.ofmap_w + dox, (dfy * layer.filter_w + dfx) * layer.channels
+            folded, other = (dj, di) if self.ws else (di, dj)
+            cases = [_signed_span(folds * spec.height + other, folded - folds * spec.width,
+                                  stack_rows, spec.width, spec.rolled)
+                     for folds in {folded // spec.width, -(-folded // spec.width)}]
+            steps.append((doy, dox, dfy, dfx))
+            spans.append((min(a for a, _ in cases), max(b for _, b in cases)))
+        self.steps = np.asarray(steps, dtype=np.int64)
+        self.spans = np.asarray(spans, dtype=np.int64)
 
     def _entries(self, positions: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Operand entries ``(i, j)`` at sequence positions."""
@@ -130,20 +135,40 @@ class IfmapOccurrences:
         fold, col = np.divmod(folded, self.spec.width)
         return self.layout.position(fold * self.spec.height + u, col)
 
+    def _candidates(self, positions: np.ndarray,
+                    steps: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Positions of the entries ``steps`` away from each position's entry, and which
+        exist (rows: positions, columns: steps)."""
+        (oh, ow), (fh, fw, channels) = self.ofmap, self.filter
+        i, j = self._entries(positions)
+        oy, ox = np.divmod(i[:, None], ow)
+        fy, rest = np.divmod(j[:, None], fw * channels)
+        fx, ch = np.divmod(rest, channels)
+        oy, ox = oy + steps[None, :, 0], ox + steps[None, :, 1]
+        fy, fx = fy + steps[None, :, 2], fx + steps[None, :, 3]
+        valid = ((oy >= 0) & (oy < oh) & (ox >= 0) & (ox < ow)
+                 & (fy >= 0) & (fy < fh) & (fx >= 0) & (fx < fw))
+        return self._positions(np.where(valid, oy * ow + ox, i[:, None]),
+                               np.where(valid, (fy * fw + fx) * channels + ch,
+                                        j[:, None])), valid
+
     def first_at_or_after(self, positions: np.ndarray, start: np.ndarray) -> np.ndarray:
         """For each position, the first entry of its address at or after ``start``, going
         round the ring (back to the first entry) if there is none."""
-        lay = self.layer
-        i, j = self._entries(positions)
-        oy, ox = np.divmod(i[:, None], lay.ofmap_w)
-        fy, rest = np.divmod(j[:, None], lay.filter_w * lay.channels)
-        fx, ch = np.divmod(rest, lay.channels)
-        oy, ox, fy, fx = oy + self.doy, ox + self.dox, fy + self.dfy, fx + self.dfx
-        valid = ((oy >= 0) & (oy < lay.ofmap_h) & (ox >= 0) & (ox < lay.ofmap_w)
-                 & (fy >= 0) & (fy < lay.filter_h) & (fx >= 0) & (fx < lay.filter_w))
-        candidates = self._positions(np.where(valid, oy * lay.ofmap_w + ox, i[:, None]),
-                                     np.where(valid, (fy * lay.filter_w + fx) * lay.channels
-                                              + ch, j[:, None]))
-        key = np.where(valid, (candidates - start[:, None]) % self.layout.length,
-                       self.layout.length)
+        candidates, valid = self._candidates(positions, self.steps)
+        length = self.layout.length
+        key = np.where(valid, (candidates - start[:, None]) % length, length)
         return candidates[np.arange(len(positions)), np.argmin(key, axis=1)]
+
+    def window_hits(self, positions: np.ndarray, ring: Ring, first: int) -> np.ndarray:
+        """Whether an entry of each position's address is in the window starting at set
+        ``first``; only steps that can reach the window from some position are tried."""
+        low, high = int(positions.min()), int(positions.max())
+        reach = np.zeros(len(self.steps), bool)
+        for begin, end in window_positions(ring, first, self.layout.length):
+            reach |= (low + self.spans[:, 0] < end) & (high + self.spans[:, 1] >= begin)
+        if not reach.any():
+            return np.zeros(len(positions), bool)
+        candidates, valid = self._candidates(positions, self.steps[reach])
+        inside = (candidates // ring.set_words - first) % ring.lines < ring.active
+        return np.asarray((valid & inside).any(axis=1))
