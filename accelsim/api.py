@@ -15,6 +15,7 @@ A SCALE-Sim ``.cfg`` goes wherever a YAML config goes, with ``topology=``; its o
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -74,12 +75,11 @@ def run(spec_or_path: RunSpec | ScaleSimRun | str | Path, *,
         workload: str | Path | None = None, topology: str | Path | None = None,
         gemm: bool = False, **overrides: object) -> Result:
     """Run a config (YAML run config, or a SCALE-Sim ``.cfg`` with ``topology=``)."""
-    from accelsim.compat.scalesim.run import ScaleSimRun, run_scalesim
-
-    if isinstance(spec_or_path, ScaleSimRun):
+    compat = sys.modules.get("accelsim.compat.scalesim.run")  # imported once a .cfg is used
+    if compat is not None and isinstance(spec_or_path, compat.ScaleSimRun):
         if set or overrides or workload is not None or topology is not None:
             raise InputError("overrides apply to a config path; pass the .cfg path")
-        return run_scalesim(spec_or_path)
+        return compat.run_scalesim(spec_or_path)
     if isinstance(spec_or_path, RunSpec):
         if set or overrides or workload is not None:
             raise InputError("overrides apply to a config path; pass a path, or "
@@ -90,6 +90,8 @@ def run(spec_or_path: RunSpec | ScaleSimRun | str | Path, *,
         if workload is not None:
             raise InputError("--workload does not apply to a SCALE-Sim .cfg config; pass "
                              "--topology FILE.csv", file=str(path))
+        from accelsim.compat.scalesim.run import run_scalesim
+
         return run_scalesim(load_scalesim(path, _overrides(set, overrides), topology, gemm))
     if topology is not None:
         raise InputError("--topology goes with a SCALE-Sim .cfg config", file=str(path))

@@ -39,6 +39,7 @@ class BlockSpec:
     width: int
     skew_prefix: int | None  # None: unskewed (row = u)
     to_stack: StackMap  # (fc, fr, u, c) -> (stack row, stack col, real row?)
+    row_fold_only: bool = False  # the block depends on the row fold only (same for every fc)
 
 
 @dataclass(frozen=True)
@@ -87,16 +88,16 @@ def read_blocks(layer: ScaleSimLayer, plan: FoldPlan) -> tuple[BlockSpec, BlockS
     r, c, m, n, k = plan.array_rows, plan.array_cols, layer.m, layer.n, layer.k
     ifm, flt = Operand.IFMAP, Operand.WEIGHT
     if plan.dataflow is Dataflow.OS:
-        return (BlockSpec(ifm, k, r, 0, lambda fc, fr, u, x: (fr * k + u, x, True)),
+        return (BlockSpec(ifm, k, r, 0, lambda fc, fr, u, x: (fr * k + u, x, True), True),
                 BlockSpec(flt, k, c, 0, lambda fc, fr, u, x: (fc * k + u, x, True)))
     if plan.dataflow is Dataflow.WS:
-        return (BlockSpec(ifm, m, r, r, lambda fc, fr, u, x: (fr * m + u, x, True)),
+        return (BlockSpec(ifm, m, r, r, lambda fc, fr, u, x: (fr * m + u, x, True), True),
                 BlockSpec(flt, r, c, None,
                           lambda fc, fr, u, x: (fc * k + fr * r + r - 1 - u, x,
                                                 fr * r + r - 1 - u < k)))
     return (BlockSpec(ifm, r, c, None, lambda fc, fr, u, x: (fc * k + fr * r + r - 1 - u, x,
                                                              fr * r + r - 1 - u < k)),
-            BlockSpec(flt, n, r, r, lambda fc, fr, u, x: (fr * n + u, x, True)))
+            BlockSpec(flt, n, r, r, lambda fc, fr, u, x: (fr * n + u, x, True), True))
 
 
 def stack_specs(layer: ScaleSimLayer, plan: FoldPlan) -> tuple[StackSpec, StackSpec]:
@@ -229,7 +230,7 @@ def demand_ranges(spec: BlockSpec, plan: FoldPlan,
         last = np.minimum(spec.width - 1, diag)
         u_first, u_last = diag - first, diag - last
     folds = np.arange(plan.folds)[:, None]
-    fc, fr = np.divmod(folds, plan.row_folds)
+    fc, fr = np.divmod(folds[:plan.row_folds] if spec.row_fold_only else folds, plan.row_folds)
     row_a, col_a, real = spec.to_stack(fc, fr, u_first[None, :], first[None, :])
     row_b, col_b, _ = spec.to_stack(fc, fr, u_last[None, :], last[None, :])
     if real is not True:
@@ -239,6 +240,10 @@ def demand_ranges(spec: BlockSpec, plan: FoldPlan,
     hi = stack.position(row_b, col_b)
     if stack.valid_before is not None:
         lo, hi = stack.valid_before[lo], stack.valid_before[hi + 1] - 1
+    if spec.row_fold_only:  # the same rows again for every column fold
+        lo, hi = np.tile(lo, (plan.col_folds, 1)), np.tile(hi, (plan.col_folds, 1))
+        if real is not True:
+            real = np.tile(real, (plan.col_folds, 1))
     rows = folds * plan.rows_per_fold + t[None, :]
     keep = hi >= lo if real is True else real & (hi >= lo)
     return rows[keep], lo[keep], hi[keep]

@@ -140,7 +140,7 @@ def _exact_step(model: DemandRows, replay: _ScalarReplay, row: int, k: int) -> t
     while pos < total:
         rows = np.arange(pos, min(total, pos + chunk))
         edge = rows[model.edge(rows, np.full(len(rows), k))]
-        found, batch = -1, 8
+        found, batch = -1, 128
         while found < 0 and edge.size:  # the miss is usually among the first edge rows
             found = _first_miss(model, edge[:batch], k, replay.gap)
             edge, batch = edge[batch:], 2 * batch
@@ -155,6 +155,7 @@ def _scan(model: DemandRows, gap: int) -> np.ndarray:
     ring = model.ring
     lines, active, step, set_words = ring.lines, ring.active, ring.step, ring.set_words
     lo_set, hi_set = model.lo_set, model.hi_set
+    span = active - (hi_set - lo_set)  # a row is inside iff its first set is this near
     total = len(lo_set)
     out = np.empty(total, dtype=np.int64)
     replay = _ScalarReplay(model, gap) if model.dups is not None else None
@@ -166,10 +167,8 @@ def _scan(model: DemandRows, gap: int) -> np.ndarray:
     k, pos, chunk = 0, 0, _MIN_CHUNK
     while pos < total:
         stop = min(total, pos + chunk)
-        first = k * step % lines
-        d_lo = (model.lo_set[pos:stop] - first) % lines
-        d_hi = (model.hi_set[pos:stop] - first) % lines
-        outside = np.flatnonzero((d_hi >= active) | (d_lo > d_hi))
+        d_lo = (lo_set[pos:stop] - k * step % lines) % lines
+        outside = np.flatnonzero(d_lo >= span[pos:stop])
         if not outside.size:
             out[pos:stop] = k
             pos, chunk = stop, min(2 * chunk, _MAX_CHUNK)
