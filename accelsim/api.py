@@ -15,7 +15,6 @@ A SCALE-Sim ``.cfg`` goes wherever a YAML config goes, with ``topology=``; its o
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -75,11 +74,12 @@ def run(spec_or_path: RunSpec | ScaleSimRun | str | Path, *,
         workload: str | Path | None = None, topology: str | Path | None = None,
         gemm: bool = False, **overrides: object) -> Result:
     """Run a config (YAML run config, or a SCALE-Sim ``.cfg`` with ``topology=``)."""
-    compat = sys.modules.get("accelsim.compat.scalesim.run")  # imported once a .cfg is used
-    if compat is not None and isinstance(spec_or_path, compat.ScaleSimRun):
+    if not isinstance(spec_or_path, (str, Path, RunSpec)):  # a ScaleSimRun
+        from accelsim.compat.scalesim.run import run_scalesim
+
         if set or overrides or workload is not None or topology is not None:
             raise InputError("overrides apply to a config path; pass the .cfg path")
-        return compat.run_scalesim(spec_or_path)
+        return run_scalesim(spec_or_path)
     if isinstance(spec_or_path, RunSpec):
         if set or overrides or workload is not None:
             raise InputError("overrides apply to a config path; pass a path, or "
