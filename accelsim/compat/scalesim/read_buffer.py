@@ -220,14 +220,14 @@ class DemandRows:
                  hi: np.ndarray) -> None:
         self.ring, self.dups, self.lo, self.hi = ring, dups, lo, hi
         self.lo_set, self.hi_set = lo // ring.set_words, hi // ring.set_words
+        self.reach = ring.active - (self.hi_set - self.lo_set)
 
-    def edge(self, rows: np.ndarray, k: np.ndarray) -> np.ndarray:
-        """Rows whose run is not wholly inside window ``k`` (the others only hit)."""
+    def edge_rows(self, pos: int, stop: int, k: int) -> np.ndarray:
+        """Rows ``pos <= row < stop`` whose run is not wholly inside window ``k`` (the others
+        only hit): the run's first set is not within ``active - (sets it spans)`` of the start."""
         ring = self.ring
-        start = ring.start(k)
-        d_lo = (self.lo_set[rows] - start) % ring.lines
-        d_hi = (self.hi_set[rows] - start) % ring.lines
-        return (d_lo >= ring.active) | (d_hi >= ring.active) | (d_lo > d_hi)
+        d_lo = (self.lo_set[pos:stop] - k * ring.step % ring.lines) % ring.lines
+        return pos + np.flatnonzero(d_lo >= self.reach[pos:stop])
 
     def requests(self, rows: np.ndarray, k: np.ndarray) -> np.ndarray:
         """Rows resolved request by request.

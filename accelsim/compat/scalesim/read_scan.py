@@ -138,15 +138,15 @@ def _exact_step(model: DemandRows, replay: _ScalarReplay, row: int, k: int) -> t
     (``len(model.lo)`` if none) and the window after it; rows before it keep window ``k``."""
     total, pos, chunk = len(model.lo), row, _MIN_CHUNK
     while pos < total:
-        rows = np.arange(pos, min(total, pos + chunk))
-        edge = rows[model.edge(rows, np.full(len(rows), k))]
+        stop = min(total, pos + chunk)
+        edge = model.edge_rows(pos, stop, k)
         found, batch = -1, 128
         while found < 0 and edge.size:  # the miss is usually among the first edge rows
             found = _first_miss(model, edge[:batch], k, replay.gap)
             edge, batch = edge[batch:], 2 * batch
         if found >= 0:
             return found, replay.row(int(model.lo[found]), int(model.hi[found]), k)
-        pos, chunk = pos + len(rows), min(2 * chunk, _MAX_CHUNK)
+        pos, chunk = stop, min(2 * chunk, _MAX_CHUNK)
     return total, k
 
 
@@ -155,7 +155,6 @@ def _scan(model: DemandRows, gap: int) -> np.ndarray:
     ring = model.ring
     lines, active, step, set_words = ring.lines, ring.active, ring.step, ring.set_words
     lo_set, hi_set = model.lo_set, model.hi_set
-    span = active - (hi_set - lo_set)  # a row is inside iff its first set is this near
     total = len(lo_set)
     out = np.empty(total, dtype=np.int64)
     replay = _ScalarReplay(model, gap) if model.dups is not None else None
@@ -167,15 +166,15 @@ def _scan(model: DemandRows, gap: int) -> np.ndarray:
     k, pos, chunk = 0, 0, _MIN_CHUNK
     while pos < total:
         stop = min(total, pos + chunk)
-        d_lo = (lo_set[pos:stop] - k * step % lines) % lines
-        outside = np.flatnonzero(d_lo >= span[pos:stop])
+        outside = model.edge_rows(pos, stop, k)
         if not outside.size:
             out[pos:stop] = k
             pos, chunk = stop, min(2 * chunk, _MAX_CHUNK)
             continue
-        row = pos + int(outside[0])
+        row = int(outside[0])
         out[pos:row] = k
-        if replay is not None and (max(int(d_lo[outside[0]]), active) + 1) * set_words > gap:
+        d_lo = (int(lo_set[row]) - k * step) % lines
+        if replay is not None and (max(d_lo, active) + 1) * set_words > gap:
             miss, k_new = _exact_step(model, replay, row, k)
             out[row:miss] = k
             row, k = miss, k_new
