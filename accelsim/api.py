@@ -74,9 +74,9 @@ def run(spec_or_path: RunSpec | ScaleSimRun | str | Path, *,
         workload: str | Path | None = None, topology: str | Path | None = None,
         gemm: bool = False, **overrides: object) -> Result:
     """Run a config (YAML run config, or a SCALE-Sim ``.cfg`` with ``topology=``)."""
-    from accelsim.compat.scalesim.run import ScaleSimRun, run_scalesim
+    if not isinstance(spec_or_path, (str, Path, RunSpec)):  # a ScaleSimRun
+        from accelsim.compat.scalesim.run import run_scalesim
 
-    if isinstance(spec_or_path, ScaleSimRun):
         if set or overrides or workload is not None or topology is not None:
             raise InputError("overrides apply to a config path; pass the .cfg path")
         return run_scalesim(spec_or_path)
@@ -90,6 +90,8 @@ def run(spec_or_path: RunSpec | ScaleSimRun | str | Path, *,
         if workload is not None:
             raise InputError("--workload does not apply to a SCALE-Sim .cfg config; pass "
                              "--topology FILE.csv", file=str(path))
+        from accelsim.compat.scalesim.run import run_scalesim
+
         return run_scalesim(load_scalesim(path, _overrides(set, overrides), topology, gemm))
     if topology is not None:
         raise InputError("--topology goes with a SCALE-Sim .cfg config", file=str(path))

@@ -9,7 +9,7 @@ stall or start a drain (found by prefix sums, given the stalls so far).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -27,14 +27,22 @@ from accelsim.compat.scalesim.operands import (
     PrefetchStack,
     StackSpec,
     demand_ranges,
+    dense_layout,
     ofmap_row_counts,
     operand_matrix,
     prefetch_stack,
     read_blocks,
     stack_specs,
 )
-from accelsim.compat.scalesim.read_buffer import NO_EVENTS, PrefetchEvents, ReadBufferGeometry
-from accelsim.compat.scalesim.read_scan import prefetch_events
+from accelsim.compat.scalesim.read_buffer import (
+    NO_EVENTS,
+    Duplicates,
+    Occurrences,
+    PrefetchEvents,
+    ReadBufferGeometry,
+)
+from accelsim.compat.scalesim.read_scan import Repeats, prefetch_events
+from accelsim.compat.scalesim.repeats import IfmapOccurrences, repeat_gap
 from accelsim.compat.scalesim.write_buffer import RowCounts, WriteBuffer
 from accelsim.errors import ConfigError, WorkloadError
 from accelsim.types import Operand
@@ -187,14 +195,34 @@ def scalesim_layers(layer: Layer) -> Iterator[ScaleSimLayer]:
 def _read_side(cfg: ScaleSimConfig, layer: ScaleSimLayer, plan: FoldPlan, block: BlockSpec,
                stack: StackSpec) -> _ReadSide:
     """Prefetch events of one read SRAM; the address streams are only built when the
-    operand overflows the SRAM's active half (otherwise nothing is ever fetched again)."""
+    operand overflows the SRAM's active half (otherwise nothing is ever fetched again), and
+    only their layout when the stack has no nulls and repeated addresses provably do not
+    matter (`repeats.repeat_gap`)."""
     size, bandwidth, entries, offset, may_repeat = _operand_sram(cfg, layer, block.operand)
     geometry = ReadBufferGeometry(size, bandwidth)
     events = NO_EVENTS
     if entries and geometry.may_slide(entries):
-        sequence = _prefetch_sequence(cfg, layer, stack, offset)
-        events = prefetch_events(sequence, demand_ranges(block, plan, sequence), geometry,
-                                 may_repeat)
+        built: list[PrefetchStack] = []
+
+        def values() -> np.ndarray:
+            if not built:
+                built.append(_prefetch_sequence(cfg, layer, stack, offset))
+            return built[0].values
+
+        dense = entries == stack.words
+        if dense:
+            _prefetch_sequence_size(cfg, layer, stack)
+            layout = dense_layout(stack)
+        else:
+            values()
+            layout = built[0].layout
+        repeats = None
+        if may_repeat:
+            occurrences: Callable[[], Occurrences] = (
+                (lambda: IfmapOccurrences(layer, plan.dataflow, stack, layout)) if dense
+                else (lambda: Duplicates(values())))
+            repeats = Repeats(occurrences, repeat_gap(layer, plan.dataflow, stack, entries))
+        events = prefetch_events(layout, demand_ranges(block, plan, layout), geometry, repeats)
     return _ReadSide(geometry, events, geometry.initial_lines(stack.words))
 
 
@@ -236,12 +264,18 @@ def _operand_sram(cfg: ScaleSimConfig, layer: ScaleSimLayer,
             layer.k * layer.n, cfg.filter_offset, False)
 
 
-def _prefetch_sequence(cfg: ScaleSimConfig, layer: ScaleSimLayer, stack: StackSpec,
-                       offset: int) -> PrefetchStack:
+def _prefetch_sequence_size(cfg: ScaleSimConfig, layer: ScaleSimLayer, stack: StackSpec) -> int:
+    """Padding of the operand matrix; refuses a matrix too large to build."""
     pad = max(cfg.array_rows, cfg.array_cols)
     rows, cols = (layer.k, layer.n) if stack.operand is Operand.WEIGHT else (layer.m, layer.k)
     _check_matrix_size((rows + pad) * (cols + pad), f"{stack.operand.value} address matrix "
                        f"(padded by {pad} for the array)", cfg.source, layer.name)
+    return pad
+
+
+def _prefetch_sequence(cfg: ScaleSimConfig, layer: ScaleSimLayer, stack: StackSpec,
+                       offset: int) -> PrefetchStack:
+    pad = _prefetch_sequence_size(cfg, layer, stack)
     return prefetch_stack(stack, operand_matrix(layer, stack.operand, offset, pad))
 
 
@@ -251,7 +285,7 @@ def _calc_read(cfg: ScaleSimConfig, layer: ScaleSimLayer, plan: FoldPlan, block:
     trajectory ``(row, stall after it)`` of the event rows."""
     size, _, _, offset, _ = _operand_sram(cfg, layer, block.operand)
     sequence = _prefetch_sequence(cfg, layer, stack, offset)
-    epochs = epoch_plan(sequence.values, demand_ranges(block, plan, sequence), size)
+    epochs = epoch_plan(sequence.values, demand_ranges(block, plan, sequence.layout), size)
     event_rows = np.asarray([row for row, _ in trajectory], dtype=np.int64)
     stalls = np.asarray([0] + [stall for _, stall in trajectory], dtype=np.int64)
 

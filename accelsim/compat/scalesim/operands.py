@@ -39,6 +39,7 @@ class BlockSpec:
     width: int
     skew_prefix: int | None  # None: unskewed (row = u)
     to_stack: StackMap  # (fc, fr, u, c) -> (stack row, stack col, real row?)
+    row_fold_only: bool = False  # the block depends on the row fold only (same for every fc)
 
 
 @dataclass(frozen=True)
@@ -87,16 +88,16 @@ def read_blocks(layer: ScaleSimLayer, plan: FoldPlan) -> tuple[BlockSpec, BlockS
     r, c, m, n, k = plan.array_rows, plan.array_cols, layer.m, layer.n, layer.k
     ifm, flt = Operand.IFMAP, Operand.WEIGHT
     if plan.dataflow is Dataflow.OS:
-        return (BlockSpec(ifm, k, r, 0, lambda fc, fr, u, x: (fr * k + u, x, True)),
+        return (BlockSpec(ifm, k, r, 0, lambda fc, fr, u, x: (fr * k + u, x, True), True),
                 BlockSpec(flt, k, c, 0, lambda fc, fr, u, x: (fc * k + u, x, True)))
     if plan.dataflow is Dataflow.WS:
-        return (BlockSpec(ifm, m, r, r, lambda fc, fr, u, x: (fr * m + u, x, True)),
+        return (BlockSpec(ifm, m, r, r, lambda fc, fr, u, x: (fr * m + u, x, True), True),
                 BlockSpec(flt, r, c, None,
                           lambda fc, fr, u, x: (fc * k + fr * r + r - 1 - u, x,
                                                 fr * r + r - 1 - u < k)))
     return (BlockSpec(ifm, r, c, None, lambda fc, fr, u, x: (fc * k + fr * r + r - 1 - u, x,
                                                              fr * r + r - 1 - u < k)),
-            BlockSpec(flt, n, r, r, lambda fc, fr, u, x: (fr * n + u, x, True)))
+            BlockSpec(flt, n, r, r, lambda fc, fr, u, x: (fr * n + u, x, True), True))
 
 
 def stack_specs(layer: ScaleSimLayer, plan: FoldPlan) -> tuple[StackSpec, StackSpec]:
@@ -144,11 +145,11 @@ def _diagonal_starts(height: int, width: int) -> np.ndarray:
 
 
 @dataclass(frozen=True)
-class PrefetchStack:
-    """A read operand's prefetch sequence and how stack coordinates map into it."""
+class StackLayout:
+    """Where a read operand's stack coordinates land in its prefetch sequence (no addresses)."""
 
-    values: np.ndarray  # non-null addresses, in prefetch order
-    valid_before: np.ndarray  # [p] = non-null entries before full position p (len + 1 entries)
+    length: int  # non-null entries: the prefetch sequence's length
+    valid_before: np.ndarray | None  # [p] = non-null entries before full position p; None: p
     height: int
     width: int
     rolled: bool
@@ -160,6 +161,22 @@ class PrefetchStack:
             return row * self.width + col
         diag = row + col
         return self.diagonal_starts[diag] + col - np.maximum(0, diag - self.height + 1)
+
+
+@dataclass(frozen=True)
+class PrefetchStack:
+    """A read operand's prefetch sequence (its non-null addresses, in order) and its layout."""
+
+    values: np.ndarray
+    layout: StackLayout
+
+
+def dense_layout(spec: StackSpec) -> StackLayout:
+    """The layout of a stack without nulls, built without the addresses (``valid_before`` is
+    the identity)."""
+    height, width = spec.folds * spec.height, spec.width
+    starts = _diagonal_starts(height, width) if spec.rolled else np.zeros(0, np.int64)
+    return StackLayout(spec.words, None, height, width, spec.rolled, starts)
 
 
 def prefetch_stack(spec: StackSpec, matrix: np.ndarray) -> PrefetchStack:
@@ -180,7 +197,9 @@ def prefetch_stack(spec: StackSpec, matrix: np.ndarray) -> PrefetchStack:
         seq, starts = stacked.ravel(), np.zeros(0, np.int64)
     valid = seq != -1
     before = np.concatenate(([0], np.cumsum(valid)))
-    return PrefetchStack(seq[valid], before, height, width, spec.rolled, starts)
+    values = seq[valid]
+    return PrefetchStack(values, StackLayout(len(values), before, height, width, spec.rolled,
+                                             starts))
 
 
 def _anti_diagonal_order(matrix: np.ndarray) -> np.ndarray:
@@ -196,7 +215,7 @@ def _anti_diagonal_order(matrix: np.ndarray) -> np.ndarray:
 
 
 def demand_ranges(spec: BlockSpec, plan: FoldPlan,
-                  stack: PrefetchStack) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+                  stack: StackLayout) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """For each demand row with requests: the row, and the first and last index into the
     prefetch sequence of its requests (a row is a contiguous run of the sequence)."""
     if spec.skew_prefix is None:
@@ -211,14 +230,20 @@ def demand_ranges(spec: BlockSpec, plan: FoldPlan,
         last = np.minimum(spec.width - 1, diag)
         u_first, u_last = diag - first, diag - last
     folds = np.arange(plan.folds)[:, None]
-    fc, fr = np.divmod(folds, plan.row_folds)
+    fc, fr = np.divmod(folds[:plan.row_folds] if spec.row_fold_only else folds, plan.row_folds)
     row_a, col_a, real = spec.to_stack(fc, fr, u_first[None, :], first[None, :])
     row_b, col_b, _ = spec.to_stack(fc, fr, u_last[None, :], last[None, :])
-    real = np.broadcast_to(real, row_a.shape)
-    pos_a = stack.position(np.where(real, row_a, 0), col_a)
-    pos_b = stack.position(np.where(real, row_b, 0), col_b)
-    lo = stack.valid_before[pos_a]
-    hi = stack.valid_before[pos_b + 1] - 1
+    if real is not True:
+        real = np.broadcast_to(real, row_a.shape)
+        row_a, row_b = np.where(real, row_a, 0), np.where(real, row_b, 0)
+    lo = stack.position(row_a, col_a)
+    hi = stack.position(row_b, col_b)
+    if stack.valid_before is not None:
+        lo, hi = stack.valid_before[lo], stack.valid_before[hi + 1] - 1
+    if spec.row_fold_only:  # the same rows again for every column fold
+        lo, hi = np.tile(lo, (plan.col_folds, 1)), np.tile(hi, (plan.col_folds, 1))
+        if real is not True:
+            real = np.tile(real, (plan.col_folds, 1))
     rows = folds * plan.rows_per_fold + t[None, :]
-    keep = real & (hi >= lo)
+    keep = hi >= lo if real is True else real & (hi >= lo)
     return rows[keep], lo[keep], hi[keep]

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cached_property
+from typing import Protocol
 
 import numpy as np
 
@@ -43,22 +44,22 @@ class ReadBufferGeometry:
     size_words: int
     bandwidth: int  # words per cycle from DRAM
 
-    @property
+    @cached_property
     def active_words(self) -> int:
         """Words of the active half (``ceil(S * 0.5)``)."""
         return ceil_div(self.size_words, 2)
 
-    @property
+    @cached_property
     def prefetch_words(self) -> int:
         """Words of the prefetch half."""
         return self.size_words - self.active_words
 
-    @property
+    @cached_property
     def set_words(self) -> int:
         """Words per set of the 100-set ring."""
         return ceil_div(self.size_words, 100)
 
-    @property
+    @cached_property
     def lines_per_prefetch(self) -> int:
         """DRAM lines (``bandwidth`` words each) one prefetch requests."""
         return ceil_div(self.prefetch_words, self.bandwidth)
@@ -134,6 +135,26 @@ class Ring:
                             -(-(distance - self.active + 1) // self.step))
 
 
+class Occurrences(Protocol):
+    """Where the entries of a sequence's repeated addresses are."""
+
+    def first_at_or_after(self, positions: np.ndarray, start: np.ndarray) -> np.ndarray:
+        """For each position, the first entry of its address at or after ``start``, going round
+        the ring (back to the first entry) if there is none."""
+
+    def window_hits(self, positions: np.ndarray, ring: Ring, first: int) -> np.ndarray:
+        """Whether an entry of each position's address is in the window starting at set
+        ``first``."""
+
+
+def window_positions(ring: Ring, first: int, length: int) -> tuple[tuple[int, int], ...]:
+    """The window starting at set ``first`` as position ranges ``[a, b)`` (two if it wraps)."""
+    stop = first + ring.active
+    if stop <= ring.lines:
+        return ((first * ring.set_words, min(stop * ring.set_words, length)),)
+    return ((first * ring.set_words, length), (0, (stop - ring.lines) * ring.set_words))
+
+
 class Duplicates:
     """Where else in the sequence each entry's address occurs (previous / next)."""
 
@@ -153,6 +174,12 @@ class Duplicates:
         self.next = np.full(size, -1, dtype=np.int64)
         self.prev[position[1:][same]] = position[:-1][same]
         self.next[position[:-1][same]] = position[1:][same]
+
+    def window_hits(self, positions: np.ndarray, ring: Ring, first: int) -> np.ndarray:
+        """Whether an entry of each position's address is in the window starting at set
+        ``first``."""
+        found = self.first_at_or_after(positions, np.full(positions.size, first * ring.set_words))
+        return np.asarray((found // ring.set_words - first) % ring.lines < ring.active)
 
     def first(self, positions: np.ndarray) -> np.ndarray:
         """First occurrence of each position's address."""
@@ -189,18 +216,18 @@ class Duplicates:
 class DemandRows:
     """Demand rows as runs ``lo..hi`` of the prefetch sequence, and how each moves the window."""
 
-    def __init__(self, ring: Ring, dups: Duplicates | None, lo: np.ndarray,
+    def __init__(self, ring: Ring, dups: Occurrences | None, lo: np.ndarray,
                  hi: np.ndarray) -> None:
         self.ring, self.dups, self.lo, self.hi = ring, dups, lo, hi
         self.lo_set, self.hi_set = lo // ring.set_words, hi // ring.set_words
+        self.reach = ring.active - (self.hi_set - self.lo_set)
 
-    def edge(self, rows: np.ndarray, k: np.ndarray) -> np.ndarray:
-        """Rows whose run is not wholly inside window ``k`` (the others only hit)."""
+    def edge_rows(self, pos: int, stop: int, k: int) -> np.ndarray:
+        """Rows ``pos <= row < stop`` whose run is not wholly inside window ``k`` (the others
+        only hit): the run's first set is not within ``active - (sets it spans)`` of the start."""
         ring = self.ring
-        start = ring.start(k)
-        d_lo = (self.lo_set[rows] - start) % ring.lines
-        d_hi = (self.hi_set[rows] - start) % ring.lines
-        return (d_lo >= ring.active) | (d_hi >= ring.active) | (d_lo > d_hi)
+        d_lo = (self.lo_set[pos:stop] - k * ring.step % ring.lines) % ring.lines
+        return pos + np.flatnonzero(d_lo >= self.reach[pos:stop])
 
     def requests(self, rows: np.ndarray, k: np.ndarray) -> np.ndarray:
         """Rows resolved request by request.

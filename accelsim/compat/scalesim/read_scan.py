@@ -1,17 +1,30 @@
-"""The scans of SCALE-Sim's read-buffer model (``read_buffer``): the window after each demand
-row, without repeated addresses (a closed form between events) or with them (edge rows tested
-vectorized, the first miss replayed request by request), and the prefetch events they give.
+"""The scan of SCALE-Sim's read-buffer model (``read_buffer``): the window after each demand
+row, and the prefetch events it gives.
+
+The scan jumps from edge row to edge row (rows not wholly inside the window; the others only
+hit), found by one vectorized test over a chunk. An edge row moves the window as its own
+requests would without repeated addresses -- a closed form of its first and last request --
+unless a repeated address could change that: only a request that misses its own set while
+another entry of its address lies between the window start and it. Repeats gives a lower
+bound on that distance (``Repeats.gap``); a miss within a row is at most a window past the
+start, a row's first request is measured. A row that could be affected is resolved exactly:
+edge rows from it on are tested request by request, vectorized, against the window, and the
+first with a real miss is replayed.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+
 import numpy as np
 
-from accelsim.compat.scalesim.operands import PrefetchStack
+from accelsim.compat.scalesim.operands import StackLayout
 from accelsim.compat.scalesim.read_buffer import (
     NO_EVENTS,
     DemandRows,
     Duplicates,
+    Occurrences,
     PrefetchEvents,
     ReadBufferGeometry,
     Ring,
@@ -21,63 +34,36 @@ _MIN_CHUNK = 256  # demand rows tested per step: smallest, largest
 _MAX_CHUNK = 1 << 20
 
 
-def _scan_unique(model: DemandRows) -> np.ndarray:
-    """Window index after each row (``K_i`` = window after row ``i`` from ``K_{i-1}``), without
-    repeated addresses: every row not wholly inside the window moves
-    it, so the next event is the first such row (one vectorized test over a chunk), and its
-    new window is a closed form of its first and last request (as `DemandRows.requests` does for
-    short rows; longer rows go through `DemandRows.requests` itself)."""
-    ring = model.ring
-    lines, active, step = ring.lines, ring.active, ring.step
-    lo_set, hi_set = model.lo_set.tolist(), model.hi_set.tolist()
-    total = len(lo_set)
-    out = np.empty(total, dtype=np.int64)
+@dataclass(frozen=True)
+class Repeats:
+    """A prefetch sequence whose addresses may repeat: where the entries of each address are
+    (built on first use), and a lower bound on the cyclic distance between two entries of one
+    address (0: none known; `repeats.repeat_gap` gives one for conv IFMAPs)."""
 
-    def next_window(line: int, k: int) -> int:
-        distance = (line - k * step % lines) % lines
-        return k if distance < active else k + -(-(distance - active + 1) // step)
-
-    k, pos, chunk = 0, 0, _MIN_CHUNK
-    while pos < total:
-        stop = min(total, pos + chunk)
-        first = k * step % lines
-        d_lo = (model.lo_set[pos:stop] - first) % lines
-        d_hi = (model.hi_set[pos:stop] - first) % lines
-        outside = np.flatnonzero((d_hi >= active) | (d_lo > d_hi))
-        if not outside.size:
-            out[pos:stop] = k
-            pos, chunk = stop, min(2 * chunk, _MAX_CHUNK)
-            continue
-        row = pos + int(outside[0])
-        out[pos:row] = k
-        if hi_set[row] - lo_set[row] + active < lines:
-            k = next_window(hi_set[row], next_window(lo_set[row], k))
-        else:
-            k = int(model.requests(np.asarray([row]), np.asarray([k]))[0])
-        out[row] = k
-        chunk = max(2 * (row + 1 - pos), _MIN_CHUNK)
-        pos = row + 1
-    return out
+    occurrences: Callable[[], Occurrences]
+    gap: int = 0
 
 
 class _ScalarReplay:
     """One row's requests replayed one by one with Python integers (`DemandRows._replay` for a
     single row): cheaper than the vectorized resolution for the few rows at a window edge."""
 
-    def __init__(self, model: DemandRows) -> None:
+    def __init__(self, model: DemandRows, gap: int) -> None:
         assert model.dups is not None
         ring = model.ring
         self.lines, self.active, self.step = ring.lines, ring.active, ring.step
-        self.set_words = ring.set_words
-        self.prev, self.next = model.dups.prev, model.dups.next
+        self.set_words, self.gap, self.dups = ring.set_words, gap, model.dups
 
     def _window_of(self, line: int, k: int) -> int:
         distance = (line - k * self.step % self.lines) % self.lines
         return k if distance < self.active else k + -(-(distance - self.active + 1) // self.step)
 
     def _found(self, position: int, start: int) -> int:
-        """`Duplicates.first_at_or_after` for one position."""
-        prev, nxt = self.prev, self.next
+        """`Occurrences.first_at_or_after` for one position."""
+        dups = self.dups
+        if not isinstance(dups, Duplicates):
+            return int(dups.first_at_or_after(np.asarray([position]), np.asarray([start]))[0])
+        prev, nxt = dups.prev, dups.next
         found = position
         if found >= start:
             while (before := int(prev[found])) >= start:
@@ -91,81 +77,137 @@ class _ScalarReplay:
         return found
 
     def row(self, lo: int, hi: int, k: int) -> int:
-        """Window after requesting positions ``lo..hi`` from window ``k``."""
-        set_words, lines, active = self.set_words, self.lines, self.active
+        """Window after requesting positions ``lo..hi`` from window ``k``.
+
+        Without `Duplicates`, the first entries at or after the window start are found for
+        the rest of the row at once; one stays the answer while the window, moving forward,
+        has not passed it (no entry lies between the old start and it)."""
+        set_words, lines, active, step = self.set_words, self.lines, self.active, self.step
+        length, turn = lines * set_words, -(-lines // step)
+        scalar = isinstance(self.dups, Duplicates)
+        ahead: list[int] = []
+        origin, k_origin = 0, k
         for position in range(lo, hi + 1):
-            first = k * self.step % lines
-            if (position // set_words - first) % lines >= active:
+            first = k * step % lines
+            distance = (position // set_words - first) % lines
+            if distance < active:
+                continue
+            if (distance + 1) * set_words <= self.gap:
+                found = position
+            elif scalar:
                 found = self._found(position, first * set_words)
-                k = self._window_of(found // set_words, k)
+            else:
+                if not ahead or k - k_origin >= turn or (
+                        (ahead[position - lo] - origin) % length
+                        < (first * set_words - origin) % length):
+                    origin, k_origin = first * set_words, k
+                    ahead = [0] * (position - lo) + self.dups.first_at_or_after(
+                        np.arange(position, hi + 1), np.full(hi + 1 - position, origin)).tolist()
+                found = ahead[position - lo]
+            k = self._window_of(found // set_words, k)
         return k
 
 
-def _first_miss(model: DemandRows, rows: np.ndarray, k: int) -> int:
+def _first_miss(model: DemandRows, rows: np.ndarray, k: int, gap: int) -> int:
     """The first of ``rows`` (edge rows, in order) with a request that window ``k`` misses,
-    or -1: a request hits if its own set or the first occurrence of its address at or after
-    the window's start is inside the window (what `DemandRows._next_window` tests)."""
+    or -1: a request hits if its own set or the first entry of its address at or after the
+    window's start is inside the window (what `DemandRows._next_window` tests); one nearer
+    than ``gap`` to the start has no other entry there."""
     assert model.dups is not None
     ring = model.ring
     count = model.hi[rows] - model.lo[rows] + 1
     starts = np.concatenate(([0], np.cumsum(count)[:-1]))
     positions = np.arange(int(count.sum())) - np.repeat(starts - model.lo[rows], count)
     first = int(ring.start(k))
-    outside = np.flatnonzero((positions // ring.set_words - first) % ring.lines >= ring.active)
+    distance = (positions // ring.set_words - first) % ring.lines
+    outside = np.flatnonzero(distance >= ring.active)
     if not outside.size:
         return -1
-    found = model.dups.first_at_or_after(positions[outside],
-                                         np.full(outside.size, first * ring.set_words))
-    missed = outside[(found // ring.set_words - first) % ring.lines >= ring.active]
-    if not missed.size:
+    missed = (distance[outside] + 1) * ring.set_words <= gap
+    far = np.flatnonzero(~missed)
+    if far.size:
+        missed[far] = ~model.dups.window_hits(positions[outside[far]], ring, first)
+    hits = outside[missed]
+    if not hits.size:
         return -1
-    return int(rows[np.searchsorted(starts, missed[0], side="right") - 1])
+    return int(rows[np.searchsorted(starts, hits[0], side="right") - 1])
 
 
-def _scan_repeats(model: DemandRows) -> np.ndarray:
-    """Window index after each row, with repeated addresses: rows wholly inside the window
-    only hit, and so do edge rows whose every request finds its address inside (both tests
-    vectorized over a chunk); the first row with a miss moves the window and is replayed
-    request by request."""
-    replay = _ScalarReplay(model)
-    total = len(model.lo)
+def _exact_step(model: DemandRows, replay: _ScalarReplay, row: int, k: int) -> tuple[int, int]:
+    """From edge row ``row`` on, resolving repeated addresses: the first row with a real miss
+    (``len(model.lo)`` if none) and the window after it; rows before it keep window ``k``."""
+    total, pos, chunk = len(model.lo), row, _MIN_CHUNK
+    while pos < total:
+        stop = min(total, pos + chunk)
+        edge = model.edge_rows(pos, stop, k)
+        found, batch = -1, 128
+        while found < 0 and edge.size:  # the miss is usually among the first edge rows
+            found = _first_miss(model, edge[:batch], k, replay.gap)
+            edge, batch = edge[batch:], 2 * batch
+        if found >= 0:
+            return found, replay.row(int(model.lo[found]), int(model.hi[found]), k)
+        pos, chunk = stop, min(2 * chunk, _MAX_CHUNK)
+    return total, k
+
+
+def _scan(model: DemandRows, gap: int) -> np.ndarray:
+    """Window index after each row (``K_i`` = window after row ``i`` from ``K_{i-1}``)."""
+    ring = model.ring
+    lines, active, step, set_words = ring.lines, ring.active, ring.step, ring.set_words
+    lo_set, hi_set = model.lo_set, model.hi_set
+    total = len(lo_set)
     out = np.empty(total, dtype=np.int64)
+    replay = _ScalarReplay(model, gap) if model.dups is not None else None
+
+    def next_window(line: int, k: int) -> int:
+        distance = (line - k * step % lines) % lines
+        return k if distance < active else k + -(-(distance - active + 1) // step)
+
     k, pos, chunk = 0, 0, _MIN_CHUNK
     while pos < total:
-        rows = np.arange(pos, min(total, pos + chunk))
-        edge = rows[model.edge(rows, np.full(len(rows), k))]
-        row, batch = -1, 8
-        while row < 0 and edge.size:  # the miss is usually among the first edge rows
-            row = _first_miss(model, edge[:batch], k)
-            edge, batch = edge[batch:], 2 * batch
-        if row < 0:
-            out[rows] = k
-            pos, chunk = pos + len(rows), min(2 * chunk, _MAX_CHUNK)
+        stop = min(total, pos + chunk)
+        outside = model.edge_rows(pos, stop, k)
+        if not outside.size:
+            out[pos:stop] = k
+            pos, chunk = stop, min(2 * chunk, _MAX_CHUNK)
             continue
+        row = int(outside[0])
         out[pos:row] = k
-        out[row] = k = replay.row(int(model.lo[row]), int(model.hi[row]), k)
+        d_lo = (int(lo_set[row]) - k * step) % lines
+        if replay is not None and (max(d_lo, active) + 1) * set_words > gap:
+            miss, k_new = _exact_step(model, replay, row, k)
+            out[row:miss] = k
+            row, k = miss, k_new
+            if row == total:
+                break
+        elif (high := int(hi_set[row])) - (low := int(lo_set[row])) + active < lines:
+            k = next_window(high, next_window(low, k))
+        else:
+            k = int(model.requests(np.asarray([row]), np.asarray([k]))[0])
+        out[row] = k
         chunk = max(2 * (row + 1 - pos), _MIN_CHUNK)
         pos = row + 1
     return out
 
 
-def prefetch_events(stack: PrefetchStack, ranges: tuple[np.ndarray, np.ndarray, np.ndarray],
-                    geometry: ReadBufferGeometry, may_repeat: bool) -> PrefetchEvents:
+def prefetch_events(layout: StackLayout, ranges: tuple[np.ndarray, np.ndarray, np.ndarray],
+                    geometry: ReadBufferGeometry, repeats: Repeats | None) -> PrefetchEvents:
     """Rows whose requests make the window slide, for one read SRAM and one layer.
 
     ``ranges`` gives, per demand row with requests, the row and the first and last index of
-    its requests in the prefetch sequence; ``may_repeat`` says whether an address can occur
+    its requests in the prefetch sequence; ``repeats`` is given when an address can occur
     more than once in the sequence.
     """
     rows, lo, hi = ranges
-    if not rows.size or not geometry.may_slide(len(stack.values)):
+    if not rows.size or not geometry.may_slide(layout.length):
         return NO_EVENTS
-    ring = Ring(len(stack.values), geometry)
+    ring = Ring(layout.length, geometry)
     if ring.step == 0:
         return NO_EVENTS
-    dups = Duplicates(stack.values) if may_repeat else None
-    model = DemandRows(ring, dups if dups is not None and dups.any else None, lo, hi)
-    k_after = _scan_repeats(model) if model.dups is not None else _scan_unique(model)
+    dups = repeats.occurrences() if repeats is not None else None
+    if isinstance(dups, Duplicates) and not dups.any:
+        dups = None
+    k_after = _scan(DemandRows(ring, dups, lo, hi), repeats.gap if repeats is not None else 0)
     k_before = np.concatenate(([0], k_after[:-1]))
     moved = k_after > k_before
     return PrefetchEvents(rows[moved], k_before[moved], k_after[moved])

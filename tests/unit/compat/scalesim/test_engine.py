@@ -11,10 +11,18 @@ from hypothesis import strategies as st
 
 from accelsim.compat.scalesim import scalesim_layers, simulate_layer, simulate_scalesim
 from accelsim.compat.scalesim.cfg import BandwidthMode, ScaleSimConfig
-from accelsim.compat.scalesim.engine import _ReadSide, _run_rows
+from accelsim.compat.scalesim.engine import _read_side, _ReadSide, _run_rows
 from accelsim.compat.scalesim.geometry import ScaleSimLayer, fold_plan
-from accelsim.compat.scalesim.operands import ofmap_row_counts
-from accelsim.compat.scalesim.read_buffer import NO_EVENTS, ReadBufferGeometry
+from accelsim.compat.scalesim.operands import (
+    demand_ranges,
+    ofmap_row_counts,
+    operand_matrix,
+    prefetch_stack,
+    read_blocks,
+    stack_specs,
+)
+from accelsim.compat.scalesim.read_buffer import NO_EVENTS, Duplicates, ReadBufferGeometry
+from accelsim.compat.scalesim.read_scan import Repeats, prefetch_events
 from accelsim.compat.scalesim.write_buffer import RowCounts, WriteBuffer
 from accelsim.errors import ConfigError, WorkloadError
 from accelsim.types import Dataflow
@@ -133,3 +141,27 @@ def test_array_padding_beyond_the_matrix_limit_is_an_input_error() -> None:
     with pytest.raises(WorkloadError, match=r"^test\.cfg: conv: the ifmap address matrix "
                                             r"\(padded by 65536 for the array\)"):
         simulate_layer(cfg, LAYERS[0])
+
+
+STALL_CFG = replace(BIG_CFG, array_rows=16, array_cols=16, ifmap_sram_kb=16, filter_sram_kb=16,
+                    ofmap_sram_kb=16, dataflow=Dataflow.WS, bandwidths=(8,),
+                    ifmap_sram_bank_bandwidth=8, filter_sram_bank_bandwidth=8)
+
+
+def test_stalling_conv_events_from_geometry_equal_sorted_ones() -> None:
+    """Issue 15's stalling conv (`bench/bench_scalesim.py`, where SCALE-Sim 3.0.0 reports the
+    same cycles): its IFMAP window thrashes with overlapping windows, and the prefetch events
+    found from the conv geometry equal those from the sorted address stream."""
+    layer = ScaleSimLayer("conv", 30, 30, 3, 3, 64, 64, 1, 1)
+    result = simulate_layer(STALL_CFG, layer)
+    assert (result.total_cycles, result.stall_cycles) == (451_559, 332_040)
+    plan = fold_plan(layer, Dataflow.WS, 16, 16)
+    block, spec = read_blocks(layer, plan)[0], stack_specs(layer, plan)[0]
+    stack = prefetch_stack(spec, operand_matrix(layer, spec.operand, 0, 16))
+    geometry = ReadBufferGeometry(STALL_CFG.sram_words(16), 8)
+    slow = prefetch_events(stack.layout, demand_ranges(block, plan, stack.layout), geometry,
+                           Repeats(lambda: Duplicates(stack.values)))
+    fast = _read_side(STALL_CFG, layer, plan, block, spec).events
+    assert slow.total == fast.total == 440
+    assert (fast.rows.tolist(), fast.k_after.tolist()) == (slow.rows.tolist(),
+                                                           slow.k_after.tolist())

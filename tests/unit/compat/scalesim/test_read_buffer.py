@@ -9,9 +9,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from accelsim.compat.scalesim import read_scan
-from accelsim.compat.scalesim.operands import PrefetchStack
-from accelsim.compat.scalesim.read_buffer import ReadBufferGeometry
-from accelsim.compat.scalesim.read_scan import prefetch_events
+from accelsim.compat.scalesim.operands import StackLayout
+from accelsim.compat.scalesim.read_buffer import Duplicates, ReadBufferGeometry
+from accelsim.compat.scalesim.read_scan import Repeats, prefetch_events
 from tests.unit.compat.scalesim import reference
 
 
@@ -38,26 +38,43 @@ def workloads(draw: st.DrawFn) -> tuple[list[int], int, list[tuple[int, int]]]:
     return [int(v) for v in values], size_words, runs
 
 
-def _stack(values: list[int]) -> PrefetchStack:
-    array = np.asarray(values, dtype=np.int64)
-    return PrefetchStack(array, np.arange(len(array) + 1), len(array), 1, False,
-                         np.zeros(0, np.int64))
+def _stack(values: list[int]) -> StackLayout:
+    return StackLayout(len(values), np.arange(len(values) + 1), len(values), 1, False,
+                       np.zeros(0, np.int64))
+
+
+def min_repeat_gap(values: list[int]) -> int:
+    """Least cyclic distance between two entries of one address (the length if none)."""
+    where: dict[int, list[int]] = {}
+    for position, value in enumerate(values):
+        where.setdefault(value, []).append(position)
+    gaps = [len(values)]
+    for positions in where.values():
+        gaps += [b - a for a, b in zip(positions, positions[1:], strict=False)]
+        gaps.append(len(values) - (positions[-1] - positions[0]))
+    return min(gaps)
 
 
 @settings(max_examples=250, deadline=None)
-@given(workloads(), st.sampled_from([(256, 1 << 20), (1, 2), (2, 8)]))
+@given(workloads(), st.sampled_from([(256, 1 << 20), (1, 2), (2, 8)]), st.booleans())
 def test_prefetches_per_row_match_request_by_request_rules(
-        case: tuple[list[int], int, list[tuple[int, int]]], chunks: tuple[int, int]) -> None:
-    """Also with tiny scan chunks, so that every chunk boundary case runs."""
+        case: tuple[list[int], int, list[tuple[int, int]]], chunks: tuple[int, int],
+        known_gap: bool) -> None:
+    """Also with tiny scan chunks, so that every chunk boundary case runs, and with the
+    repeats' least distance known (rows whose misses are nearer skip the duplicate lookups)."""
     values, size_words, runs = case
     lo = np.array([a for a, _ in runs], dtype=np.int64)
     hi = np.array([b for _, b in runs], dtype=np.int64)
     rows = np.arange(len(runs), dtype=np.int64) * 3  # demand rows need not be consecutive
     geometry = ReadBufferGeometry(size_words, 4)
-    may_repeat = len(set(values)) < len(values)
+    repeats = None
+    if len(set(values)) < len(values):
+        array = np.asarray(values, dtype=np.int64)
+        repeats = Repeats(lambda: Duplicates(array),
+                          min_repeat_gap(values) if known_gap else 0)
     with (patch.object(read_scan, "_MIN_CHUNK", chunks[0]),
           patch.object(read_scan, "_MAX_CHUNK", chunks[1])):
-        events = prefetch_events(_stack(values), (rows, lo, hi), geometry, may_repeat)
+        events = prefetch_events(_stack(values), (rows, lo, hi), geometry, repeats)
 
     expected = reference.read_windows(values, size_words,
                                       [list(range(a, b + 1)) for a, b in runs])
@@ -82,7 +99,7 @@ def test_sequence_that_fits_never_prefetches() -> None:
     """Half of a 1 KiB SRAM holds 512 words: a 400-word sequence is loaded once, for good."""
     values = list(range(400))
     runs = (np.arange(50), np.zeros(50, np.int64), np.full(50, 399))
-    events = prefetch_events(_stack(values), runs, ReadBufferGeometry(1024, 1), False)
+    events = prefetch_events(_stack(values), runs, ReadBufferGeometry(1024, 1), None)
     assert events.total == 0 and events.rows.size == 0
 
 

@@ -1,0 +1,174 @@
+"""How far apart a repeated IFMAP address can be in its prefetch sequence, in closed form.
+
+Overlapping conv windows put one IFMAP word at several entries of the operand matrix: entries
+``(i, j)`` and ``(i + di, j + dj)`` hold the same address exactly when they differ by a filter
+offset ``(dfy, dfx)`` that the strides divide, with ``dj = (dfy * Fw + dfx) * C`` and
+``di = -(dfy / Sh) * Ow - dfx / Sw`` (same channel, same IFMAP pixel). Each offset is a fixed
+step in the stack's coordinates (one or two fold counts, as ``dj`` or ``di`` crosses a fold
+edge), hence a bounded step in prefetch order. ``repeat_gap`` returns a lower bound on the
+cyclic distance between any two entries holding one address.
+
+Why it matters (``read_scan``): the read window differs from the no-repeats model only when a
+request misses its own set while another entry of its address lies between the window start
+and the request. A miss is at most a window plus a set past the start, except a row's first
+request, which the scan measures; if every miss is nearer than this bound, repeated addresses
+change nothing and the cheap no-repeats scan is exact.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import numpy as np
+
+from accelsim.compat.scalesim.geometry import ScaleSimLayer
+from accelsim.compat.scalesim.operands import StackLayout, StackSpec, dense_layout
+from accelsim.compat.scalesim.read_buffer import Ring, window_positions
+from accelsim.types import Dataflow
+
+
+def _filter_offsets(layer: ScaleSimLayer) -> Iterator[tuple[int, int, int, int]]:
+    """``(doy, dox, dfy, dfx)``: ofmap-pixel and filter-tap steps between two operand entries
+    holding one address (same IFMAP pixel and channel)."""
+    fh, fw, sh, sw = layer.filter_h, layer.filter_w, layer.stride_h, layer.stride_w
+    for dfy in range(-(fh - 1), fh):
+        for dfx in range(-(fw - 1), fw):
+            if dfy % sh or dfx % sw or (dfy, dfx) == (0, 0):
+                continue
+            doy, dox = -dfy // sh, -dfx // sw
+            if abs(doy) < layer.ofmap_h and abs(dox) < layer.ofmap_w:
+                yield doy, dox, dfy, dfx
+
+
+def _offsets(layer: ScaleSimLayer) -> Iterator[tuple[int, int]]:
+    """``(di, dj)`` of every filter offset that maps two operand entries to one address."""
+    for doy, dox, dfy, dfx in _filter_offsets(layer):
+        yield doy * layer.ofmap_w + dox, (dfy * layer.filter_w + dfx) * layer.channels
+
+
+def _span(rows: int, cols: int, stack_rows: int, width: int, rolled: bool) -> tuple[int, int]:
+    """Least and greatest distance in prefetch order (nulls included) between two stack
+    elements ``rows`` rows and ``cols`` columns apart.
+
+    Read by anti-diagonals, the elements are ``|rows + cols|`` diagonals apart; every
+    diagonal between them holds at least one element, and all but the ``width - 1`` short ones
+    at either end of the stack hold ``width``."""
+    if not rolled:
+        distance = abs(rows * width + cols)
+        return distance, distance
+    diagonals = abs(rows + cols)
+    full = diagonals - 1 - 2 * (width - 1) if stack_rows >= width else 0
+    return max(1, diagonals, full * width), (diagonals + 1) * width
+
+
+def _signed_span(rows: int, cols: int, stack_rows: int, width: int,
+                 rolled: bool) -> tuple[int, int]:
+    """Least and greatest signed step in prefetch order (nulls included) from a stack element
+    to the one ``rows`` rows and ``cols`` columns away (`_span` with the direction: reading
+    goes by diagonal, then by column)."""
+    least, most = _span(rows, cols, stack_rows, width, rolled)
+    if not rolled:
+        return (least, most) if rows * width + cols >= 0 else (-most, -least)
+    if rows + cols == 0:
+        return cols, cols
+    return (least, most) if rows + cols > 0 else (-most, -least)
+
+
+def repeat_gap(layer: ScaleSimLayer, dataflow: Dataflow, spec: StackSpec, length: int) -> int:
+    """Lower bound on the cyclic distance, in the ``length``-entry prefetch sequence of the
+    IFMAP stack ``spec``, between two entries holding one address (``length`` if none do).
+
+    The stack holds element ``(f, u, x)`` at row ``f * height + u``, column ``x``; the operand
+    entry there is ``(u, f * width + x)`` under WS and ``(f * width + x, u)`` under OS and IS.
+    Dropping the stack's nulls can only shorten a distance by the number of nulls."""
+    nulls, stack_rows = spec.words - length, spec.folds * spec.height
+    bound = length
+    for di, dj in _offsets(layer):
+        folded, other = (dj, di) if dataflow is Dataflow.WS else (di, dj)
+        for folds in {folded // spec.width, -(-folded // spec.width)}:
+            least, most = _span(folds * spec.height + other, folded - folds * spec.width,
+                                stack_rows, spec.width, spec.rolled)
+            bound = min(bound, least - nulls, length - most)
+    return bound
+
+
+class IfmapOccurrences:
+    """The entries of each IFMAP address in a stack without nulls, from the conv geometry
+    (`read_buffer.Occurrences` without sorting the sequence)."""
+
+    def __init__(self, layer: ScaleSimLayer, dataflow: Dataflow, spec: StackSpec,
+                 layout: StackLayout | None = None) -> None:
+        assert layer.ifmap_entries == spec.words, "a stack with nulls needs `Duplicates`"
+        self.spec, self.layout = spec, layout if layout is not None else dense_layout(spec)
+        self.ws = dataflow is Dataflow.WS
+        self.ofmap = (layer.ofmap_h, layer.ofmap_w)
+        self.filter = (layer.filter_h, layer.filter_w, layer.channels)
+        steps, spans = [(0, 0, 0, 0)], [(0, 0)]
+        stack_rows = spec.folds * spec.height
+        for doy, dox, dfy, dfx in _filter_offsets(layer):
+            di, dj = doy * layer.ofmap_w + dox, (dfy * layer.filter_w + dfx) * layer.channels
+            folded, other = (dj, di) if self.ws else (di, dj)
+            cases = [_signed_span(folds * spec.height + other, folded - folds * spec.width,
+                                  stack_rows, spec.width, spec.rolled)
+                     for folds in {folded // spec.width, -(-folded // spec.width)}]
+            steps.append((doy, dox, dfy, dfx))
+            spans.append((min(a for a, _ in cases), max(b for _, b in cases)))
+        self.steps = np.asarray(steps, dtype=np.int64)
+        self.spans = np.asarray(spans, dtype=np.int64)
+
+    def _entries(self, positions: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Operand entries ``(i, j)`` at sequence positions."""
+        layout, spec = self.layout, self.spec
+        if layout.rolled:
+            diag = np.searchsorted(layout.diagonal_starts, positions, side="right") - 1
+            col = (positions - layout.diagonal_starts[diag]
+                   + np.maximum(0, diag - layout.height + 1))
+            row = diag - col
+        else:
+            row, col = np.divmod(positions, layout.width)
+        fold, u = np.divmod(row, spec.height)
+        folded = fold * spec.width + col
+        return (u, folded) if self.ws else (folded, u)
+
+    def _positions(self, i: np.ndarray, j: np.ndarray) -> np.ndarray:
+        folded, u = (j, i) if self.ws else (i, j)
+        fold, col = np.divmod(folded, self.spec.width)
+        return self.layout.position(fold * self.spec.height + u, col)
+
+    def _candidates(self, positions: np.ndarray,
+                    steps: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Positions of the entries ``steps`` away from each position's entry, and which
+        exist (rows: positions, columns: steps)."""
+        (oh, ow), (fh, fw, channels) = self.ofmap, self.filter
+        i, j = self._entries(positions)
+        oy, ox = np.divmod(i[:, None], ow)
+        fy, rest = np.divmod(j[:, None], fw * channels)
+        fx, ch = np.divmod(rest, channels)
+        oy, ox = oy + steps[None, :, 0], ox + steps[None, :, 1]
+        fy, fx = fy + steps[None, :, 2], fx + steps[None, :, 3]
+        valid = ((oy >= 0) & (oy < oh) & (ox >= 0) & (ox < ow)
+                 & (fy >= 0) & (fy < fh) & (fx >= 0) & (fx < fw))
+        return self._positions(np.where(valid, oy * ow + ox, i[:, None]),
+                               np.where(valid, (fy * fw + fx) * channels + ch,
+                                        j[:, None])), valid
+
+    def first_at_or_after(self, positions: np.ndarray, start: np.ndarray) -> np.ndarray:
+        """For each position, the first entry of its address at or after ``start``, going
+        round the ring (back to the first entry) if there is none."""
+        candidates, valid = self._candidates(positions, self.steps)
+        length = self.layout.length
+        key = np.where(valid, (candidates - start[:, None]) % length, length)
+        return candidates[np.arange(len(positions)), np.argmin(key, axis=1)]
+
+    def window_hits(self, positions: np.ndarray, ring: Ring, first: int) -> np.ndarray:
+        """Whether an entry of each position's address is in the window starting at set
+        ``first``; only steps that can reach the window from some position are tried."""
+        low, high = int(positions.min()), int(positions.max())
+        reach = np.zeros(len(self.steps), bool)
+        for begin, end in window_positions(ring, first, self.layout.length):
+            reach |= (low + self.spans[:, 0] < end) & (high + self.spans[:, 1] >= begin)
+        if not reach.any():
+            return np.zeros(len(positions), bool)
+        candidates, valid = self._candidates(positions, self.steps[reach])
+        inside = (candidates // ring.set_words - first) % ring.lines < ring.active
+        return np.asarray((valid & inside).any(axis=1))
