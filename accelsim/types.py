@@ -41,6 +41,7 @@ class ComponentKind(StrEnum):
     APSQ = "apsq"                      # APSQ requantization engine beside the PSUM buffer
     RERAM = "reram"                    # ReRAM-on-logic stack
     NONLINEAR = "nonlinear"            # GQA-LUT piecewise-linear unit
+    LOGIC = "logic"                    # the logic die's uncounted (static, clock) power
     DRAM = "dram"
     D2D_LINK = "d2d_link"
 
