@@ -24,6 +24,7 @@ from accelsim.config.quantities import (
     unit_default,
 )
 from accelsim.config.reram_spec import ReramSpec
+from accelsim.config.rotation_spec import RotationSpec
 from accelsim.types import Dataflow, Operand
 from accelsim.units import format_bits
 
@@ -320,6 +321,9 @@ class SystemSpec(Spec):
         None, description="A GQA-LUT piecewise-linear vector unit for softmax, SiLU/GELU and "
         "norms (docs/reram.md); used by LLM runs. Absent: nonlinear ops are not timed or "
         "costed.")
+    rotation: RotationSpec | None = Field(
+        None, description="A local rotation unit (LRU) rotating the target model's projection "
+        "inputs (docs/reram.md); used by LLM runs. Absent: no rotation is timed or costed.")
     logic: LogicSpec | None = Field(
         None, description="The logic die's static power (clock, control, leakage not carried "
         "by counted actions), charged for the whole run time. Absent: not modelled.")

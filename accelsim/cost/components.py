@@ -340,6 +340,17 @@ def _nonlinear(system: SystemSpec) -> tuple[ComponentSpec, ...]:
     return nonlinear_components(system)
 
 
+def _rotation(system: SystemSpec) -> tuple[ComponentSpec, ...]:
+    """The LRU: lanes x depth butterfly adders, one add/subtract per counted op."""
+    unit = system.rotation
+    if unit is None:
+        return ()
+    adder = Part("butterfly", "int_adder", {"bits": float(unit.add_bits),
+                                            "latency": 1.0 / system.clock_hz},
+                 float(unit.lanes * unit.depth), {"butterfly_ops": ActionCost("op")})
+    return (ComponentSpec("rotation", "rotation", (adder,)),)
+
+
 def _logic(system: SystemSpec) -> tuple[ComponentSpec, ...]:
     """The logic die's static power (class ``logic_die``): leakage only, no actions, no area
     (the die's area is its parts')."""
@@ -353,7 +364,7 @@ def _logic(system: SystemSpec) -> tuple[ComponentSpec, ...]:
 KIND_BUILDERS: Mapping[str, Callable[[SystemSpec], tuple[ComponentSpec, ...]]] = (
     MappingProxyType({"array": _array, "decoder": _decoder, "sram": _sram,
                       "psum_buffer": _psum_buffer, "dram": _dram, "reram": _reram,
-                      "nonlinear": _nonlinear, "logic": _logic}))
+                      "nonlinear": _nonlinear, "rotation": _rotation, "logic": _logic}))
 
 
 def inventory(system: SystemSpec) -> tuple[ComponentSpec, ...]:

@@ -12,10 +12,12 @@ from __future__ import annotations
 from dataclasses import replace
 from fractions import Fraction
 
+from accelsim.config.llm_spec import LlmSpec
 from accelsim.config.system_spec import SystemSpec
 from accelsim.errors import ConfigError
 from accelsim.hardware.links import Topology, ring_order
 from accelsim.hardware.nonlinear import nonlinear_counts, nonlinear_cycles
+from accelsim.hardware.rotation import rotation_counts, rotation_cycles
 from accelsim.hardware.system import System
 from accelsim.mapping.llm import LlmPlan, Placed
 from accelsim.sim.reram_pipeline import sourced_layer_stats
@@ -136,6 +138,29 @@ def _pooled(row: LayerStats, system: System) -> LayerStats:
     return replace(row, counts=counts)
 
 
+def _rotated(name: str, gated: bool) -> bool:
+    """Whether the LRU rotates this target projection's input: once per distinct input (Q,
+    not K and V, which read the same vector; the gate, not the up projection, of a gated FFN);
+    the LM head is not rotated."""
+    skip = ("k_proj", "v_proj", "lm_head", *(("up_proj",) if gated else ()))
+    return name.startswith("target.") and not name.removesuffix("@reram").endswith(skip)
+
+
+def _rotation_row(item: Placed, plan: LlmPlan, system: System) -> LayerStats | None:
+    """The LRU's rotation of a target projection's input, on every chip: each rotates the
+    whole input of its column share."""
+    unit, layer = system.chip.rotation, item.layer
+    gated = plan.models.target.ffn_kind == "gated"
+    if unit is None or layer.op == "attention" or not _rotated(layer.name, gated):
+        return None
+    elements = layer.batch * layer.m * layer.k
+    cycles = rotation_cycles(elements, unit)
+    row = LayerStats(f"{layer.name}.rotate", "rotation", {"elements": elements}, cycles,
+                     cycles, 0, 0, system.chip.array.rows * system.chip.array.cols,
+                     rotation_counts(elements, unit))
+    return on_every_chip(_scaled(row, item.repeat), system)
+
+
 def _check_drams(system: System) -> None:
     if system.multi_chip and not _shared(system) and len(set(system.dram_at)) != system.chips:
         raise ConfigError(
@@ -185,10 +210,9 @@ def _exposed(row: LayerStats, fraction: Fraction) -> LayerStats:
                    compute_cycles=compute, stall_cycles=cycles - compute)
 
 
-def apsd_exposed(plan: LlmPlan) -> Fraction:
+def apsd_exposed(spec: LlmSpec) -> Fraction:
     """Share of the draft time APSD leaves exposed: 1 - a^(g+1), the rounds that do not
     switch to parallel draft-and-verify (1 with sequential speculation)."""
-    spec = plan.spec
     if spec.speculation != "apsd" or not spec.draft_length:
         return Fraction(1)
     alpha = Fraction(f"{spec.acceptance_rate:.12g}")
@@ -206,9 +230,12 @@ def simulate_llm(plan: LlmPlan, system: System) -> SimStats:
     """One round of ``plan`` on every chip of ``system``: rows per layer, per-token totals,
     and the per-resource spans of the round drawn pass by pass."""
     _check_drams(system)
-    chip, exposed = timed_chip(system), apsd_exposed(plan)
+    chip, exposed = timed_chip(system), apsd_exposed(plan.spec)
     rows: list[LayerStats] = []
     for item in plan.placed:
+        rotate = _rotation_row(item, plan, system)
+        if rotate is not None:
+            rows.append(rotate)
         row = _scaled(_gemm_row(item, plan, system, chip), item.repeat)
         if item.layer.name.startswith("draft."):
             row = _exposed(row, exposed)
