@@ -20,6 +20,7 @@ from accelsim.hardware.nonlinear import nonlinear_counts, nonlinear_cycles
 from accelsim.hardware.rotation import rotation_counts, rotation_cycles
 from accelsim.hardware.system import System
 from accelsim.mapping.llm import LlmPlan, Placed
+from accelsim.sim.llm_timeline import round_timeline
 from accelsim.sim.reram_pipeline import sourced_layer_stats
 from accelsim.sim.rs_pnm import pnm_layer_stats
 from accelsim.sim.stats import (
@@ -246,5 +247,6 @@ def simulate_llm(plan: LlmPlan, system: System) -> SimStats:
     rows += [_exposed(row, exposed) if row.name.startswith("draft.") else row
              for row in _nonlinear_rows(plan, system)]
     rows.append(_pooled(_kv_append(plan, system), system))
-    stats = SimStats(tuple(rows), system.clock_hz)
+    timeline, spans = round_timeline(rows, plan.spec.draft_length, system)
+    stats = SimStats(tuple(rows), system.clock_hz, timeline=timeline, spans=spans)
     return replace(stats, llm=_totals(plan, system, stats))
