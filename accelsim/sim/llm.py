@@ -20,6 +20,7 @@ from accelsim.hardware.nonlinear import nonlinear_counts, nonlinear_cycles
 from accelsim.hardware.rotation import rotation_counts, rotation_cycles
 from accelsim.hardware.system import System
 from accelsim.mapping.llm import LlmPlan, Placed
+from accelsim.sim.engine import channel_for
 from accelsim.sim.llm_timeline import round_timeline
 from accelsim.sim.reram_pipeline import sourced_layer_stats
 from accelsim.sim.rs_pnm import pnm_layer_stats
@@ -200,12 +201,16 @@ def _on_pnm(item: Placed, plan: LlmPlan) -> bool:
         item.layer.op != "attention" and item.layer.name.startswith("draft.")
 
 
-def _exposed(row: LayerStats, fraction: Fraction) -> LayerStats:
+def _exposed(row: LayerStats, fraction: Fraction, chip: SystemSpec) -> LayerStats:
     """A draft row with only ``fraction`` of its time exposed (APSD hides the rest behind the
-    target pass); its counts (the work) are unchanged."""
+    target pass); its counts (the work) are unchanged. The DRAM is busy with the target pass,
+    so the row's own DRAM transfers (its KV, a DRAM-resident LM head) stay exposed."""
     if fraction == 1:
         return row
-    cycles = int(row.cycles * fraction)
+    dram_bits = sum(row.counts.get(count_key("dram", a), 0)
+                    for a in (Action.READ_BITS, Action.WRITE_BITS))
+    floor = min(row.cycles, channel_for(chip).transfer_cycles(dram_bits))
+    cycles = max(int(row.cycles * fraction), floor)
     compute = min(int(row.compute_cycles * fraction), cycles)
     return replace(row, name=f"{row.name} ({float(fraction):.0%} exposed)", cycles=cycles,
                    compute_cycles=compute, stall_cycles=cycles - compute)
@@ -239,12 +244,12 @@ def simulate_llm(plan: LlmPlan, system: System) -> SimStats:
             rows.append(rotate)
         row = _scaled(_gemm_row(item, plan, system, chip), item.repeat)
         if item.layer.name.startswith("draft."):
-            row = _exposed(row, exposed)
+            row = _exposed(row, exposed, chip)
         rows.append(_pooled(on_every_chip(row, system), system))
         gather = _allgather(item, plan, system)
         if gather is not None:
             rows.append(_scaled(gather, item.repeat))
-    rows += [_exposed(row, exposed) if row.name.startswith("draft.") else row
+    rows += [_exposed(row, exposed, chip) if row.name.startswith("draft.") else row
              for row in _nonlinear_rows(plan, system)]
     rows.append(_pooled(_kv_append(plan, system), system))
     timeline, spans = round_timeline(rows, plan.spec.draft_length, system)
