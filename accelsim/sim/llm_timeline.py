@@ -20,8 +20,17 @@ from accelsim.timing.links import exact
 from accelsim.types import Action
 
 Span = tuple[str, str, int, int]
-_FULL = (".nonlinear", ".rotation")  # units busy for the whole row
+_FULL = ("nonlinear", "rotation", "link")  # busy for the whole row
 _BITS = (Action.READ_BITS, Action.WRITE_BITS)
+
+
+def _kind(component: str) -> str:
+    """``dram``, ``link``, or the on-chip name without its ``chiplet<i>.`` prefix."""
+    if component.startswith("link."):
+        return "link"
+    if component.startswith("dram"):
+        return "dram"
+    return component.split(".", 1)[1] if component.startswith("chiplet") else component
 
 
 def _share(total: int, parts: int, index: int) -> int:
@@ -41,11 +50,12 @@ def _cycles_per_bit(system: System) -> tuple[Fraction, Fraction | None]:
 def _busy(component: str, bits: int, row: LayerStats, cycles: int, system: System) -> int:
     """Cycles ``component`` is busy for one pass of ``row`` lasting ``cycles``."""
     dram, reram = _cycles_per_bit(system)
-    if component.startswith("dram"):
+    kind = _kind(component)
+    if kind == "dram":
         return min(cycles, int(bits * dram))
-    if component.endswith(".reram") and reram is not None:
+    if kind == "reram" and reram is not None:
         return min(cycles, int(bits * reram))
-    if component.startswith("link.") or component.endswith(_FULL):
+    if kind in _FULL:
         return cycles
     share = Fraction(row.compute_cycles, row.cycles) if row.cycles else Fraction(0)
     return int(cycles * share)
@@ -56,10 +66,9 @@ def _tracks(row: LayerStats, passes: int, cycles: int, system: System) -> dict[s
     bits: dict[str, int] = {}
     for key, value in row.counts.items():
         component, action = component_of(key), action_of(key)
-        wanted = action in _BITS and (component.startswith("dram") or
-                                      component.endswith(".reram"))
-        wanted |= component.startswith("link.") or component.endswith(_FULL)
-        wanted |= action == Action.MAC and component.endswith("array")
+        kind = _kind(component)
+        wanted = action in _BITS and kind in ("dram", "reram")
+        wanted |= kind in _FULL or (action == Action.MAC and kind == "array")
         if wanted:
             bits[component] = bits.get(component, 0) + value // passes
     if "@rs_pnm" in row.name:

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import accelsim
+from accelsim.api import EMA_BASELINES
 
 ROOT = Path(__file__).resolve().parents[2]
 CONFIG = ROOT / "configs" / "reram_llm.yaml"
@@ -38,20 +39,9 @@ PAIRS = (
     Pair("llama3_8b", "llama_296m", 14.08, 151.59, 0.0399, 0.8674, 4.99, 5.33, 3.95),
 )
 
-# The baselines of the EMA saving: no ReRAM, no RS-PNM, no APSD, no rotation unit.
-_PLAIN: dict[str, object] = {"system.reram": None, "system.rotation": None,
-                             "llm.draft_engine": "array", "llm.speculation": "sequential"}
-BASELINES: dict[str, dict[str, object]] = {
-    # BF16 speculative decoding: 16-bit weights, activations and KV for both models (timed as
-    # 16-bit integer MACs: BF16 arithmetic is not modelled; the bytes are what the EMA counts).
-    "bf16_sd": {**_PLAIN, "llm.weight_bits": 16, "llm.draft_weight_bits": 16,
-                "llm.activation_bits": 16, "llm.kv_bits": 16,
-                "system.array.precision.weight_bits": 16,
-                "system.array.precision.ifmap_bits": 16,
-                "system.array.precision.ofmap_bits": 16},
-    # W4A8 target decoded token by token, no draft.
-    "w4_no_spec": {**_PLAIN, "llm.draft_length": 0},
-}
+# The baselines of the EMA saving (accelsim/config/llm_baselines.py): BF16 speculative
+# decoding and the W4 target without speculation, on the same chips.
+BASELINES: dict[str, dict[str, object]] = {name: dict(o) for name, o in EMA_BASELINES.items()}
 # One mechanism (or one modelling choice) changed at a time, from the shipped configuration.
 ABLATIONS: dict[str, dict[str, object]] = {
     "private_dram": {"chiplets.dram_sharing": "private", "chiplets.dram_at": [0, 1, 2, 3]},
@@ -185,8 +175,13 @@ and its draft model change per pair.
   passes and one target pass over g + 1 tokens, yielding (1 - a^(g+1)) / (1 - a) tokens.
   **APSD** (`llm.speculation: apsd`): a round switches to parallel draft-and-verify when all
   drafts were accepted and the bonus token matches, probability a^(g+1); the draft time of
-  those rounds is hidden behind the target pass (its work and energy stay). The paper's
-  short-start and discarded concurrent drafts are not modelled.
+  those rounds is hidden behind the target pass (its work and energy stay), except a draft
+  row's own DRAM transfers (its KV reads, a DRAM-resident LM head), which wait for the DRAM the
+  target pass holds. The paper's short-start and discarded concurrent drafts are not modelled.
+- **EMA saving** against a named baseline (`accelsim.api.ema_saving(config, "bf16_sd")`; the
+  baselines are override sets in `accelsim/config/llm_baselines.py`): `bf16_sd` (BF16
+  speculative decoding: 16-bit weights, activations and KV, no ReRAM, RS-PNM, APSD or LRU) and
+  `w4_no_spec` (the W4 target token by token, no draft, no ReRAM).
 - **Multi-chip**: every GEMM split over 4 chips by output columns (attention by KV heads), its
   outputs all-gathered over the ring.
 - **Timeline** (`accelsim run configs/reram_llm.yaml --timeline T.json`,
@@ -216,7 +211,7 @@ savings in the table are).
 |---|---|---|---|---|---|---|
 {table}
 
-The baselines (`BASELINES` in the generator; no ReRAM, no RS-PNM, no APSD, no LRU):
+The baselines themselves (`accelsim/config/llm_baselines.py`):
 
 | target / draft | BF16 SD tokens/s | BF16 SD mJ/token | speedup vs BF16 SD | energy saving vs BF16 SD | W4 no-spec tokens/s | W4 no-spec mJ/token |
 |---|---|---|---|---|---|---|
@@ -262,7 +257,7 @@ what is left without it, and the distance of the total energy from the paper:
 
 Reproduce one point: `accelsim run configs/reram_llm.yaml` (LLaMA-2-7B); others with
 `--workload workloads/llm/llama3_8b.yaml --set llm.draft=llama_296m.yaml`; a baseline with the
-overrides of `BASELINES` in `docs/tools/reram_study.py`.
+overrides of `accelsim/config/llm_baselines.py`.
 """  # noqa: E501 - markdown table rows
 
 

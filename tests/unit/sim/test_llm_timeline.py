@@ -44,3 +44,10 @@ def test_the_trace_names_every_track() -> None:
     trace = json.loads(result_to_timeline(RESULT))
     named = {e["args"]["name"] for e in trace["traceEvents"] if e["ph"] == "M"}
     assert {"layers", "passes", "dram0", "link.c3-c0", "chiplet0.reram"} <= named
+
+
+def test_one_chip_has_unprefixed_tracks() -> None:
+    one = api.run(ROOT / "configs" / "reram_llm.yaml", set={"chiplets": None})
+    tracks = {track for track, _, _, _ in one.stats.spans}
+    assert {"array", "rs_pnm", "reram", "dram", "nonlinear", "rotation", "passes"} <= tracks
+    assert not any(track.startswith("link.") for track in tracks)
