@@ -16,19 +16,22 @@ A SCALE-Sim ``.cfg`` goes wherever a YAML config goes, with ``topology=``; its o
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from accelsim import config, runner
+from accelsim.config.llm_baselines import EMA_BASELINES
 from accelsim.config.run_spec import RunSpec
-from accelsim.errors import InputError
+from accelsim.errors import ConfigError, InputError
 from accelsim.report import Result
 from accelsim.sweep import sweep
 
 if TYPE_CHECKING:
     from accelsim.compat.scalesim.run import ScaleSimRun
 
-__all__ = ["RunSpec", "is_cfg", "load", "run", "run_spec", "sweep"]
+__all__ = ["EMA_BASELINES", "EmaSaving", "ema_saving", "RunSpec", "is_cfg", "load", "run",
+           "run_spec", "sweep"]
 
 
 def _overrides(set_: Mapping[str, object] | None,
@@ -99,3 +102,31 @@ def run(spec_or_path: RunSpec | ScaleSimRun | str | Path, *,
     if workload is not None:
         merged["workload"] = str(Path(workload).resolve())
     return run_spec(config.load_run_spec(path, merged))
+
+
+@dataclass(frozen=True)
+class EmaSaving:
+    """DRAM bytes per token of an LLM run and of a named baseline, and their ratio."""
+
+    baseline: str
+    dram_bytes_per_token: float
+    baseline_dram_bytes_per_token: float
+
+    @property
+    def saving(self) -> float:
+        """Baseline bytes over the run's (how many times less external memory it reads)."""
+        return self.baseline_dram_bytes_per_token / self.dram_bytes_per_token
+
+
+def ema_saving(path: str | Path, baseline: str = "bf16_sd", *,
+               set: Mapping[str, object] | None = None) -> EmaSaving:  # noqa: A002
+    """The EMA saving of the LLM run ``path`` (with ``set``) against ``baseline``, one of
+    ``EMA_BASELINES`` (accelsim/config/llm_baselines.py): both are run."""
+    if baseline not in EMA_BASELINES:
+        raise ConfigError(f"unknown EMA baseline {baseline!r}; expected one of "
+                          f"{', '.join(EMA_BASELINES)}", key_path="baseline")
+    ours = run(path, set=set).stats.llm
+    theirs = run(path, set={**(set or {}), **EMA_BASELINES[baseline]}).stats.llm
+    if ours is None or theirs is None:
+        raise ConfigError("an EMA saving needs an LLM run (an 'llm:' section)", key_path="llm")
+    return EmaSaving(baseline, ours.dram_bytes_per_token, theirs.dram_bytes_per_token)

@@ -66,7 +66,8 @@ _TABLE_KIND = {ComponentKind.ARRAY: "array", ComponentKind.TEMPORAL_ARRAY: "temp
                ComponentKind.DECODER: "decoder", ComponentKind.SRAM: "sram",
                ComponentKind.PSUM_BUFFER: "psum_buffer", ComponentKind.APSQ: "apsq",
                ComponentKind.RERAM: "reram", ComponentKind.NONLINEAR: "nonlinear",
-               ComponentKind.DRAM: "dram", ComponentKind.D2D_LINK: "d2d_link"}
+               ComponentKind.DRAM: "dram", ComponentKind.D2D_LINK: "d2d_link",
+               ComponentKind.LOGIC: "logic", ComponentKind.ROTATION: "rotation"}
 
 
 def table_paths(system: System, listed: tuple[str, ...]) -> tuple[str, ...]:

@@ -41,6 +41,8 @@ class ComponentKind(StrEnum):
     APSQ = "apsq"                      # APSQ requantization engine beside the PSUM buffer
     RERAM = "reram"                    # ReRAM-on-logic stack
     NONLINEAR = "nonlinear"            # GQA-LUT piecewise-linear unit
+    LOGIC = "logic"                    # the logic die's uncounted (static, clock) power
+    ROTATION = "rotation"              # local rotation unit (FWHT butterflies)
     DRAM = "dram"
     D2D_LINK = "d2d_link"
 
@@ -73,6 +75,7 @@ class Action(StrEnum):
     WRITE_BITS = "write_bits"
     REQUANT_OPS = "requant_ops"          # APSQ requantizations
     LANE_PASSES = "lane_passes"          # nonlinear unit: PWL lane passes
+    BUTTERFLY_OPS = "butterfly_ops"      # rotation unit: FWHT add/subtract operations
     BITS = "bits"                        # D2D link: bits on the wire
 
 

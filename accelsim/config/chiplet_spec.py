@@ -119,6 +119,11 @@ class ChipletSystemSpec(Spec):
     dram_at: tuple[StrictInt, ...] | None = Field(
         None, description="Chiplets with a DRAM channel (each like system.dram). Default: "
         "the corners of the mesh (every chiplet of a ring / fully connected system).")
+    dram_sharing: Literal["private", "shared"] = Field(
+        "private", description="'private': each dram_at channel serves the chiplet it sits at "
+        "(others reach it over the links); 'shared': the dram_at channels form one pool that "
+        "every chiplet reads over its own memory bus, each getting an equal share of the "
+        "pool's bandwidth (LLM runs only; docs/reram.md).")
     compute: Literal["array", "ideal"] = Field(
         "array", description="Cycles of a chiplet's compute task: 'array' is the systolic "
         "array's exact timing for the task's GEMMs (weight fills included; at a few tokens "

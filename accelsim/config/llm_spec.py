@@ -6,12 +6,36 @@ the draft model's file, relative to the target's folder. docs/reram.md has the e
 
 from __future__ import annotations
 
+import math
 from typing import Literal
 
-from pydantic import Field, StrictInt, model_validator
+from pydantic import Field, StrictBool, StrictInt, model_validator
 
 from accelsim.config.quantities import CapacityBits, unit_default
 from accelsim.config.system_spec import Spec
+
+
+class BvqSpec(Spec):
+    """Block vector quantization of the draft model (ISSCC 2026 31.1 RS-PNM + BVQ): each
+    codebook entry holds ``vector`` weights; a weight block of ``block_values`` weights shares
+    one codebook. The paper gives 2 bits per weight and no sizes: the defaults (4 weights per
+    entry, 256 entries, INT4 entries, 16,384-weight blocks) are placeholders."""
+
+    vector: StrictInt = Field(4, ge=1, le=64, description="Weights per codebook entry.")
+    entries: StrictInt = Field(256, ge=2, le=1 << 16, description="Entries per codebook "
+                               "(an index has log2(entries) bits).")
+    entry_bits: StrictInt = Field(16, ge=1, le=1024, description="Bits of one codebook "
+                                  "entry (vector x INT4 by default, the paper's INT4 QAT).")
+    block_values: StrictInt = Field(16384, ge=1, le=1 << 30, description="Weights sharing "
+                                    "one codebook (placeholder: the paper ties it to the bank "
+                                    "width and gives no number).")
+    tile_fusion: StrictBool = Field(True, description="Token tiles that share a codebook "
+                                    "read it once: the paper's halving of codebook reads.")
+
+    @property
+    def index_bits_per_weight(self) -> float:
+        """Index bits per weight: log2(entries) / vector."""
+        return math.log2(self.entries) / self.vector
 
 
 class LlmSpec(Spec):
@@ -31,6 +55,21 @@ class LlmSpec(Spec):
                                     "(gamma); 0 = plain decoding, one target pass per token.")
     acceptance_rate: float = Field(0.8, ge=0.0, le=1.0, description="Probability that each "
                                    "drafted token is accepted (i.i.d.; Leviathan et al. 2023).")
+    speculation: Literal["sequential", "apsd"] = Field(
+        "sequential", description="'sequential': draft, then verify; 'apsd': the paper's "
+        "adaptive parallel speculative decoding, drafting the next round during verification "
+        "when the previous round was fully accepted and its bonus token matches (probability "
+        "a^(g+1)); the draft time of those rounds is hidden behind the target pass.")
+    draft_engine: Literal["array", "rs_pnm"] = Field(
+        "array", description="Where draft GEMMs whose weights sit in ReRAM run: 'array' (the "
+        "MAC array, weights through SRAM) or 'rs_pnm' (the paper's ReRAM-stacked near-memory "
+        "path: BVQ indices and codebooks streamed at ReRAM bandwidth, MACs at "
+        "rs_pnm_macs_per_cycle).")
+    rs_pnm_macs_per_cycle: StrictInt = Field(
+        4096, ge=1, le=1 << 20, description="MACs per cycle of the RS-PNM datapath (not in the "
+        "paper: the 64x64 array's budget, so that only the ReRAM stream bounds it at M=1).")
+    bvq: BvqSpec = Field(default_factory=BvqSpec, description="The draft's BVQ codebooks "
+                         "(draft_engine rs_pnm).")
     weight_bits: StrictInt | None = Field(None, ge=1, le=16, description="Target weight bits. "
                                           "Default: system.array.precision.weight_bits.")
     draft_weight_bits: StrictInt = Field(2, ge=1, le=16, description="Draft weight bits "
@@ -62,6 +101,12 @@ class LlmSpec(Spec):
     def _complete(self) -> LlmSpec:
         if self.draft_length and self.draft is None:
             raise ValueError("draft_length > 0 needs a 'draft' model file")
+        if self.draft_engine == "rs_pnm" and \
+                self.bvq.index_bits_per_weight != self.draft_weight_bits:
+            raise ValueError(f"draft_engine 'rs_pnm' reads BVQ indices of "
+                             f"{self.bvq.index_bits_per_weight:g} bits per weight (log2 "
+                             f"bvq.entries / bvq.vector) but draft_weight_bits is "
+                             f"{self.draft_weight_bits}; make them agree")
         if self.phase == "prefill" and self.draft_length:
             raise ValueError("speculative decoding (draft_length > 0) applies to phase 'decode'")
         return self

@@ -24,6 +24,7 @@ from accelsim.config.quantities import (
     unit_default,
 )
 from accelsim.config.reram_spec import ReramSpec
+from accelsim.config.rotation_spec import RotationSpec
 from accelsim.types import Dataflow, Operand
 from accelsim.units import format_bits
 
@@ -276,6 +277,13 @@ class DramSpec(Spec):
         None, alias="energy_per_bit",
         description="Overrides the table's energy per bit moved (e.g. '8pJ/bit'); a config "
         "value is cited as 'user config' in the report.")
+    efficiency: float = Field(
+        1.0, gt=0.0, le=1.0, description="Fraction of 'bandwidth' the channel sustains (row "
+        "misses, refresh, bus turnarounds). Not from a paper: 1.0 (the peak) by default.")
+    background: StrictBool = Field(
+        False, description="Charge the channel's background and refresh power (the table "
+        "entry's leakage, e.g. lpddr3) for the whole run time; an entry without one is an "
+        "error. False: only energy per bit moved.")
 
 
 class TechnologySpec(Spec):
@@ -285,6 +293,15 @@ class TechnologySpec(Spec):
                             description="Process node, e.g. '45nm'.")
     vdd_v: VoltageV = Field(unit_default("0.9V"), alias="vdd",
                             description="Supply voltage, e.g. '0.9V'.")
+
+
+class LogicSpec(Spec):
+    """The logic die's power that no counted action carries (clock tree, control, leakage),
+    from a cost-table entry of class ``logic_die`` (docs/reram.md)."""
+
+    technology: str = Field("isscc2026_31_1", description="Logic-die entry in the cost tables "
+                            "(its static power, W); isscc2026_31_1: the paper's minimum "
+                            "power, 0.265 W.")
 
 
 class SystemSpec(Spec):
@@ -304,6 +321,12 @@ class SystemSpec(Spec):
         None, description="A GQA-LUT piecewise-linear vector unit for softmax, SiLU/GELU and "
         "norms (docs/reram.md); used by LLM runs. Absent: nonlinear ops are not timed or "
         "costed.")
+    rotation: RotationSpec | None = Field(
+        None, description="A local rotation unit (LRU) rotating the target model's projection "
+        "inputs (docs/reram.md); used by LLM runs. Absent: no rotation is timed or costed.")
+    logic: LogicSpec | None = Field(
+        None, description="The logic die's static power (clock, control, leakage not carried "
+        "by counted actions), charged for the whole run time. Absent: not modelled.")
     tables: tuple[str, ...] = Field(
         (), description="Extra cost tables, merged in order after the built-in tables every "
         "component needs (accelsim.cost.builtin); later files override earlier entries. Each "

@@ -32,6 +32,8 @@ KIND_CLASSES: Mapping[str, tuple[str, ...]] = MappingProxyType({
     "dram": ("dram",),
     "reram": ("reram", "vertical_link"),
     "nonlinear": ("pwl_unit",),
+    "logic": ("logic_die",),
+    "rotation": ("int_adder",),
     "d2d_link": ("d2d_link",),
 })
 

@@ -282,6 +282,8 @@ def _dram(system: SystemSpec) -> tuple[ComponentSpec, ...]:
         "area": "DRAM devices and the DRAM PHY are not tabled; their area is not counted",
         "leakage": "DRAM background, refresh and PHY idle power are not modelled (only energy "
                    "per bit moved)"}
+    if dram.background:
+        del not_modelled["leakage"]
     attributes = {"technology": dram.technology.lower()}
     if dram.energy_per_bit_j is not None:
         fixed = {"read_bits": dram.energy_per_bit_j, "write_bits": dram.energy_per_bit_j}
@@ -338,10 +340,31 @@ def _nonlinear(system: SystemSpec) -> tuple[ComponentSpec, ...]:
     return nonlinear_components(system)
 
 
+def _rotation(system: SystemSpec) -> tuple[ComponentSpec, ...]:
+    """The LRU: lanes x depth butterfly adders, one add/subtract per counted op."""
+    unit = system.rotation
+    if unit is None:
+        return ()
+    adder = Part("butterfly", "int_adder", {"bits": float(unit.add_bits),
+                                            "latency": 1.0 / system.clock_hz},
+                 float(unit.lanes * unit.depth), {"butterfly_ops": ActionCost("op")})
+    return (ComponentSpec("rotation", "rotation", (adder,)),)
+
+
+def _logic(system: SystemSpec) -> tuple[ComponentSpec, ...]:
+    """The logic die's static power (class ``logic_die``): leakage only, no actions, no area
+    (the die's area is its parts')."""
+    if system.logic is None:
+        return ()
+    part = Part("die", "logic_die", {"technology": system.logic.technology}, 1.0,
+                not_modelled={"area": "the logic die's area is the sum of its tabled parts"})
+    return (ComponentSpec("logic", "logic_die", (part,)),)
+
+
 KIND_BUILDERS: Mapping[str, Callable[[SystemSpec], tuple[ComponentSpec, ...]]] = (
     MappingProxyType({"array": _array, "decoder": _decoder, "sram": _sram,
                       "psum_buffer": _psum_buffer, "dram": _dram, "reram": _reram,
-                      "nonlinear": _nonlinear}))
+                      "nonlinear": _nonlinear, "rotation": _rotation, "logic": _logic}))
 
 
 def inventory(system: SystemSpec) -> tuple[ComponentSpec, ...]:

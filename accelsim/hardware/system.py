@@ -34,6 +34,8 @@ ACTIONS: Mapping[ComponentKind, frozenset[Action]] = MappingProxyType({
     ComponentKind.APSQ: frozenset({Action.REQUANT_OPS}),
     ComponentKind.RERAM: _MEMORY,
     ComponentKind.NONLINEAR: frozenset({Action.LANE_PASSES}),
+    ComponentKind.LOGIC: frozenset(),
+    ComponentKind.ROTATION: frozenset({Action.BUTTERFLY_OPS}),
     ComponentKind.DRAM: _MEMORY,
     ComponentKind.D2D_LINK: frozenset({Action.BITS}),
 })
@@ -129,6 +131,10 @@ def chip_components(chip: SystemSpec) -> tuple[tuple[str, ComponentKind], ...]:
         parts.append(("reram", ComponentKind.RERAM))
     if chip.nonlinear is not None:
         parts.append(("nonlinear", ComponentKind.NONLINEAR))
+    if chip.rotation is not None:
+        parts.append(("rotation", ComponentKind.ROTATION))
+    if chip.logic is not None:
+        parts.append(("logic", ComponentKind.LOGIC))
     return tuple(parts)
 
 

@@ -67,7 +67,8 @@ class Fabric:
         self.latency_cycles = 0 if chiplets.link is None else \
             hop_latency_cycles(chiplets.link, system.clock_hz)
         dram = system.dram
-        self.dram_cycles_per_bit = exact(system.clock_hz) / exact(dram.bandwidth_bits_per_s)
+        self.dram_cycles_per_bit = exact(system.clock_hz) / (
+            exact(dram.bandwidth_bits_per_s) * exact(dram.efficiency))
         self.dram_latency_cycles = _ceil(exact(dram.latency_s) * exact(system.clock_hz))
         self.busy: dict[str, int] = {}
         self.counts: dict[str, int] = {}

@@ -41,7 +41,9 @@ class LayerTiming:
 
 def channel_for(system: SystemSpec) -> Channel:
     """The DRAM channel in cycles: exact rational cycles per bit, ceil'd latency."""
-    cycles_per_bit = Fraction(system.clock_hz) / Fraction(system.dram.bandwidth_bits_per_s)
+    efficiency = Fraction(f"{system.dram.efficiency:.12g}")
+    sustained = Fraction(system.dram.bandwidth_bits_per_s) * efficiency
+    cycles_per_bit = Fraction(system.clock_hz) / sustained
     latency = Fraction(system.dram.latency_s) * Fraction(system.clock_hz)
     return Channel(cycles_per_bit, -(-latency.numerator // latency.denominator),
                    2 if _double_buffered(system) else 1)

@@ -10,13 +10,20 @@ the directed channels each step uses, so every joule lands on a component of the
 from __future__ import annotations
 
 from dataclasses import replace
+from fractions import Fraction
 
+from accelsim.config.llm_spec import LlmSpec
+from accelsim.config.system_spec import SystemSpec
 from accelsim.errors import ConfigError
 from accelsim.hardware.links import Topology, ring_order
 from accelsim.hardware.nonlinear import nonlinear_counts, nonlinear_cycles
+from accelsim.hardware.rotation import rotation_counts, rotation_cycles
 from accelsim.hardware.system import System
 from accelsim.mapping.llm import LlmPlan, Placed
+from accelsim.sim.engine import channel_for
+from accelsim.sim.llm_timeline import round_timeline
 from accelsim.sim.reram_pipeline import sourced_layer_stats
+from accelsim.sim.rs_pnm import pnm_layer_stats
 from accelsim.sim.stats import (
     LayerStats,
     LlmTotals,
@@ -101,13 +108,68 @@ def _nonlinear_rows(plan: LlmPlan, system: System) -> list[LayerStats]:
     return rows
 
 
+def _shared(system: System) -> bool:
+    return system.fabric is not None and system.fabric.dram_sharing == "shared"
+
+
+def timed_chip(system: System) -> SystemSpec:
+    """The chip spec one chip is timed with: with a shared DRAM pool its channel is its equal
+    share of the pool (every chip streams its weight share at the same time)."""
+    chip = system.chip
+    if not _shared(system):
+        return chip
+    share = chip.dram.bandwidth_bits_per_s * len(system.dram_at) / system.chips
+    return chip.model_copy(update={"dram": chip.dram.model_copy(
+        update={"bandwidth_bits_per_s": share})})
+
+
+def _pooled(row: LayerStats, system: System) -> LayerStats:
+    """Every chip's DRAM bits of ``row`` spread evenly over the shared pool's channels."""
+    if not _shared(system):
+        return row
+    dram_names = {system.dram_name(c) for c in range(system.chips)}
+    counts = {k: v for k, v in row.counts.items() if component_of(k) not in dram_names}
+    pool = system.dram_at
+    for action in (Action.READ_BITS, Action.WRITE_BITS):
+        total = sum(v for k, v in row.counts.items()
+                    if component_of(k) in dram_names and action_of(k) == action)
+        for index, channel in enumerate(pool):
+            part = total // len(pool) + (1 if index < total % len(pool) else 0)
+            if part:
+                counts[count_key(system.dram_name(channel), action)] = part
+    return replace(row, counts=counts)
+
+
+def _rotated(name: str, gated: bool) -> bool:
+    """Whether the LRU rotates this target projection's input: once per distinct input (Q,
+    not K and V, which read the same vector; the gate, not the up projection, of a gated FFN);
+    the LM head is not rotated."""
+    skip = ("k_proj", "v_proj", "lm_head", *(("up_proj",) if gated else ()))
+    return name.startswith("target.") and not name.removesuffix("@reram").endswith(skip)
+
+
+def _rotation_row(item: Placed, plan: LlmPlan, system: System) -> LayerStats | None:
+    """The LRU's rotation of a target projection's input, on every chip: each rotates the
+    whole input of its column share."""
+    unit, layer = system.chip.rotation, item.layer
+    gated = plan.models.target.ffn_kind == "gated"
+    if unit is None or layer.op == "attention" or not _rotated(layer.name, gated):
+        return None
+    elements = layer.batch * layer.m * layer.k
+    cycles = rotation_cycles(elements, unit)
+    row = LayerStats(f"{layer.name}.rotate", "rotation", {"elements": elements}, cycles,
+                     cycles, 0, 0, system.chip.array.rows * system.chip.array.cols,
+                     rotation_counts(elements, unit))
+    return on_every_chip(_scaled(row, item.repeat), system)
+
+
 def _check_drams(system: System) -> None:
-    if system.multi_chip and len(set(system.dram_at)) != system.chips:
+    if system.multi_chip and not _shared(system) and len(set(system.dram_at)) != system.chips:
         raise ConfigError(
             "an LLM run splits every GEMM over all chips, each streaming its weight share from "
             f"its own DRAM: every chip needs a DRAM channel (chiplets.dram_at has "
-            f"{len(set(system.dram_at))} of {system.chips}); LLM tensor parallelism with "
-            "shared DRAM channels is not modelled", key_path="chiplets.dram_at")
+            f"{len(set(system.dram_at))} of {system.chips}), or chiplets.dram_sharing "
+            "'shared' (the channels as one pool)", key_path="chiplets.dram_at")
 
 
 def _totals(plan: LlmPlan, system: System, stats: SimStats) -> LlmTotals:
@@ -133,18 +195,63 @@ def _totals(plan: LlmPlan, system: System, stats: SimStats) -> LlmTotals:
         endurance_ok=plan.reram_writes_per_cell <= endurance)
 
 
+def _on_pnm(item: Placed, plan: LlmPlan) -> bool:
+    """A draft GEMM with its weights in ReRAM, run on the RS-PNM path."""
+    return plan.spec.draft_engine == "rs_pnm" and item.source == "reram" and \
+        item.layer.op != "attention" and item.layer.name.startswith("draft.")
+
+
+def _exposed(row: LayerStats, fraction: Fraction, chip: SystemSpec) -> LayerStats:
+    """A draft row with only ``fraction`` of its time exposed (APSD hides the rest behind the
+    target pass); its counts (the work) are unchanged. The DRAM is busy with the target pass,
+    so the row's own DRAM transfers (its KV, a DRAM-resident LM head) stay exposed."""
+    if fraction == 1:
+        return row
+    dram_bits = sum(row.counts.get(count_key("dram", a), 0)
+                    for a in (Action.READ_BITS, Action.WRITE_BITS))
+    floor = min(row.cycles, channel_for(chip).transfer_cycles(dram_bits))
+    cycles = max(int(row.cycles * fraction), floor)
+    compute = min(int(row.compute_cycles * fraction), cycles)
+    return replace(row, name=f"{row.name} ({float(fraction):.0%} exposed)", cycles=cycles,
+                   compute_cycles=compute, stall_cycles=cycles - compute)
+
+
+def apsd_exposed(spec: LlmSpec) -> Fraction:
+    """Share of the draft time APSD leaves exposed: 1 - a^(g+1), the rounds that do not
+    switch to parallel draft-and-verify (1 with sequential speculation)."""
+    if spec.speculation != "apsd" or not spec.draft_length:
+        return Fraction(1)
+    alpha = Fraction(f"{spec.acceptance_rate:.12g}")
+    return 1 - alpha ** (spec.draft_length + 1)
+
+
+def _gemm_row(item: Placed, plan: LlmPlan, system: System, chip: SystemSpec) -> LayerStats:
+    if _on_pnm(item, plan):
+        return pnm_layer_stats(item.layer, chip, plan.spec)
+    assert item.plan is not None
+    return sourced_layer_stats(item.plan, chip, OperandHome(item.source))
+
+
 def simulate_llm(plan: LlmPlan, system: System) -> SimStats:
-    """One round of ``plan`` on every chip of ``system``: rows per layer, per-token totals."""
+    """One round of ``plan`` on every chip of ``system``: rows per layer, per-token totals,
+    and the per-resource spans of the round drawn pass by pass."""
     _check_drams(system)
+    chip, exposed = timed_chip(system), apsd_exposed(plan.spec)
     rows: list[LayerStats] = []
     for item in plan.placed:
-        assert item.plan is not None
-        row = sourced_layer_stats(item.plan, system.chip, OperandHome(item.source))
-        rows.append(on_every_chip(_scaled(row, item.repeat), system))
+        rotate = _rotation_row(item, plan, system)
+        if rotate is not None:
+            rows.append(rotate)
+        row = _scaled(_gemm_row(item, plan, system, chip), item.repeat)
+        if item.layer.name.startswith("draft."):
+            row = _exposed(row, exposed, chip)
+        rows.append(_pooled(on_every_chip(row, system), system))
         gather = _allgather(item, plan, system)
         if gather is not None:
             rows.append(_scaled(gather, item.repeat))
-    rows += _nonlinear_rows(plan, system)
-    rows.append(_kv_append(plan, system))
-    stats = SimStats(tuple(rows), system.clock_hz)
+    rows += [_exposed(row, exposed, chip) if row.name.startswith("draft.") else row
+             for row in _nonlinear_rows(plan, system)]
+    rows.append(_pooled(_kv_append(plan, system), system))
+    timeline, spans = round_timeline(rows, plan.spec.draft_length, system)
+    stats = SimStats(tuple(rows), system.clock_hz, timeline=timeline, spans=spans)
     return replace(stats, llm=_totals(plan, system, stats))

@@ -55,6 +55,11 @@ def simulate_run(plan: RunPlan, system: System, sim: SimSpec,
         raise ConfigError(_NO_RERAM[type(plan)], key_path="system.reram")
     if isinstance(plan, LlmPlan):
         return simulate_llm(plan, system)
+    if system.fabric is not None and system.fabric.dram_sharing == "shared":
+        raise ConfigError("chiplets.dram_sharing 'shared' (one DRAM pool every chiplet reads "
+                          "over its own bus) is modelled for LLM runs only; dense partitions "
+                          "and MoE schedules route DRAM traffic over the links ('private')",
+                          key_path="chiplets.dram_sharing")
     if isinstance(plan, MoeRunPlan):
         return simulate_moe(plan, sim)
     if isinstance(plan, PartitionPlan):

@@ -25,8 +25,21 @@ def test_run_prints_and_reports_tokens_per_s(tmp_path: Path,
     assert totals["tokens_per_round"] == pytest.approx((1 - 0.9 ** 7) / 0.1)
 
 
+def test_timeline_draws_the_round_pass_by_pass(tmp_path: Path) -> None:
+    out = tmp_path / "t.json"
+    assert main(["run", CONFIG, "--timeline", str(out)]) == 0
+    events = json.loads(out.read_text())["traceEvents"]
+    tracks = {e["args"]["name"] for e in events if e["ph"] == "M"}
+    assert {"passes", "dram0", "dram1", "chiplet0.array", "chiplet0.reram", "link.c0-c1",
+            "chiplet0.nonlinear"} <= tracks
+    passes = [e["name"] for e in events if e.get("cat") == "passes"]
+    assert passes == [*(f"draft pass {i}" for i in range(1, 7)), "target pass"]
+
+
 @pytest.mark.parametrize(("override", "needle"), [
     ("llm.acceptance_rate=1.5", "acceptance_rate"),
+    ("chiplets.dram_sharing=private", "every chip needs a DRAM channel"),
+    ("llm.bvq.vector=2", "BVQ indices of 4 bits per weight"),
     ("system.reram.bandwidth=30GB/s", "inconsistent"),
     ("llm.dram_capacity=64MiB", "does not fit"),
 ])

@@ -124,7 +124,7 @@ def test_an_unknown_dram_technology_lists_the_known_ones(default_tables: CostTab
     request = Request("dram", Quantity("energy", "read"), {"technology": "lpddr5"}, "dram")
     with pytest.raises(ConfigError, match=r"^no 'dram' entry gives energy\.read at "
                                           r"technology=lpddr5 \(needed by dram\); the tables "
-                                          r"have technology=ddr3, gddr5, hbm2, hmc, lpddr, "
+                                          r"have technology=ddr3, gddr5, hbm2, hmc, lpddr, lpddr3, "
                                           r"lpddr4 \(did you mean 'lpddr'\?\)"):
         resolve(default_tables, request, AT_45)
 

@@ -133,7 +133,7 @@ def test_later_files_override_by_id_and_shadow_by_class(write_table: Callable[..
 
 
 def test_default_tables_cite_a_source_and_only_v_or_d(default_tables: CostTables) -> None:
-    assert len(default_tables.entries) == 69
+    assert len(default_tables.entries) == 70
     for entry in default_tables.entries.values():
         assert entry.status in ("V", "D")
         assert "docs/costs.md" in entry.source, entry.id

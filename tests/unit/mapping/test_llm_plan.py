@@ -31,7 +31,10 @@ def test_shard_splits_columns_or_kv_heads() -> None:
 def test_more_chips_more_tokens_per_s_and_link_traffic() -> None:
     config = ROOT / "configs" / "reram_llm.yaml"
     one = api.run(config, set={"chiplets": None}).stats.llm
-    four = api.run(config).stats.llm
-    assert one is not None and four is not None
+    private = {"chiplets.dram_sharing": "private", "chiplets.dram_at": [0, 1, 2, 3]}
+    four = api.run(config, set=private).stats.llm
+    shared = api.run(config).stats.llm  # two LPDDR3 channels shared by the four chips
+    assert one is not None and four is not None and shared is not None
     assert one.link_bytes_per_token == 0 < four.link_bytes_per_token
     assert four.tokens_per_s > 3 * one.tokens_per_s
+    assert one.tokens_per_s < shared.tokens_per_s < four.tokens_per_s
