@@ -316,10 +316,13 @@ def _psum_buffer(system: SystemSpec) -> tuple[ComponentSpec, ...]:
                 "latency": 1.0 / system.clock_hz}
         op = {"requant_ops": ActionCost("op")}
         inside = {"area": "inside the APSQ engine's area", "leakage": "inside the APSQ engine"}
+        per_bit = {"read_bits": ActionCost("read", per_bit=True, access_bits="bits"),
+                   "write_bits": ActionCost("write", per_bit=True, access_bits="bits")}
         parts = (Part("engine", "apsq_engine", {}, 1.0,
                       not_modelled={"leakage": "the APSQ paper gives no leakage"}),
                  Part("requant_shifter", "shifter", wide, 0.0, op, not_modelled=inside),
-                 Part("requant_adder", "int_adder", wide, 0.0, op, not_modelled=inside))
+                 Part("requant_adder", "int_adder", wide, 0.0, op, not_modelled=inside),
+                 Part("group_registers", "register", wide, 0.0, per_bit, not_modelled=inside))
         specs.append(ComponentSpec("apsq", "apsq", parts))
     return tuple(specs)
 
