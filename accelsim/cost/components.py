@@ -297,8 +297,9 @@ def _dram(system: SystemSpec) -> tuple[ComponentSpec, ...]:
 
 def _psum_buffer(system: SystemSpec) -> tuple[ComponentSpec, ...]:
     """The PSUM buffer (``banks`` single-bank macros, priced per bit at its access width) and,
-    with APSQ, the reconfigurable engine: its cited area, and a shift + add per
-    requantization (docs/apsq.md)."""
+    with APSQ, the reconfigurable engine: its cited area, a shift + add per requantization,
+    and register bits for the open group sums it holds with ``group_sum_home: engine``
+    (docs/apsq.md)."""
     buffer = system.psum_buffer
     if buffer is None:
         return ()

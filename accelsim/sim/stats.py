@@ -13,6 +13,7 @@ Action counts are keyed ``"<component>.<action>"`` where the component is a dott
 | ``dram.read_bits`` / ``dram.write_bits`` | bits moved over the DRAM interface |
 | ``psum_buffer.read_bits`` / ``write_bits`` | PSUM-buffer bits (with ``system.psum_buffer``) |
 | ``apsq.requant_ops`` | APSQ requantizations (one per element and group of K tiles) |
+| ``apsq.read_bits`` / ``write_bits`` | open group sums in the engine (``group_sum_home: engine``) |
 
 ``psum_counts`` holds the part of ``counts`` on shared components that partial sums cause:
 DRAM bits of PSUM spills and of the PSUM-induced re-fetch of the stationary operand
