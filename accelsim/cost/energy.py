@@ -7,7 +7,8 @@ component of the built system for the whole layer time (cycles / clock), used or
 PSUM attribution (``psum_j[c]``, a part of ``energy_j[c]``): what partial sums cost on each
 component. The PSUM buffer and the APSQ engine hold nothing else, so all their energy (leakage
 included) is PSUM energy; on shared components the priced ``LayerStats.psum_counts`` (DRAM bits
-of PSUM spills and of the PSUM-induced re-fetch of the stationary operand).
+of PSUM spills and of the PSUM-induced re-fetch of the stationary operand; ofmap-SRAM bits of
+partial sums kept there when there is no PSUM buffer).
 """
 
 from __future__ import annotations

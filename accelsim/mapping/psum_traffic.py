@@ -11,7 +11,9 @@ Compulsory: every operand read from DRAM once, every output written once. Per pl
   compulsory ones, when the plan has more than one chunk).
 
 ``psum_counts`` turns the last two into the share of the layer's ``dram.read_bits`` /
-``dram.write_bits`` that partial sums cause, so that cost can price them as PSUM energy.
+``dram.write_bits`` that partial sums cause, so that cost can price them as PSUM energy. Without
+a PSUM buffer, ws/is partial sums live in the ofmap SRAM: its traffic beyond one write and one
+read of each finished output (at psum bits, as the plan moves them) is theirs too.
 """
 
 from __future__ import annotations
@@ -24,6 +26,8 @@ from accelsim.types import Action, Dataflow, count_key
 
 DRAM_READ = count_key("dram", Action.READ_BITS)
 DRAM_WRITE = count_key("dram", Action.WRITE_BITS)
+_OFMAP_READ = count_key("sram.ofmap", Action.READ_BITS)
+_OFMAP_WRITE = count_key("sram.ofmap", Action.WRITE_BITS)
 _STATIONARY = {Dataflow.WS: "weight", Dataflow.IS: "ifmap"}
 
 
@@ -80,5 +84,20 @@ def psum_counts(plan: LayerPlan) -> dict[str, int]:
     """The share of the layer's DRAM counts that partial sums cause (zeros left out)."""
     dram = psum_dram(plan)
     counts = {DRAM_READ: dram.spill_read_bits + dram.refetch_bits,
-              DRAM_WRITE: dram.spill_write_bits}
+              DRAM_WRITE: dram.spill_write_bits, **_ofmap_sram_psums(plan)}
     return {key: value for key, value in counts.items() if value}
+
+
+def _ofmap_sram_psums(plan: LayerPlan) -> dict[str, int]:
+    """Ofmap-SRAM bits of ws/is partial sums kept there (no PSUM buffer; module doc)."""
+    if plan.dataflow is Dataflow.OS or plan.bits.psum_format is not None:
+        return {}
+    read = write = 0
+    for block in plan.blocks:
+        for segment in block.segments:
+            for run in segment.runs:
+                folds = plan.groups * block.repeat * segment.repeat * run.count
+                read += folds * run.traffic.sram_read_bits[2]
+                write += folds * run.traffic.sram_write_bits[2]
+    finished = plan.gemm.count * plan.gemm.m * plan.gemm.n * plan.bits.psum
+    return {_OFMAP_READ: max(0, read - finished), _OFMAP_WRITE: max(0, write - finished)}

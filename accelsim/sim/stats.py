@@ -16,8 +16,9 @@ Action counts are keyed ``"<component>.<action>"`` where the component is a dott
 | ``apsq.read_bits`` / ``write_bits`` | open group sums in the engine (``group_sum_home: engine``) |
 
 ``psum_counts`` holds the part of ``counts`` on shared components that partial sums cause:
-DRAM bits of PSUM spills and of the PSUM-induced re-fetch of the stationary operand
-(``accelsim.mapping.psum_traffic``); cost prices it as PSUM energy. Filled for single-chip
+DRAM bits of PSUM spills and of the PSUM-induced re-fetch of the stationary operand, and
+ofmap-SRAM bits of partial sums kept there (``accelsim.mapping.psum_traffic``); cost prices it
+as PSUM energy. Filled for single-chip
 layers (weights from DRAM or ReRAM) and LLM rounds; empty for chiplet partitions and MoE.
 """
 

@@ -272,7 +272,8 @@ read/write/requantization counts (both group homes, short reductions) against a 
 **PSUM energy** (`psum_energy_j` in the JSON report, per layer and per component; "PSUM energy"
 in the text summary): the PSUM buffer and the APSQ engine whole (dynamic and leakage), plus the
 DRAM energy of PSUM spills and of the PSUM-induced re-fetch (the stationary operand's re-reads
-beyond the compulsory ones when the stream is cut into chunks: `accelsim/mapping/psum_traffic.py`).
+beyond the compulsory ones when the stream is cut into chunks: `accelsim/mapping/psum_traffic.py`);
+without a PSUM buffer, the ofmap SRAM's partial-sum traffic.
 
 Cost: the buffer is priced from the CACTI 7.0 rows (`accelsim/data/tables/cacti7_sram.yaml`) at
 its bank size and access width, per bit (0.07 pJ/bit read and 0.14 pJ/bit write for 16 KiB banks
@@ -368,8 +369,7 @@ Why the figures differ, from stated assumptions (nothing is tuned to the paper's
 - **Same buffer for both.** The INT8 buffer could be 4x smaller for the same PSUM count (cheaper
   per bit and less leakage); the study keeps the macro fixed so that only the bits moved change.
 - **Not attributed to PSUMs:** the streamed operand's re-reads that a loop order keeping PSUMs on
-  chip causes, and partial sums kept in the ofmap SRAM (systems without a PSUM buffer); the
-  summary above says how much of the DRAM saving that leaves out.
+  chip causes; the summary above says how much of the DRAM saving that leaves out.
 
 ## Accuracy at the same settings (docs/quantization.md)
 

@@ -22,7 +22,7 @@ def _workload(tmp_path: Path, m: int, n: int, k: int) -> Path:
     return path
 
 
-def _dram_j(result: accelsim.api.Result, key: str) -> float:
+def _per_count_j(result: accelsim.api.Result, key: str) -> float:
     counts = result.layers[0].stats.counts[key]
     return result.energy.by_action_j[key] / counts
 
@@ -36,7 +36,8 @@ def test_spills_are_psum_energy_on_the_dram(tmp_path: Path) -> None:
     layer = result.layers[0]
     spilled = 2048 * 32 * 32 * 3  # K tiles 0..2 store a PSUM; tiles 1..3 read one
     psum = layer.psum_energy_j
-    expected = spilled * (_dram_j(result, "dram.read_bits") + _dram_j(result, "dram.write_bits"))
+    expected = spilled * (_per_count_j(result, "dram.read_bits")
+                          + _per_count_j(result, "dram.write_bits"))
     assert psum["dram"] == pytest.approx(expected)
     assert psum["psum_buffer"] == layer.energy_j["psum_buffer"]  # the buffer holds only PSUMs
     assert psum["dram"] < layer.energy_j["dram"]
@@ -74,3 +75,17 @@ def test_without_psum_traffic_nothing_is_attributed(tmp_path: Path) -> None:
                           set={"system.array.dataflow": "os"})
     assert result.energy.psum_by_component_j == {}
     assert "PSUM energy" not in summary_text(result)
+
+
+def test_partial_sums_in_the_ofmap_sram_are_psum_energy(tmp_path: Path) -> None:
+    """No PSUM buffer (int8_sa, ws): 4 K tiles; each output is written and read back at 32 bits
+    once per further K tile, beyond the one write and read of the finished sum."""
+    result = accelsim.run(ROOT / "configs" / "int8_sa.yaml",
+                          workload=_workload(tmp_path, 64, 32, 128),
+                          set={"mapping.search": "off"})
+    layer = result.layers[0]
+    moved = 3 * 64 * 32 * 32
+    per_bit = (_per_count_j(result, "sram.ofmap.read_bits")
+               + _per_count_j(result, "sram.ofmap.write_bits"))
+    assert layer.psum_energy_j["sram.ofmap"] == pytest.approx(moved * per_bit)
+    assert layer.psum_energy_j["sram.ofmap"] < layer.energy_j["sram.ofmap"]
