@@ -262,7 +262,20 @@ class PsumBufferSpec(Spec):
         "partial-sum quantization, one requantization (shift and add) per group.")
     group_size: StrictInt = Field(
         1, ge=1, le=1024, description="APSQ group size gs: K tiles summed at full precision "
-        "before one requantization. Must not exceed any layer's number of K tiles.")
+        "before one requantization. Must not exceed any layer's number of K tiles unless "
+        "short_reduction is 'one_group'.")
+    short_reduction: Annotated[Literal["error", "one_group"], _one_of(
+        ("error", "one_group"), "short-reduction policy")] = Field(
+        "error", description="A layer with fewer K tiles than group_size: 'error' refuses it; "
+        "'one_group' sums its whole reduction as one group (the group closes at its last K "
+        "tile, as with gs = its K tiles).")
+    group_sum_home: Annotated[Literal["psum_buffer", "engine"], _one_of(
+        ("psum_buffer", "engine"), "group-sum home")] = Field(
+        "psum_buffer", description="Where APSQ keeps the full-precision sum of an open group "
+        "(gs > 1) between its K tiles: 'psum_buffer' (in this buffer at "
+        "array.precision.psum_bits, beside the stored INT PSUM: docs/apsq.md's reading) or "
+        "'engine' (in accumulator registers of the APSQ engine, priced per bit as registers, "
+        "area inside the engine's cited area, capacity not checked: an optimistic bound).")
 
 
 class DramSpec(Spec):
@@ -348,7 +361,8 @@ class SystemSpec(Spec):
                 "accumulation (array.precision.psum_bits) without quantization; set "
                 "psum_buffer.quantization: apsq or word_bits >= psum_bits")
         tile_bits = self.array.cols * (buffer.word_bits + (
-            wide if buffer.quantization == "apsq" and buffer.group_size > 1 else 0))
+            wide if buffer.quantization == "apsq" and buffer.group_size > 1
+            and buffer.group_sum_home == "psum_buffer" else 0))
         if buffer.capacity_bits < tile_bits:
             raise ValueError(
                 f"psum_buffer capacity ({int(buffer.capacity_bits)} bits) is too small for "

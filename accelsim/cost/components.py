@@ -299,8 +299,9 @@ def _dram(system: SystemSpec) -> tuple[ComponentSpec, ...]:
 
 def _psum_buffer(system: SystemSpec) -> tuple[ComponentSpec, ...]:
     """The PSUM buffer (``banks`` single-bank macros, priced per bit at its access width) and,
-    with APSQ, the reconfigurable engine: its cited area, and a shift + add per
-    requantization (docs/apsq.md)."""
+    with APSQ, the reconfigurable engine: its cited area, a shift + add per requantization,
+    and register bits for the open group sums it holds with ``group_sum_home: engine``
+    (docs/apsq.md)."""
     buffer = system.psum_buffer
     if buffer is None:
         return ()
@@ -318,10 +319,13 @@ def _psum_buffer(system: SystemSpec) -> tuple[ComponentSpec, ...]:
                 "latency": 1.0 / system.clock_hz}
         op = {"requant_ops": ActionCost("op")}
         inside = {"area": "inside the APSQ engine's area", "leakage": "inside the APSQ engine"}
+        per_bit = {"read_bits": ActionCost("read", per_bit=True, access_bits="bits"),
+                   "write_bits": ActionCost("write", per_bit=True, access_bits="bits")}
         parts = (Part("engine", "apsq_engine", {}, 1.0,
                       not_modelled={"leakage": "the APSQ paper gives no leakage"}),
                  Part("requant_shifter", "shifter", wide, 0.0, op, not_modelled=inside),
-                 Part("requant_adder", "int_adder", wide, 0.0, op, not_modelled=inside))
+                 Part("requant_adder", "int_adder", wide, 0.0, op, not_modelled=inside),
+                 Part("group_registers", "register", wide, 0.0, per_bit, not_modelled=inside))
         specs.append(ComponentSpec("apsq", "apsq", parts))
     return tuple(specs)
 

@@ -3,12 +3,18 @@
 Leakage is folded into each component's energy (``energy_j[c]`` includes it) and also reported
 on its own (``leakage_j[c]``), so a report can show either. Leakage is charged to every
 component of the built system for the whole layer time (cycles / clock), used or not.
+
+PSUM attribution (``psum_j[c]``, a part of ``energy_j[c]``): what partial sums cost on each
+component. The PSUM buffer and the APSQ engine hold nothing else, so all their energy (leakage
+included) is PSUM energy; on shared components the priced ``LayerStats.psum_counts`` (DRAM bits
+of PSUM spills and of the PSUM-induced re-fetch of the stationary operand; ofmap-SRAM bits of
+partial sums kept there when there is no PSUM buffer).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from accelsim.config.system_spec import SystemSpec
 from accelsim.cost.components import ComponentSpec
@@ -22,12 +28,14 @@ from accelsim.sim.stats import LayerStats, SimStats, action_of, component_of
 
 @dataclass(frozen=True)
 class LayerEnergy:
-    """One layer: joules per component (leakage included), its leakage share, per action."""
+    """One layer: joules per component (leakage included), its leakage share, per action, and
+    the PSUM share per component (module doc; components without any left out)."""
 
     name: str
     energy_j: Mapping[str, float]
     leakage_j: Mapping[str, float]
     actions_j: Mapping[str, float]
+    psum_j: Mapping[str, float] = field(default_factory=dict)
 
     @property
     def total_j(self) -> float:
@@ -68,6 +76,16 @@ class EnergyBreakdown:
         return _sum(self.layers, "actions_j")
 
     @property
+    def psum_by_component_j(self) -> dict[str, float]:
+        """The PSUM share of ``by_component_j`` (module doc)."""
+        return _sum(self.layers, "psum_j")
+
+    @property
+    def psum_j(self) -> float:
+        """All energy partial sums cost over the run."""
+        return sum(self.psum_by_component_j.values())
+
+    @property
     def per_layer_j(self) -> tuple[Mapping[str, float], ...]:
         """Joules per component of each layer, in layer order (leakage included)."""
         return tuple(layer.energy_j for layer in self.layers)
@@ -95,7 +113,23 @@ def _layer(layer: LayerStats, clock_hz: float, specs: Mapping[str, ComponentSpec
         dynamic[component] += joules
     leakage = {name: watts * seconds for name, watts in leakage_w.items()}
     energy = {name: dynamic[name] + leakage[name] for name in specs}
-    return LayerEnergy(layer.name, energy, leakage, actions)
+    return LayerEnergy(layer.name, energy, leakage, actions,
+                       _psum_share(layer, specs, pricer, energy))
+
+
+_PSUM_KINDS = frozenset({"psum_buffer", "apsq"})
+
+
+def _psum_share(layer: LayerStats, specs: Mapping[str, ComponentSpec], pricer: Pricer,
+                energy: Mapping[str, float]) -> dict[str, float]:
+    """Joules partial sums cost on each component (module doc)."""
+    share = {name: energy[name] for name, spec in specs.items() if spec.kind in _PSUM_KINDS}
+    for key, count in sorted(layer.psum_counts.items()):
+        component = component_of(key)
+        if component in specs:
+            joules = count * pricer.energy_per_count(specs[component], action_of(key))
+            share[component] = share.get(component, 0.0) + joules
+    return {name: joules for name, joules in share.items() if joules}
 
 
 def estimate_energy(stats: SimStats, system: System | SystemSpec,

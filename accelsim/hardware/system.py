@@ -31,7 +31,7 @@ ACTIONS: Mapping[ComponentKind, frozenset[Action]] = MappingProxyType({
     ComponentKind.DECODER: frozenset({Action.CONTAINER_BITS}),
     ComponentKind.SRAM: _MEMORY,
     ComponentKind.PSUM_BUFFER: _MEMORY,
-    ComponentKind.APSQ: frozenset({Action.REQUANT_OPS}),
+    ComponentKind.APSQ: frozenset({Action.REQUANT_OPS, Action.READ_BITS, Action.WRITE_BITS}),
     ComponentKind.RERAM: _MEMORY,
     ComponentKind.NONLINEAR: frozenset({Action.LANE_PASSES}),
     ComponentKind.LOGIC: frozenset(),

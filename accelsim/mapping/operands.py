@@ -9,7 +9,7 @@ from fractions import Fraction
 
 from accelsim.config.system_spec import SystemSpec
 from accelsim.errors import WorkloadError
-from accelsim.mapping.psum import psum_format
+from accelsim.mapping.psum import k_tiles, psum_format
 from accelsim.mapping.reuse import OperandBits
 from accelsim.types import Dataflow
 from accelsim.workload.layers import Conv2dLayer, Layer
@@ -26,7 +26,8 @@ def operand_bits(layer: Layer, system: SystemSpec, source: str | None = None) ->
         psum=precision.psum_bits,
         ifmap_unique=ifmap_unique_fraction(layer),
         weight_storage=weight_storage_bits(layer, system, source),
-        psum_format=None if system.array.dataflow is Dataflow.OS else psum_format(system),
+        psum_format=None if system.array.dataflow is Dataflow.OS else psum_format(
+            system, k_tiles(layer, system)),
     )
 
 

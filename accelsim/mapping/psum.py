@@ -16,7 +16,12 @@ the tile closes its group when ``q == gs - 1`` or ``t == tiles - 1``):
 width (``psum_buffer.word_bits``). The last tile's finished sum goes to the ofmap SRAM (at
 ``ofmap`` bits), not back into the PSUM buffer. APSQ with gs = 1 stores only ``word``-bit PSUMs;
 a group of gs > 1 tiles is summed at full precision first (``apsq_matmul``'s numerics), held in
-the buffer at ``wide`` bits between its tiles.
+the buffer at ``wide`` bits between its tiles. With ``group_sum_home: engine`` that open group
+sum lives in the APSQ engine's registers instead: the ``wide`` reads and writes of the table
+move there (``engine_read_bits`` / ``engine_write_bits``) and the buffer holds only ``word``.
+
+A layer with fewer K tiles than gs is refused, or with ``short_reduction: one_group`` runs as
+one group (gs = its K tiles; ``psum_format(system, tiles)``).
 """
 
 from __future__ import annotations
@@ -27,7 +32,7 @@ from accelsim.config.system_spec import PsumBufferSpec, SystemSpec
 from accelsim.errors import WorkloadError
 from accelsim.timing.folding import spatial_dims
 from accelsim.types import Dataflow
-from accelsim.workload.layers import Workload
+from accelsim.workload.layers import Layer, Workload
 
 
 @dataclass(frozen=True)
@@ -37,6 +42,8 @@ class PsumAccess:
     read_bits: int
     write_bits: int
     requant_ops: int
+    engine_read_bits: int = 0  # the open group sum in the APSQ engine (group_sum_home: engine)
+    engine_write_bits: int = 0
 
 
 @dataclass(frozen=True)
@@ -47,16 +54,21 @@ class PsumFormat:
     wide_bits: int
     group_size: int
     quantized: bool
+    group_in_engine: bool = False
 
 
-def psum_format(system: SystemSpec) -> PsumFormat | None:
-    """The PSUM format of ``system``'s buffer; None when it has no PSUM buffer."""
+def psum_format(system: SystemSpec, tiles: int | None = None) -> PsumFormat | None:
+    """The PSUM format of ``system``'s buffer for a layer of ``tiles`` K tiles (gs capped at
+    them under ``short_reduction: one_group``); None when it has no PSUM buffer."""
     buffer: PsumBufferSpec | None = system.psum_buffer
     if buffer is None:
         return None
     quantized = buffer.quantization == "apsq"
-    return PsumFormat(buffer.word_bits, system.array.precision.psum_bits,
-                      buffer.group_size if quantized else 1, quantized)
+    group = buffer.group_size if quantized else 1
+    if tiles is not None and buffer.short_reduction == "one_group":
+        group = max(1, min(group, tiles))
+    return PsumFormat(buffer.word_bits, system.array.precision.psum_bits, group, quantized,
+                      quantized and buffer.group_sum_home == "engine")
 
 
 def element_access(fmt: PsumFormat, tile: int, tiles: int) -> PsumAccess:
@@ -66,15 +78,19 @@ def element_access(fmt: PsumFormat, tile: int, tiles: int) -> PsumAccess:
         return PsumAccess(fmt.word_bits if tile else 0, 0 if last else fmt.word_bits, 0)
     q = tile % fmt.group_size
     closes = q == fmt.group_size - 1 or last
-    if not closes:
-        return PsumAccess(fmt.wide_bits if q else 0, fmt.wide_bits, 0)
-    reads = (fmt.wide_bits if q else 0) + (fmt.word_bits if tile >= fmt.group_size else 0)
-    return PsumAccess(reads, 0 if last else fmt.word_bits, 1)
+    group_read = fmt.wide_bits if q else 0
+    group_write = 0 if closes else fmt.wide_bits
+    word_read = fmt.word_bits if closes and tile >= fmt.group_size else 0
+    word_write = fmt.word_bits if closes and not last else 0
+    if fmt.group_in_engine:
+        return PsumAccess(word_read, word_write, int(closes), group_read, group_write)
+    return PsumAccess(group_read + word_read, group_write + word_write, int(closes))
 
 
 def working_bits_per_element(fmt: PsumFormat) -> int:
     """Buffer bits one element's running state takes (running PSUM + an open wide group)."""
-    return fmt.word_bits + (fmt.wide_bits if fmt.quantized and fmt.group_size > 1 else 0)
+    open_group = fmt.quantized and fmt.group_size > 1 and not fmt.group_in_engine
+    return fmt.word_bits + (fmt.wide_bits if open_group else 0)
 
 
 def check_group_size(fmt: PsumFormat | None, tiles: int, layer: str,
@@ -90,10 +106,15 @@ def check_group_size(fmt: PsumFormat | None, tiles: int, layer: str,
 def check_workload(workload: Workload, system: SystemSpec, source: str | None = None) -> None:
     """``check_group_size`` for every layer (what ``accelsim validate`` runs; ``plan`` checks
     each layer as it maps it). ``source``: the workload file, named in the error."""
-    fmt = psum_format(system)
-    if fmt is None or system.array.dataflow is Dataflow.OS:
+    if system.psum_buffer is None or system.array.dataflow is Dataflow.OS:
         return
     for layer in workload.layers:
-        gemm = layer.gemm()
-        dim_r = spatial_dims(system.array.dataflow, gemm.m, gemm.n, gemm.k)[0]
-        check_group_size(fmt, -(-dim_r // system.array.rows), layer.name, source)
+        tiles = k_tiles(layer, system)
+        check_group_size(psum_format(system, tiles), tiles, layer.name, source)
+
+
+def k_tiles(layer: Layer, system: SystemSpec) -> int:
+    """K tiles (row folds) of a ws/is layer on ``system``'s array."""
+    gemm = layer.gemm()
+    dim_r = spatial_dims(system.array.dataflow, gemm.m, gemm.n, gemm.k)[0]
+    return -(-dim_r // system.array.rows)

@@ -77,6 +77,8 @@ class FoldTrafficBits:
     psum_read_bits: int = 0  # PSUM buffer (system.psum_buffer; mapping/psum.py)
     psum_write_bits: int = 0
     requant_ops: int = 0  # APSQ requantizations (one per element and group)
+    engine_read_bits: int = 0  # open group sums in the APSQ engine (group_sum_home: engine)
+    engine_write_bits: int = 0
 
 
 @dataclass(frozen=True)
@@ -260,4 +262,6 @@ def _psum_buffer_traffic(words: FoldWords, pos: FoldPosition, bits: OperandBits,
         psum_read_bits=reads + spill_out,
         psum_write_bits=writes + refill,
         requant_ops=out * access.requant_ops,
+        engine_read_bits=out * access.engine_read_bits,
+        engine_write_bits=out * access.engine_write_bits,
     )

@@ -42,6 +42,8 @@ class PsumReplay:
 
     per_fold: tuple[tuple[int, int], ...]
     requant_ops: int
+    engine_read_bits: int = 0  # the open group sums, when the engine holds them
+    engine_write_bits: int = 0
 
     @property
     def read_bits(self) -> int:
@@ -53,10 +55,12 @@ class PsumReplay:
 
 
 def replay_psum_buffer(result: FoldResult, *, word_bits: int, wide_bits: int,
-                       group_size: int = 1, quantized: bool = False) -> PsumReplay:
+                       group_size: int = 1, quantized: bool = False,
+                       group_in_engine: bool = False) -> PsumReplay:
     """Bits a PSUM buffer moves for the folds of ``result`` (the conventional stepper's or the
     temporal model's: the buffer sees the same partial blocks, however long each fold took;
-    ``group_size`` only with APSQ)."""
+    ``group_size`` only with APSQ; ``group_in_engine``: the open group sum is kept outside the
+    buffer, and its bits are counted apart)."""
     total: dict[tuple[int, int], int] = {}
     for fold in result.folds:
         key = (fold.c_rows.start, fold.c_cols.start)
@@ -67,13 +71,14 @@ def replay_psum_buffer(result: FoldResult, *, word_bits: int, wide_bits: int,
     group = group_size if quantized else 1
     per_fold: list[tuple[int, int]] = []
     requants = 0
+    engine = [0, 0]
     for fold in result.folds:
         key = (fold.c_rows.start, fold.c_cols.start)
         seen[key] = seen.get(key, 0) + 1
         last = seen[key] == total[key]
         in_group = open_tiles.get(key, 0) + 1
-        reads = wide_bits if in_group > 1 else 0  # the open group sum
-        writes = 0
+        group_reads = wide_bits if in_group > 1 else 0  # the open group sum
+        group_writes = reads = writes = 0
         if in_group == group or last:  # the group closes: fold in the stored running PSUM
             open_tiles[key] = 0
             reads += word_bits if key in stored else 0
@@ -83,6 +88,11 @@ def replay_psum_buffer(result: FoldResult, *, word_bits: int, wide_bits: int,
                 stored.add(key)
         else:
             open_tiles[key] = in_group
-            writes += wide_bits
+            group_writes = wide_bits
+        if group_in_engine:
+            engine[0] += group_reads * fold.partial.size
+            engine[1] += group_writes * fold.partial.size
+        else:
+            reads, writes = reads + group_reads, writes + group_writes
         per_fold.append((reads * fold.partial.size, writes * fold.partial.size))
-    return PsumReplay(tuple(per_fold), requants)
+    return PsumReplay(tuple(per_fold), requants, engine[0], engine[1])

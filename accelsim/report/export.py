@@ -21,6 +21,7 @@ def _totals(result: Result) -> dict[str, Any]:
         "stall_cycles": stats.stall_cycles,
         "seconds": stats.seconds,
         "energy_j": result.energy_j,
+        "psum_energy_j": result.energy.psum_j,
         "area_m2": result.area_m2,
         "macs": stats.macs,
         "utilization": result.utilization,
@@ -65,6 +66,7 @@ def _layer(row: Any) -> dict[str, Any]:  # noqa: ANN401 - a LayerReport
         "utilization": stats.utilization,
         "macs": stats.macs,
         "energy_j": dict(row.energy_j),
+        "psum_energy_j": dict(row.psum_energy_j),
         "counts": dict(sorted(stats.counts.items())),
         "mapping": None if stats.mapping is None else dict(stats.mapping),
     }
@@ -97,6 +99,7 @@ def result_to_dict(result: Result) -> dict[str, Any]:
         "totals": _totals(result),
         "layers": [_layer(row) for row in result.layers],
         "energy_j": dict(result.energy.by_component_j),
+        "psum_energy_j": dict(result.energy.psum_by_component_j),
         "area_m2": dict(result.area.by_component_m2),
         "notes": list(result.notes),
         "provenance": {"tables": [dict(t) for t in prov.tables], "python": prov.python,
@@ -122,6 +125,7 @@ def result_to_frame(result: Result) -> pd.DataFrame:
             "utilization": stats.utilization, "macs": stats.macs,
             "seconds": stats.cycles / result.stats.clock_hz,
             "energy_j": row.total_energy_j,
+            "psum_energy_j": sum(row.psum_energy_j.values()),
         }
         record.update({f"energy_j.{k}": v for k, v in row.energy_j.items()})
         record.update(mapping_columns(stats.mapping))

@@ -34,6 +34,7 @@ class LayerReport:
 
     stats: LayerStats
     energy_j: Mapping[str, float]
+    psum_energy_j: Mapping[str, float] = field(default_factory=dict)  # a part of energy_j
 
     @property
     def name(self) -> str:
@@ -94,8 +95,8 @@ class Result:
     @property
     def layers(self) -> tuple[LayerReport, ...]:
         """One row per layer."""
-        return tuple(LayerReport(stats, energy) for stats, energy in
-                     zip(self.stats.layers, self.energy.per_layer_j, strict=True))
+        return tuple(LayerReport(stats, layer.energy_j, layer.psum_j) for stats, layer in
+                     zip(self.stats.layers, self.energy.layers, strict=True))
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON report of design.md §3."""

@@ -75,6 +75,20 @@ def _llm_lines(result: Result) -> list[str]:
     ]
 
 
+def _psum_line(result: Result) -> list[str]:
+    """What partial sums cost: the PSUM buffer and APSQ engine, DRAM spills and PSUM-induced
+    re-fetch (none printed when nothing was attributed)."""
+    parts = result.energy.psum_by_component_j
+    if not parts:
+        return []
+    total = sum(parts.values())
+    listed = ", ".join(f"{name} {format_si(joules, 'J')}"
+                       for name, joules in sorted(parts.items(), key=lambda kv: -kv[1]))
+    return [f"PSUM energy    {format_si(total, 'J')}   "
+            f"({100 * total / result.energy_j if result.energy_j else 0.0:.1f}% of total: "
+            f"{listed})"]
+
+
 def _mapping_lines(result: Result) -> list[str]:
     """The ``--mapping`` view: each layer's searched mapping, its DRAM bits against the
     compulsory minimum and its objective against the fixed mapping's."""
@@ -117,6 +131,7 @@ def summary_text(result: Result, *, max_layers: int | None = 40,
         f"MACs           {stats.macs:,}   utilization {100 * result.utilization:.1f}%",
         f"energy         {format_si(result.energy_j, 'J')}   "
         f"({format_si(result.energy_j / stats.macs if stats.macs else 0.0, 'J')}/MAC)",
+        *_psum_line(result),
         f"area           {format_area(result.area_m2)}",
         *_chiplet_lines(result),
         *_llm_lines(result),

@@ -16,6 +16,7 @@ import simpy
 from accelsim.config.run_spec import SimSpec
 from accelsim.config.system_spec import SystemSpec
 from accelsim.mapping.plan import Block, LayerPlan, MappingPlan, Segment, TileRun
+from accelsim.mapping.psum_traffic import psum_counts
 from accelsim.sim.array_counts import array_cycles, busy_cycles, layer_counts
 from accelsim.sim.pipeline import (
     Channel,
@@ -124,6 +125,7 @@ def stats_of(plan: LayerPlan, system: SystemSpec, timing: LayerTiming) -> LayerS
         compute_cycles=timing.compute_cycles, stall_cycles=timing.cycles - timing.compute_cycles,
         macs=plan.macs, pe_count=system.array.rows * system.array.cols,
         counts=layer_counts(plan, system, timing.compute_cycles), mapping=plan.report,
+        psum_counts=psum_counts(plan),
     )
 
 

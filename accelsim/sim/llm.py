@@ -42,7 +42,8 @@ def _scaled(stats: LayerStats, repeat: int) -> LayerStats:
     return replace(stats, name=f"{stats.name} x{repeat}", cycles=stats.cycles * repeat,
                    compute_cycles=stats.compute_cycles * repeat,
                    stall_cycles=stats.stall_cycles * repeat, macs=stats.macs * repeat,
-                   counts={k: v * repeat for k, v in stats.counts.items()})
+                   counts={k: v * repeat for k, v in stats.counts.items()},
+                   psum_counts={k: v * repeat for k, v in stats.psum_counts.items()})
 
 
 def _ring_steps(topology: Topology) -> tuple[int, int, dict[str, int]]:

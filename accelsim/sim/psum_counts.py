@@ -16,6 +16,8 @@ from accelsim.types import Action, count_key
 _PSUM_READS = count_key("psum_buffer", Action.READ_BITS)
 _PSUM_WRITES = count_key("psum_buffer", Action.WRITE_BITS)
 _REQUANTS = count_key("apsq", Action.REQUANT_OPS)
+_ENGINE_READS = count_key("apsq", Action.READ_BITS)
+_ENGINE_WRITES = count_key("apsq", Action.WRITE_BITS)
 
 
 def _ceil_div(num: float, den: float) -> int:
@@ -36,8 +38,11 @@ def psum_port_cycles(traffic: FoldTrafficBits, system: SystemSpec) -> int:
 
 def psum_counts(traffic: FoldTrafficBits, folds: int) -> dict[str, int]:
     """Counted actions of ``folds`` identical folds: ``psum_buffer.read_bits`` /
-    ``write_bits`` and ``apsq.requant_ops`` (zeros left out)."""
+    ``write_bits``, ``apsq.requant_ops`` and the engine's open-group bits ``apsq.read_bits`` /
+    ``write_bits`` (zeros left out)."""
     counts = {_PSUM_READS: folds * traffic.psum_read_bits,
               _PSUM_WRITES: folds * traffic.psum_write_bits,
-              _REQUANTS: folds * traffic.requant_ops}
+              _REQUANTS: folds * traffic.requant_ops,
+              _ENGINE_READS: folds * traffic.engine_read_bits,
+              _ENGINE_WRITES: folds * traffic.engine_write_bits}
     return {key: value for key, value in counts.items() if value}

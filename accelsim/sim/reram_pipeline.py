@@ -17,6 +17,7 @@ from fractions import Fraction
 from accelsim.config.reram_spec import ReramSpec
 from accelsim.config.system_spec import SystemSpec
 from accelsim.mapping.plan import LayerPlan, TileRun
+from accelsim.mapping.psum_traffic import psum_counts, psum_dram
 from accelsim.sim.array_counts import array_cycles, busy_cycles, layer_counts
 from accelsim.sim.engine import LayerTiming, channel_for, overlap_for
 from accelsim.sim.pipeline import (
@@ -30,7 +31,7 @@ from accelsim.sim.pipeline import (
 )
 from accelsim.sim.stats import LayerStats
 from accelsim.timing.folding import FoldShape
-from accelsim.types import Action, count_key
+from accelsim.types import Action, Dataflow, count_key
 from accelsim.types import OperandHome as Source
 
 
@@ -140,4 +141,20 @@ def sourced_layer_stats(plan: LayerPlan, system: SystemSpec, source: Source) -> 
         name=layer.name, op=layer.op, shape=layer.shape(), cycles=timing.cycles,
         compute_cycles=timing.compute_cycles, stall_cycles=timing.cycles - timing.compute_cycles,
         macs=plan.macs, pe_count=system.array.rows * system.array.cols, counts=counts,
-        mapping=plan.report)
+        mapping=plan.report, psum_counts=_psum_counts(plan, source))
+
+
+def _psum_counts(plan: LayerPlan, source: Source) -> dict[str, int]:
+    """``psum_counts`` with B from ``source``: a ws weight re-fetch reads ReRAM (or nothing,
+    from SRAM) instead of DRAM."""
+    counts = psum_counts(plan)
+    refetch = psum_dram(plan).refetch_bits
+    if source is Source.DRAM or plan.dataflow is not Dataflow.WS or not refetch:
+        return counts
+    dram_reads = count_key("dram", Action.READ_BITS)
+    counts[dram_reads] -= refetch
+    if not counts[dram_reads]:
+        del counts[dram_reads]
+    if source is Source.RERAM:
+        counts[count_key("reram", Action.READ_BITS)] = refetch
+    return counts

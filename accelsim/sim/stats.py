@@ -13,6 +13,13 @@ Action counts are keyed ``"<component>.<action>"`` where the component is a dott
 | ``dram.read_bits`` / ``dram.write_bits`` | bits moved over the DRAM interface |
 | ``psum_buffer.read_bits`` / ``write_bits`` | PSUM-buffer bits (with ``system.psum_buffer``) |
 | ``apsq.requant_ops`` | APSQ requantizations (one per element and group of K tiles) |
+| ``apsq.read_bits`` / ``write_bits`` | open group sums in the engine (``group_sum_home: engine``) |
+
+``psum_counts`` holds the part of ``counts`` on shared components that partial sums cause:
+DRAM bits of PSUM spills and of the PSUM-induced re-fetch of the stationary operand, and
+ofmap-SRAM bits of partial sums kept there (``accelsim.mapping.psum_traffic``); cost prices it
+as PSUM energy. Filled for single-chip
+layers (weights from DRAM or ReRAM) and LLM rounds; empty for chiplet partitions and MoE.
 """
 
 from __future__ import annotations
@@ -49,6 +56,7 @@ class LayerStats:
     pe_count: int
     counts: Mapping[str, int] = field(default_factory=dict)
     mapping: Mapping[str, object] | None = None  # the searched choice (accelsim.search)
+    psum_counts: Mapping[str, int] = field(default_factory=dict)  # module doc
 
     @property
     def utilization(self) -> float:
@@ -154,12 +162,18 @@ def on_every_chip(stats: LayerStats, system: System) -> LayerStats:
     system without chip prefixes the row is returned as it is."""
     if not system.multi_chip:
         return stats
-    counts: dict[str, int] = {}
+    return replace(stats, macs=stats.macs * system.chips, pe_count=system.pe_count,
+                   counts=_per_chip(stats.counts, system),
+                   psum_counts=_per_chip(stats.psum_counts, system))
+
+
+def _per_chip(counts: Mapping[str, int], system: System) -> dict[str, int]:
+    """``counts`` of one chip renamed to every chip's components."""
+    out: dict[str, int] = {}
     for chip in range(system.chips):
-        for key, value in stats.counts.items():
+        for key, value in counts.items():
             component, action = component_of(key), action_of(key)
             name = system.dram_name(chip) if component == "dram" else \
                 system.prefix(chip) + component
-            counts[f"{name}.{action}"] = value
-    return replace(stats, macs=stats.macs * system.chips, pe_count=system.pe_count,
-                   counts=counts)
+            out[f"{name}.{action}"] = value
+    return out

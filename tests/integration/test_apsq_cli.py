@@ -24,9 +24,18 @@ APSQ_WS = str(REPO / "configs" / "apsq_ws.yaml")
 ])
 def test_bad_psum_input_is_one_line_and_exit_2(command: str, setting: str, message: str,
                                                capsys: pytest.CaptureFixture[str]) -> None:
-    assert cli.main([command, APSQ_WS, "--set", setting]) == 2
+    strict = "system.psum_buffer.short_reduction=error"  # the shipped config says one_group
+    assert cli.main([command, APSQ_WS, "--set", setting, "--set", strict]) == 2
     err = capsys.readouterr().err
     assert message in err and err.count("\n") == 1
+
+
+def test_one_group_runs_short_reductions_at_any_group_size(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["validate", APSQ_WS, "--set", "system.psum_buffer.group_size=4"]) == 0
+    assert ": ok (" in capsys.readouterr().out
+    assert cli.main(["validate", APSQ_WS, "--set", "system.psum_buffer.short_reduction=wrong"]) == 2
+    assert "short_reduction" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize("name", ["apsq_ws", "apsq_is", "psum32_ws", "psum32_is"])

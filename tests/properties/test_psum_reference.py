@@ -39,16 +39,19 @@ PE_WEIGHT_BITS = 7
 
 
 def _system(rows: int, cols: int, dataflow: str, quantized: bool, gs: int, room: int,
-            array: dict[str, object] | None = None) -> SystemSpec:
+            array: dict[str, object] | None = None,
+            grouping: dict[str, str] | None = None) -> SystemSpec:
     word = 8 if quantized else 32
-    step_bits = cols * (word + (WIDE if gs > 1 else 0))
+    in_engine = (grouping or {}).get("group_sum_home") == "engine"
+    step_bits = cols * (word + (WIDE if gs > 1 and not in_engine else 0))
     buffer = {"capacity": "64KiB", "width": "256b"}
     return SystemSpec.model_validate({
         "name": "p", "clock": "1GHz",
         "array": {"rows": rows, "cols": cols, "dataflow": dataflow, **(array or {})},
         "sram": {op: copy.deepcopy(buffer) for op in ("ifmap", "weight", "ofmap")},
         "psum_buffer": {"capacity": f"{step_bits * room}b", "word_bits": word,
-                        "quantization": "apsq" if quantized else "none", "group_size": gs},
+                        "quantization": "apsq" if quantized else "none", "group_size": gs,
+                        **(grouping or {})},
         "dram": {"technology": "lpddr4", "bandwidth": "25.6GB/s"}, "tables": ["x.yaml"]})
 
 
@@ -93,6 +96,34 @@ def test_mapping_counts_equal_the_reference_buffer(
         expected = _expected(plan, replay_psum_buffer(
             stepper, word_bits=word, wide_bits=WIDE, group_size=gs, quantized=quantized))
     assert _psum_counts(counts) == expected
+
+
+@settings(max_examples=60, deadline=None)
+@given(m=st.integers(1, 12), n=st.integers(1, 12), k=st.integers(1, 40),
+       rows=st.integers(1, 6), cols=st.integers(1, 6), dataflow=st.sampled_from(["ws", "is"]),
+       gs=st.integers(1, 8), room=st.integers(1, 64), in_engine=st.booleans(),
+       fold_order=st.sampled_from(["rows_first", "cols_first"]), seed=st.integers(0, 99))
+@example(m=12, n=12, k=40, rows=4, cols=3, dataflow="ws", gs=4, room=8, in_engine=True,
+         fold_order="rows_first", seed=0)  # open groups in the engine, stream chunked
+def test_group_home_and_short_reductions_equal_the_reference_buffer(
+        m: int, n: int, k: int, rows: int, cols: int, dataflow: str, gs: int, room: int,
+        in_engine: bool, fold_order: str, seed: int) -> None:
+    """``short_reduction: one_group`` (gs may exceed the K tiles: one group closes at the last)
+    and ``group_sum_home: engine`` (open group sums counted on the engine, not the buffer)."""
+    grouping = {"short_reduction": "one_group",
+                "group_sum_home": "engine" if in_engine else "psum_buffer"}
+    system = _system(rows, cols, dataflow, True, gs, room, grouping=grouping)
+    rng = np.random.default_rng(seed)
+    a, b = rng.integers(-8, 8, (m, k)), rng.integers(-8, 8, (k, n))
+    stepper = run_gemm(a, b, rows, cols, Dataflow(dataflow))
+    plan = plan_layer(GemmLayer(name="g", m=m, n=n, k=k), system,
+                      MappingSpec(fold_order=fold_order))  # type: ignore[arg-type]
+    counts = layer_counts(plan, system, 1)
+    replay = replay_psum_buffer(stepper, word_bits=8, wide_bits=WIDE, group_size=gs,
+                                quantized=True, group_in_engine=in_engine)
+    assert _psum_counts(counts) == _expected(plan, replay)
+    assert (counts.get("apsq.read_bits", 0), counts.get("apsq.write_bits", 0)) == (
+        replay.engine_read_bits, replay.engine_write_bits)
 
 
 def _chunks(a: np.ndarray, b: np.ndarray, dataflow: Dataflow,

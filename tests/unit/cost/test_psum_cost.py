@@ -43,3 +43,15 @@ def test_apsq_engine_has_the_cited_area_and_a_shift_add_per_requantization() -> 
     energies = action_energies(system, tables)
     adder = action_energies(make_system(), tables)["array.mac"] - 0.2e-12  # 32-bit add
     assert energies["apsq.requant_ops"] > adder > 0  # the add plus a shifter op
+
+
+def test_engine_group_registers_are_priced_per_bit_as_registers() -> None:
+    """group_sum_home: engine: the open group sums are register bits (Aladdin), far cheaper per
+    bit than the buffer macro; no area of their own (inside the engine's cited area)."""
+    tables = load_tables([DEFAULT_TABLE, TABLES / "apsq.yaml"])
+    energies = action_energies(_system("apsq", 8), tables)
+    assert 0 < energies["apsq.write_bits"] < energies["psum_buffer.write_bits"] / 4
+    assert 0 < energies["apsq.read_bits"] < energies["psum_buffer.read_bits"]
+    parts = [p for spec in inventory(_system("apsq", 8)) if spec.name == "apsq"
+             for p in spec.parts if p.name == "group_registers"]
+    assert len(parts) == 1 and parts[0].instances == 0.0

@@ -155,3 +155,30 @@ def test_spills_stall_a_dram_bound_layer_by_their_transfer_time() -> None:
     assert bits[1] > 7 * bits[0]  # the spills and refills dominate the traffic
     assert timings[1].cycles == bits[1]  # the channel never idles: every fold waits for it
     assert timings[1].compute_cycles == timings[0].compute_cycles
+
+
+def _with(spec: SystemSpec, **buffer: str) -> SystemSpec:
+    assert spec.psum_buffer is not None
+    return spec.model_copy(update={"psum_buffer": spec.psum_buffer.model_copy(update=buffer)})
+
+
+def test_one_group_runs_a_short_reduction_as_gs_its_k_tiles() -> None:
+    layer = GemmLayer(name="short", m=16, n=16, k=64)  # 2 K tiles of 32
+    wide = system(32, 16, "ws", word=8, quant="apsq", gs=4)
+    with pytest.raises(WorkloadError, match="group_size"):
+        plan_layer(layer, wide, MappingSpec())
+    one = plan_layer(layer, _with(wide, short_reduction="one_group"), MappingSpec())
+    two = plan_layer(layer, system(32, 16, "ws", word=8, quant="apsq", gs=2), MappingSpec())
+    assert layer_counts(one, wide, 1) == layer_counts(two, wide, 1)
+
+
+def test_engine_home_moves_the_open_group_out_of_the_buffer() -> None:
+    """gs = 4 over 4 K tiles: the buffer sees no traffic (the one group closes at the last
+    tile); the engine reads and writes the open sum at 32 bits for tiles 1-2 and reads it at 3."""
+    layer = GemmLayer(name="g", m=16, n=16, k=128)
+    spec = _with(system(32, 16, "ws", word=8, quant="apsq", gs=4), group_sum_home="engine")
+    counts = layer_counts(plan_layer(layer, spec, MappingSpec()), spec, 1)
+    out = 16 * 16
+    assert counts.get("psum_buffer.read_bits", 0) == counts.get("psum_buffer.write_bits", 0) == 0
+    assert counts["apsq.write_bits"] == counts["apsq.read_bits"] == 3 * out * WIDE
+    assert counts["apsq.requant_ops"] == out
