@@ -52,16 +52,20 @@ def test_timeline_is_a_chrome_trace_with_a_track_per_resource(tmp_path: Path) ->
     events = data["traceEvents"]
     assert isinstance(events, list) and events
     for event in events:
-        assert event["ph"] in ("X", "M")
+        assert event["ph"] in ("X", "M", "C")
         assert isinstance(event["pid"], int) and isinstance(event["tid"], int)
         assert isinstance(event["name"], str)
         if event["ph"] == "X":
             assert isinstance(event["ts"], float | int) and event["ts"] >= 0
             assert isinstance(event["dur"], float | int) and event["dur"] >= 0
+        elif event["ph"] == "C":  # buffer occupancy counters
+            assert event["name"].endswith(".buffer") and event["args"]["bytes"] >= 0
         else:
             assert event["name"] == "thread_name" and isinstance(event["args"]["name"], str)
     tracks = {e["args"]["name"] for e in events if e["ph"] == "M"}
     assert {"layers", "chiplet0.array", "chiplet3.array", "dram0", "link.c0-c1"} <= tracks
+    counters = {e["name"] for e in events if e["ph"] == "C"}
+    assert counters == {f"chiplet{c}.buffer" for c in range(4)}
     tids = [e["tid"] for e in events if e["ph"] == "M"]
     assert len(tids) == len(set(tids))
 
