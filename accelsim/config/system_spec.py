@@ -342,6 +342,26 @@ class SystemSpec(Spec):
         "partial sums live in the ofmap SRAM.")
 
     @model_validator(mode="after")
+    def _sram_feeds_the_intake(self) -> SystemSpec:
+        """With several weight ports per column the stationary operand's SRAM must deliver the
+        array's intake; the fold timing does not wait for SRAM ports between overlapped folds."""
+        array = self.array
+        if array.preload_rows_per_cycle == 1:
+            return self
+        operand = Operand.IFMAP if array.dataflow is Dataflow.IS else Operand.WEIGHT
+        bits = array.precision.ifmap_bits if operand is Operand.IFMAP else \
+            array.precision.weight_bits
+        need = array.weight_intake_per_cycle * bits
+        have = self.sram.buffer_for(operand).words_per_cycle_bits
+        if have < need:
+            raise ValueError(
+                f"array.preload_rows_per_cycle {array.preload_rows_per_cycle} takes in {need} "
+                f"bits per cycle ({array.cols} columns x {array.preload_rows_per_cycle} rows x "
+                f"{bits} bits), but the {operand.value} SRAM reads {have:.0f} (width x banks x "
+                "read_ports); widen that SRAM or lower preload_rows_per_cycle")
+        return self
+
+    @model_validator(mode="after")
     def _psum_buffer_fits(self) -> SystemSpec:
         buffer = self.psum_buffer
         if buffer is None:

@@ -86,6 +86,7 @@ class Fabric:
         self.busy: dict[str, int] = {}
         self.counts: dict[str, int] = {}
         self.spans: list[Span] = []
+        self._wire: dict[int, tuple[int, int]] = {}  # payload bits -> (cycles, wire bits)
         self.buffers = Buffers(clock=(lambda: int(env.now)) if record_buffers else None)
 
     def _count(self, key: str, value: int) -> None:
@@ -108,10 +109,12 @@ class Fabric:
             requests.append((name, request))
         link = self.spec.link
         assert link is not None  # a route with hops exists only with links
-        cycles = serialization_cycles(bits, link, self.system.clock_hz)
+        if bits not in self._wire:  # a run moves few distinct sizes, many times
+            self._wire[bits] = (serialization_cycles(bits, link, self.system.clock_hz),
+                                wire_bits(bits, link))
+        cycles, on_wire = self._wire[bits]
         start = int(self.env.now)
         yield self.env.timeout(cycles)
-        on_wire = wire_bits(bits, link)
         for name, request in requests:
             self.channels[name].release(request)
             self._busy(name, label, start, cycles)
