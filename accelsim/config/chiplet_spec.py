@@ -80,8 +80,24 @@ class MoeMappingSpec(Spec):
     pair_experts: StrictBool = Field(
         True, description="fse_dp: stream experts in heavy/light pairs (heaviest, lightest, "
         "second heaviest, ...) so loads of light experts overlap compute of heavy ones.")
+    ep_placement: Literal["balanced", "modulo"] = Field(
+        "balanced", description="ep: where experts live. 'balanced': heaviest first, each on "
+        "the DRAM channel with the fewest weight bits so far, then on the least-loaded chiplet "
+        "that has that channel among its nearest (every channel streams an equal share); "
+        "'modulo': expert e on chiplet e mod N, loaded from its nearest channel (lowest id on "
+        "a tie; unbalanced on meshes with more chiplets than channels).")
+    trajectory: Literal["dynamic", "snake"] = Field(
+        "dynamic", description="fse_dp: the order a slice visits its chiplets. 'dynamic': "
+        "decided at run time, each next stop the one whose array has the least work queued "
+        "(fewest hops, then lowest id, on a tie); 'snake': the fixed snake walk of the mesh "
+        "from the slice's DRAM chiplet.")
+    token_count: Literal["total", "per_chip"] = Field(
+        "total", description="What 'tokens' counts: 'total' tokens spread over the chiplets "
+        "(token t on chiplet t mod N); 'per_chip' tokens on every chiplet, each chiplet with "
+        "the same routing (the Expert Streaming artifact's counting: N x tokens in all).")
     tokens: StrictInt = Field(64, ge=1, le=1 << 20,
-                              description="Tokens in the batch (batch x sequence).")
+                              description="Tokens in the batch (batch x sequence); see "
+                              "token_count.")
     routing: str | None = Field(
         None, description="Routing trace (JSON, docs/moe.md), path relative to the config; "
         "default: generated with 'zipf' skew from sim.seed.")

@@ -151,9 +151,37 @@ class ArraySpec(Spec):
         "and its stream follows right behind (the register swap travels with the wavefront), "
         "as TPU-style arrays do; the first fold of a layer pays the full fill. ws/is with "
         "multiplier PEs only (docs/models.md, 'Fold overlap').")
+    preload_rows_per_cycle: StrictInt = Field(
+        1, ge=1, le=65536, description="Weight intake: stationary rows shifted into the array "
+        "per cycle (weight ports per column; each shifts its row chain k rows down). The array "
+        "takes in cols x this weights per cycle, so a fold's preload lasts ceil(Sr / this) "
+        "cycles. A design parameter no paper gives (default 1, one port per column); at a few "
+        "tokens per fold it sets the array's speed, so the MoE report compares it with the "
+        "DRAM feed. Above 1 needs fold_overlap 'weights' and at most 'rows'.")
+    stationary_buffers: StrictInt = Field(
+        2, ge=2, le=16, description="Stationary registers per PE with fold_overlap 'weights' "
+        "(2: double buffering). A register is reused by the fold this many later, once every "
+        "MAC of its fold is done; at a few tokens per fold (GEMV) the wavefront's Sr + Sc "
+        "cycles through the array outlast two preloads, so a GEMV-friendly array has more "
+        "(docs/models.md, 'Fold overlap'). A design parameter no paper gives (default 2).")
+
+    @property
+    def weight_intake_per_cycle(self) -> int:
+        """Stationary words the array takes in per cycle at full width."""
+        return self.cols * self.preload_rows_per_cycle
 
     @model_validator(mode="after")
     def _overlap_has_a_stationary_operand(self) -> ArraySpec:
+        if self.preload_rows_per_cycle > 1 and self.fold_overlap == "none":
+            raise ValueError(
+                "preload_rows_per_cycle > 1 is modelled with double-buffered stationary "
+                "registers only; set fold_overlap 'weights' or preload_rows_per_cycle 1")
+        if self.stationary_buffers > 2 and self.fold_overlap == "none":
+            raise ValueError("stationary_buffers > 2 needs fold_overlap 'weights' (the "
+                             "registers hold the folds in flight)")
+        if self.preload_rows_per_cycle > self.rows:
+            raise ValueError(f"preload_rows_per_cycle {self.preload_rows_per_cycle} exceeds "
+                             f"the array's {self.rows} rows")
         if self.fold_overlap == "none":
             return self
         if self.dataflow is Dataflow.OS:
@@ -348,6 +376,26 @@ class SystemSpec(Spec):
     psum_buffer: PsumBufferSpec | None = Field(
         None, description="A PSUM buffer for ws/is partial sums (docs/apsq.md); absent: "
         "partial sums live in the ofmap SRAM.")
+
+    @model_validator(mode="after")
+    def _sram_feeds_the_intake(self) -> SystemSpec:
+        """With several weight ports per column the stationary operand's SRAM must deliver the
+        array's intake; the fold timing does not wait for SRAM ports between overlapped folds."""
+        array = self.array
+        if array.preload_rows_per_cycle == 1:
+            return self
+        operand = Operand.IFMAP if array.dataflow is Dataflow.IS else Operand.WEIGHT
+        bits = array.precision.ifmap_bits if operand is Operand.IFMAP else \
+            array.precision.weight_bits
+        need = array.weight_intake_per_cycle * bits
+        have = self.sram.buffer_for(operand).words_per_cycle_bits
+        if have < need:
+            raise ValueError(
+                f"array.preload_rows_per_cycle {array.preload_rows_per_cycle} takes in {need} "
+                f"bits per cycle ({array.cols} columns x {array.preload_rows_per_cycle} rows x "
+                f"{bits} bits), but the {operand.value} SRAM reads {have:.0f} (width x banks x "
+                "read_ports); widen that SRAM or lower preload_rows_per_cycle")
+        return self
 
     @model_validator(mode="after")
     def _psum_buffer_fits(self) -> SystemSpec:

@@ -72,15 +72,17 @@ def pe_register_bits(system: SystemSpec) -> int:
 
     Every dataflow keeps these three per PE (ws: stationary weight + forwarded activation +
     forwarded psum; os: two forwarded operands + accumulator; is likewise). With
-    ``fold_overlap: weights`` the stationary register is doubled (ws: a second weight, is: a
-    second input) and the forwarded operand carries its one-bit buffer select.
+    ``fold_overlap: weights`` the stationary register is repeated ``stationary_buffers`` times
+    (ws: weights, is: inputs) and the forwarded operand carries its buffer select
+    (``ceil(log2 B)`` bits).
     """
     array = system.array
     precision = array.precision
     bits = precision.ifmap_bits + precision.weight_bits + precision.psum_bits
     if array.fold_overlap == "weights":
         shadow = precision.weight_bits if array.dataflow is Dataflow.WS else precision.ifmap_bits
-        bits += shadow + 1
+        extra = array.stationary_buffers - 1
+        bits += extra * shadow + (array.stationary_buffers - 1).bit_length()
     return bits
 
 

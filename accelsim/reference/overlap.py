@@ -2,16 +2,17 @@
 registers (``fold_overlap: weights``). Independent of ``accelsim.timing``: it moves integers
 through PE registers one cycle at a time and decides every phase on hardware signals.
 
-Every PE has two stationary registers (buffer 0, buffer 1) with valid bits; fold ``g`` is
-preloaded into buffer ``g % 2`` through the top edge (one weight port per column, so preloads
-are serial; the buffer's valid bits are cleared when its preload starts). Each streamed operand
-carries its fold's buffer-select bit (here the fold index, of which the hardware needs bit 0) and
+Every PE has ``buffers`` stationary registers (2: buffer 0, buffer 1) with valid bits; fold
+``g`` is preloaded into buffer ``g % buffers`` through the top edge (``ports`` weight ports per
+column, each cycle shifting the register chain ``ports`` rows down; preloads are serial; the
+buffer's valid bits are cleared when its preload starts). Each streamed operand carries its
+fold's buffer select (here the fold index, of which the hardware needs it mod ``buffers``) and
 the partial sum it starts carries it too; a PE multiplies its operand by the buffer the operand
 selects, so the swap travels through the array with the wavefront. The controller, each cycle,
 from the state committed at the end of the previous one:
 
 * starts the next preload when no preload is running and its buffer is released (every MAC of
-  the fold that used it, two folds back, is done: the PE MAC counters are full);
+  the fold that used it, ``buffers`` folds back, is done: the PE MAC counters are full);
 * starts the next fold's stream when its preload has finished and the feeder has presented the
   previous fold's last word on lane 0.
 
@@ -115,13 +116,42 @@ class _Feeder:
         return vals, ok, tag
 
 
-def run_overlapped_folds(folds: list[OverlapFold], rows: int, cols: int) -> OverlapResult:
-    """Run ``folds`` in order on a ``rows x cols`` array with double-buffered stationary
-    registers, from an idle array, cycle by cycle."""
+def _preload_edge(stat: np.ndarray, left: int, ports: int, cols: int
+                  ) -> tuple[np.ndarray, np.ndarray]:
+    """The ``ports`` rows entering at the top in a preload cycle with ``left`` cycles to go:
+    top port ``p`` carries stationary row ``p + ports * (left - 1)`` (if it exists), which the
+    remaining ``left - 1`` shifts of ``ports`` rows bring to its own row."""
+    edge = np.zeros((ports, cols), np.int64)
+    edge_ok = np.zeros((ports, cols), bool)
+    for port in range(ports):
+        row = port + ports * (left - 1)
+        if row < stat.shape[0]:
+            edge[port, :stat.shape[1]] = stat[row]
+            edge_ok[port, :stat.shape[1]] = True
+    return edge, edge_ok
+
+
+def _shift_in(edge: np.ndarray, regs: np.ndarray) -> np.ndarray:
+    """Every register takes the one ``len(edge)`` rows above it; the top rows take ``edge``."""
+    ports = edge.shape[0]
+    out = np.empty_like(regs)
+    out[:ports] = edge[:regs.shape[0]]
+    out[ports:] = regs[:-ports]
+    return out
+
+
+def run_overlapped_folds(folds: list[OverlapFold], rows: int, cols: int,
+                         ports: int = 1, buffers: int = 2) -> OverlapResult:
+    """Run ``folds`` in order on a ``rows x cols`` array with ``buffers`` stationary registers
+    per PE (2: double buffering) and ``ports`` weight ports per column (``ports`` rows shifted
+    in per preload cycle), from an idle array, cycle by cycle."""
     _check(folds, rows, cols)
+    if not 1 <= ports <= rows or buffers < 2:
+        raise SimulationError(f"{ports} weight ports per column on {rows} rows, "
+                              f"{buffers} buffers")
     n = len(folds)
-    w_val = np.zeros((2, rows, cols), np.int64)
-    w_ok = np.zeros((2, rows, cols), bool)
+    w_val = np.zeros((buffers, rows, cols), np.int64)
+    w_ok = np.zeros((buffers, rows, cols), bool)
     a_val = np.zeros((rows, cols), np.int64)
     a_ok = np.zeros((rows, cols), bool)
     a_tag = np.full((rows, cols), -1, np.int64)
@@ -148,21 +178,19 @@ def run_overlapped_folds(folds: list[OverlapFold], rows: int, cols: int) -> Over
             out_words += 1
         # Controller: decisions from the committed state.
         nxt = len(preload_starts)
-        released = nxt < 2 or macs_done[nxt - 2] == expected[nxt - 2]
+        released = nxt < buffers or macs_done[nxt - buffers] == expected[nxt - buffers]
         if preload_fold < 0 and nxt < n and released:
-            preload_fold, preload_left = nxt, folds[nxt].shape[0]
+            preload_fold, preload_left = nxt, -(-folds[nxt].shape[0] // ports)
             preload_starts.append(cycle)
-            w_ok[nxt % 2] = False
+            w_ok[nxt % buffers] = False
         if (len(feeder.starts) < min(preloaded, n) and feeder.lane0_done(cycle)):
             feeder.starts.append(cycle)
         # Datapath: next state from the committed state.
         w_old, w_ok_old = w_val.copy(), w_ok.copy()
         if preload_fold >= 0:
-            stat, buf = folds[preload_fold].stat, preload_fold % 2
-            edge = np.zeros(cols, np.int64)
-            edge[:stat.shape[1]] = stat[preload_left - 1]
-            edge_ok = np.arange(cols) < stat.shape[1]
-            w_val[buf], w_ok[buf] = _from_top(edge, w_val[buf]), _from_top(edge_ok, w_ok[buf])
+            stat, buf = folds[preload_fold].stat, preload_fold % buffers
+            edge, edge_ok = _preload_edge(stat, preload_left, ports, cols)
+            w_val[buf], w_ok[buf] = _shift_in(edge, w_val[buf]), _shift_in(edge_ok, w_ok[buf])
             stat_words += int(np.count_nonzero(edge_ok))
             preload_left -= 1
             if preload_left == 0:
@@ -172,9 +200,9 @@ def run_overlapped_folds(folds: list[OverlapFold], rows: int, cols: int) -> Over
         a_tag = _from_left(edge_tag, a_tag)
         p_in, p_in_ok, p_in_tag = (_from_top(zeros, p_val), _from_top(invalid, p_ok),
                                    _from_top(no_tag, p_tag))
-        sel = np.where(a_tag >= 0, a_tag % 2, 0)
-        w_sel = np.where(sel == 0, w_old[0], w_old[1])
-        mac = a_ok & np.where(sel == 0, w_ok_old[0], w_ok_old[1])
+        sel = np.where(a_tag >= 0, a_tag % buffers, 0)
+        w_sel = np.take_along_axis(w_old, sel[None], 0)[0]
+        mac = a_ok & np.take_along_axis(w_ok_old, sel[None], 0)[0]
         if (mac[1:] & ~(p_in_ok[1:] & (p_in_tag[1:] == a_tag[1:]))).any() or (
                 mac[0] & p_in_ok[0]).any():
             raise SimulationError("a partial sum and its operand arrived in different cycles")
@@ -200,7 +228,8 @@ def run_overlapped_folds(folds: list[OverlapFold], rows: int, cols: int) -> Over
 
 
 def run_gemm_overlapped(
-    a: np.ndarray, b: np.ndarray, rows: int, cols: int, dataflow: Dataflow
+    a: np.ndarray, b: np.ndarray, rows: int, cols: int, dataflow: Dataflow, ports: int = 1,
+    buffers: int = 2,
 ) -> tuple[np.ndarray, OverlapResult]:
     """``C = A @ B`` with its folds (row folds outer, column folds inner) run back to back with
     double-buffered stationary registers; C is what the output buffer collected, summed over
@@ -213,7 +242,7 @@ def run_gemm_overlapped(
         folds = [OverlapFold(f.b, f.a) for f in gemm]
     else:
         folds = [OverlapFold(f.a.T, f.b.T) for f in gemm]
-    res = run_overlapped_folds(folds, rows, cols)
+    res = run_overlapped_folds(folds, rows, cols, ports, buffers)
     c = np.zeros((a.shape[0], b.shape[1]), np.int64)
     for fold, out in zip(gemm, res.outs, strict=True):
         c[fold.out_rows, fold.out_cols] += out if dataflow is Dataflow.WS else out.T

@@ -51,6 +51,12 @@ def _chiplet_totals(result: Result) -> dict[str, Any]:
         "peak_buffer_bytes": dict(chiplets.peak_buffer_bytes),
         "link_utilization": dict(chiplets.link_utilization),
         "dram_utilization": dict(chiplets.dram_utilization),
+        **({"weight_intake_bytes_per_s": chiplets.intake_bytes_per_s,
+            "dram_feed_bytes_per_s": chiplets.dram_feed_bytes_per_s,
+            "layer_feeds": [{"layer": name, "intake_bytes_per_s": taken,
+                             "dram_bytes_per_s": delivered}
+                            for name, taken, delivered in chiplets.layer_feeds]}
+           if chiplets.layer_feeds else {}),
     }
 
 
@@ -148,6 +154,7 @@ def result_to_timeline(result: Result) -> str:
                "ts": start * scale_us, "dur": (end - start) * scale_us}
               for name, start, end in spans]
     events += _track_events(result.stats.spans, scale_us)
+    events += _counter_events(result.stats.counters, scale_us)
     return json.dumps({"traceEvents": events, "displayTimeUnit": "ns"}, indent=1) + "\n"
 
 
@@ -167,6 +174,14 @@ def _track_events(spans: tuple[tuple[str, str, int, int], ...],
                 "dur": (end - start) * scale_us}
                for track, label, start, end in spans]
     return events
+
+
+def _counter_events(counters: tuple[tuple[str, int, int], ...],
+                    scale_us: float) -> list[dict[str, Any]]:
+    """Perfetto counter tracks ("C" events): each chiplet's on-chip buffer bytes over time."""
+    return [{"name": track, "cat": "buffer", "ph": "C", "pid": 0, "tid": 0,
+             "ts": cycle * scale_us, "args": {"bytes": value}}
+            for track, cycle, value in counters]
 
 
 def _layer_spans(result: Result) -> list[tuple[str, int, int]]:

@@ -57,7 +57,23 @@ def _chiplet_lines(result: Result) -> list[str]:
         f"{100 * busiest[1]:.1f}%",
         f"DRAM           {chiplets.dram_bits:,} bits",
         *([f"peak buffer    {peaks}"] if peaks else []),
+        *_feed_lines(result),
     ]
+
+
+def _feed_lines(result: Result, limit: int = 8) -> list[str]:
+    """The low-batch engine against its feed (MoE runs): peak weight intake of the arrays and
+    DRAM bandwidth, and per layer what the arrays took in and the DRAMs delivered."""
+    chiplets = result.stats.chiplets
+    if chiplets is None or not chiplets.layer_feeds:
+        return []
+    lines = [f"weight intake  {format_si(chiplets.intake_bytes_per_s, 'B/s')} per chiplet "
+             f"array ({format_si(chiplets.intake_bytes_per_s * chiplets.chiplets, 'B/s')} "
+             f"in all) vs DRAM feed {format_si(chiplets.dram_feed_bytes_per_s, 'B/s')}"]
+    for name, taken, delivered in chiplets.layer_feeds[:limit]:
+        lines.append(f"  {name}: arrays took in {format_si(taken, 'B/s')}, DRAMs delivered "
+                     f"{format_si(delivered, 'B/s')}")
+    return lines
 
 
 def _llm_lines(result: Result) -> list[str]:

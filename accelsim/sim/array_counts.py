@@ -45,7 +45,8 @@ def array_cycles(run: TileRun, system: SystemSpec) -> int:
     if run.mac_phase_cycles is not None:
         return temporal_fold_cycles(array.rows, array.cols, run.fold, array.dataflow,
                                     run.mac_phase_cycles)
-    return fold_cycles(array.rows, array.cols, run.fold, array.dataflow)
+    return fold_cycles(array.rows, array.cols, run.fold, array.dataflow,
+                       array.preload_rows_per_cycle)
 
 
 def busy_cycles(run: TileRun, system: SystemSpec) -> int:

@@ -39,23 +39,37 @@ def _ceil(value: Fraction) -> int:
 
 @dataclass
 class Buffers:
-    """Bits resident per chiplet over time, and the peak of each."""
+    """Bits resident per chiplet over time, and the peak of each; with a ``clock``, every
+    change as a (chiplet, cycle, bits) sample (the timeline's occupancy counters)."""
 
     now: dict[int, int] = field(default_factory=dict)
     peak: dict[int, int] = field(default_factory=dict)
+    clock: Callable[[], int] | None = None
+    samples: list[tuple[int, int, int]] = field(default_factory=list)
 
     def add(self, chiplet: int, bits: int) -> None:
         """``bits`` arrive at ``chiplet`` (negative: leave)."""
         value = self.now.get(chiplet, 0) + bits
         self.now[chiplet] = value
         self.peak[chiplet] = max(self.peak.get(chiplet, 0), value)
+        if self.clock is not None:
+            self.samples.append((chiplet, self.clock(), value))
+
+    def counters(self) -> tuple[tuple[str, int, int], ...]:
+        """(track, cycle, bytes) per change, each cycle's closing value (``peak`` also sees
+        what arrives and leaves within one cycle)."""
+        last: dict[tuple[int, int], int] = {}
+        for chiplet, cycle, value in self.samples:
+            last[(chiplet, cycle)] = value
+        return tuple((f"chiplet{c}.buffer", cycle, -(-value // 8))
+                     for (c, cycle), value in last.items())
 
 
 class Fabric:
     """The resources of one chiplet system in one SimPy environment (built per run)."""
 
     def __init__(self, env: simpy.Environment, system: SystemSpec,
-                 chiplets: ChipletSystemSpec) -> None:
+                 chiplets: ChipletSystemSpec, record_buffers: bool = False) -> None:
         self.env = env
         self.system = system
         self.spec = chiplets
@@ -73,7 +87,8 @@ class Fabric:
         self.busy: dict[str, int] = {}
         self.counts: dict[str, int] = {}
         self.spans: list[Span] = []
-        self.buffers = Buffers()
+        self._wire: dict[int, tuple[int, int]] = {}  # payload bits -> (cycles, wire bits)
+        self.buffers = Buffers(clock=(lambda: int(env.now)) if record_buffers else None)
 
     def _count(self, key: str, value: int) -> None:
         self.counts[key] = self.counts.get(key, 0) + value
@@ -95,10 +110,12 @@ class Fabric:
             requests.append((name, request))
         link = self.spec.link
         assert link is not None  # a route with hops exists only with links
-        cycles = serialization_cycles(bits, link, self.system.clock_hz)
+        if bits not in self._wire:  # a run moves few distinct sizes, many times
+            self._wire[bits] = (serialization_cycles(bits, link, self.system.clock_hz),
+                                wire_bits(bits, link))
+        cycles, on_wire = self._wire[bits]
         start = int(self.env.now)
         yield self.env.timeout(cycles)
-        on_wire = wire_bits(bits, link)
         for name, request in requests:
             self.channels[name].release(request)
             self._busy(name, label, start, cycles)

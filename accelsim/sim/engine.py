@@ -53,7 +53,9 @@ def channel_for(system: SystemSpec) -> Channel:
 def overlap_for(system: SystemSpec) -> OverlapTrack | None:
     """A fresh fold-overlap state for one layer (its first fold pays the full fill), or None."""
     array = system.array
-    return OverlapTrack(array.rows) if array.fold_overlap == "weights" else None
+    if array.fold_overlap == "none":
+        return None
+    return OverlapTrack(array.rows, array.preload_rows_per_cycle, array.stationary_buffers)
 
 
 def _double_buffered(system: SystemSpec) -> bool:

@@ -9,7 +9,8 @@ chiplet's buffer, staged by the explicit DRAM and D2D transfers here).
 from __future__ import annotations
 
 from collections.abc import Generator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import Any
 
 import simpy
 
@@ -17,7 +18,7 @@ from accelsim.config.run_spec import MappingSpec, SimSpec
 from accelsim.config.system_spec import SystemSpec
 from accelsim.errors import SimulationError
 from accelsim.hardware.links import nearest, ring_order
-from accelsim.mapping.moe import MoePlan, Placement, SliceTask, plan_moe_layer
+from accelsim.mapping.moe import MoePlan, Placement, SliceTask, Stop, plan_moe_layer
 from accelsim.mapping.plan import plan_layer
 from accelsim.mapping.run_plan import MoeRunPlan
 from accelsim.sim.array_counts import layer_counts
@@ -31,9 +32,11 @@ from accelsim.workload.moe import MoeModel
 def placement_of(fabric: Fabric) -> Placement:
     """The topology facts the MoE schedules use."""
     topology = fabric.topology
+    chips = range(topology.count)
     return Placement(topology.count, fabric.drams,
-                     tuple(nearest(topology, c, fabric.drams) for c in range(topology.count)),
-                     ring_order(topology))
+                     tuple(nearest(topology, c, fabric.drams) for c in chips),
+                     ring_order(topology),
+                     tuple(tuple(len(topology.hops(a, b)) for b in chips) for a in chips))
 
 
 @dataclass(frozen=True)
@@ -100,18 +103,46 @@ def _after_compute(layer: _Layer, expert: int, chiplet: int) -> None:
                 chiplet, m.src, m.tokens * layer.out_bits, f"outputs e{expert}")))
 
 
+def _backlog(fabric: Fabric, chiplet: int) -> int:
+    """Compute tasks running or waiting on ``chiplet``'s array."""
+    array = fabric.arrays[chiplet]
+    return array.count + len(array.queue)
+
+
+def next_stop(fabric: Fabric, here: int, left: list[Stop]) -> Stop:
+    """The dynamic trajectory's next stop: the chiplet with the least work queued on its
+    array (fewest hops from ``here``, then lowest id, on a tie)."""
+    topology = fabric.topology
+    return min(left, key=lambda s: (_backlog(fabric, s.chiplet),
+                                    len(topology.hops(here, s.chiplet)), s.chiplet))
+
+
+def _stops(layer: _Layer, task: SliceTask, here: int) -> Generator[Stop, None, None]:
+    """The slice's stops: in plan order, or (dynamic) each chosen when the slice is ready."""
+    if not layer.plan.dynamic:
+        yield from task.stops
+        return
+    left = list(task.stops)
+    while left:
+        stop = next_stop(layer.fabric, here, left)
+        left.remove(stop)
+        here = stop.chiplet
+        yield stop
+
+
 def _slice(layer: _Layer, task: SliceTask, slot: simpy.Resource,
            request: simpy.Event) -> Generator[simpy.Event, None, None]:
     fabric = layer.fabric
     label = f"e{task.expert}.s{task.index}"
-    # The buffer is allocated where the slice is first used, when the DRAM starts loading it;
-    # a DRAM chiplet that is not a stop forwards the slice.
-    here = task.stops[0].chiplet
+    # The buffer is allocated where the slice is first used, when the DRAM starts loading it
+    # (dynamic: on the DRAM chiplet, the first stop is chosen when the data is there); a DRAM
+    # chiplet that is not a stop forwards the slice.
+    here = task.dram if layer.plan.dynamic else task.stops[0].chiplet
     yield from fabric.dram_load(task.dram, task.bits, f"load {label}",
                                 lambda: fabric.buffers.add(here, task.bits))
     if task.dram != here:
         yield from fabric.transfer(task.dram, here, task.bits, f"fetch {label}")
-    for stop in task.stops:
+    for stop in _stops(layer, task, here):
         if stop.chiplet != here:
             yield from fabric.transfer(here, stop.chiplet, task.bits, f"move {label}")
             fabric.buffers.add(here, -task.bits)
@@ -194,8 +225,9 @@ def simulate_moe(plan: MoeRunPlan, sim: SimSpec) -> SimStats:
     model, routing = plan.work.model, plan.work.routing
     system, chiplets, mapping = plan.system, plan.chiplets, plan.mapping
     env = simpy.Environment()
-    fabric = Fabric(env, system, chiplets)
+    fabric = Fabric(env, system, chiplets, record_buffers=True)
     placement = placement_of(fabric)
+    copies = fabric.topology.count if chiplets.moe.token_count == "per_chip" else 1
     timer = ComputeTimer(system, mapping, model, ideal=chiplets.compute == "ideal")
     weight_bits = system.array.precision.weight_bits
     layers: list[LayerStats] = []
@@ -206,9 +238,10 @@ def simulate_moe(plan: MoeRunPlan, sim: SimSpec) -> SimStats:
             schedule = plan_moe_layer(model, tokens, chiplets.moe, placement, weight_bits)
             start, before = int(env.now), (dict(fabric.counts), dict(fabric.busy))
             yield from run_moe_layer(fabric, schedule, model, timer)
-            macs = model.macs_per_token * len(tokens) * (model.top_k + model.shared_experts)
-            layers.append(_layer_stats(fabric, model, layer_id, len(tokens), start, before,
-                                       macs))
+            macs = model.macs_per_token * len(tokens) * copies * (
+                model.top_k + model.shared_experts)
+            layers.append(_layer_stats(fabric, model, layer_id, len(tokens) * copies, start,
+                                       before, macs))
             timeline.append((layers[-1].name, start, int(env.now)))
 
     env.process(run_all())
@@ -217,7 +250,26 @@ def simulate_moe(plan: MoeRunPlan, sim: SimSpec) -> SimStats:
         raise SimulationError(f"the chiplet simulation stalled at cycle {int(env.now)} after "
                               f"{len(layers)} of {len(routing.layers)} layers")
     cycles = int(env.now)
+    totals = replace(fabric.totals(chiplets.moe.strategy, cycles),
+                     **feeds(system, len(fabric.drams), layers))
     return SimStats(tuple(layers), system.clock_hz, events=len(fabric.spans),
                     timeline=tuple(timeline) if sim.timeline else (),
-                    spans=tuple(fabric.spans),
-                    chiplets=fabric.totals(chiplets.moe.strategy, cycles))
+                    spans=tuple(fabric.spans), counters=fabric.buffers.counters(),
+                    chiplets=totals)
+
+
+def feeds(system: SystemSpec, channels: int, layers: list[LayerStats]) -> dict[str, Any]:
+    """The array's weight intake against the DRAM feed: peaks, and per layer what the arrays
+    took in (weight SRAM reads) and the DRAMs delivered, in bytes/s over the layer."""
+    array, clock = system.array, system.clock_hz
+    intake = array.weight_intake_per_cycle * array.precision.weight_bits / 8 * clock
+    rows = []
+    for layer in layers:
+        seconds = layer.cycles / clock if layer.cycles else 1.0
+        taken = sum(v for k, v in layer.counts.items() if k.endswith("sram.weight.read_bits"))
+        delivered = sum(v for k, v in layer.counts.items()
+                        if k.startswith("dram") and k.endswith(".read_bits"))
+        rows.append((layer.name, taken / 8 / seconds, delivered / 8 / seconds))
+    return {"intake_bytes_per_s": intake,
+            "dram_feed_bytes_per_s": channels * system.dram.bandwidth_bits_per_s / 8,
+            "layer_feeds": tuple(rows)}

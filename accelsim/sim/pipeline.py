@@ -57,8 +57,14 @@ class OverlapTrack:
     folds with no stall, kept relative to its own end (it decides ``compute_cycles``)."""
 
     rows: int
+    preload_rows: int = 1
+    buffers: int = 2
     clock: OverlapClock = field(default_factory=OverlapClock)
     ideal: OverlapClock = field(default_factory=OverlapClock)
+
+    def __post_init__(self) -> None:
+        self.clock = OverlapClock.empty_at(0, self.buffers)
+        self.ideal = OverlapClock.empty_at(0, self.buffers)
 
     def commit(self, fold: FoldShape, ready: int | None, array_cycles: int, busy_cycles: int
                ) -> tuple[int, int]:
@@ -66,10 +72,11 @@ class OverlapTrack:
         compute cycles)."""
         if busy_cycles > array_cycles:  # SRAM-port limited: runs alone on an idle array
             end = max(self.clock.end, ready or 0) + busy_cycles
-            self.clock, self.ideal = OverlapClock.empty_at(end), OverlapClock()
+            self.clock = OverlapClock.empty_at(end, self.buffers)
+            self.ideal = OverlapClock.empty_at(0, self.buffers)
             return end, array_cycles
-        self.clock, end = self.clock.step(self.rows, fold, ready)
-        ideal, _ = self.ideal.step(self.rows, fold)
+        self.clock, end = self.clock.step(self.rows, fold, ready, self.preload_rows)
+        ideal, _ = self.ideal.step(self.rows, fold, preload_rows=self.preload_rows)
         self.ideal = ideal.shifted(-ideal.end)
         return end, ideal.end
 

@@ -81,6 +81,12 @@ class ChipletTotals:
     peak_buffer_bytes: Mapping[str, int]
     link_utilization: Mapping[str, float]
     dram_utilization: Mapping[str, float]
+    # The low-batch engine against its feed (MoE runs): the array's peak weight intake per
+    # chiplet and all DRAM channels' peak bandwidth, bytes/s; per layer, the weight bytes/s
+    # the arrays took in (all chiplets) and the DRAMs delivered, over the layer's time.
+    intake_bytes_per_s: float = 0.0
+    dram_feed_bytes_per_s: float = 0.0
+    layer_feeds: tuple[tuple[str, float, float], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -107,7 +113,9 @@ class SimStats:
 
     ``events`` counts the folds the engine stepped one by one (the rest were coalesced);
     ``timeline`` holds (layer, start cycle, end cycle) when the run asked for it; ``spans``
-    (track, label, start, end) per chiplet array, link and DRAM channel of a chiplet run.
+    (track, label, start, end) per chiplet array, link and DRAM channel of a chiplet run;
+    ``counters`` (track, cycle, value) the on-chip buffer bytes of each chiplet of a MoE run
+    over time.
     """
 
     layers: tuple[LayerStats, ...]
@@ -115,6 +123,7 @@ class SimStats:
     events: int = 0
     timeline: tuple[tuple[str, int, int], ...] = ()
     spans: tuple[tuple[str, str, int, int], ...] = ()
+    counters: tuple[tuple[str, int, int], ...] = ()  # (track, cycle, value): buffer bytes
     chiplets: ChipletTotals | None = None
     llm: LlmTotals | None = None
 

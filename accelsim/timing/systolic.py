@@ -55,20 +55,23 @@ def _check_fold(rows: int, cols: int, fold: FoldShape) -> None:
         )
 
 
-def fold_cycles(rows: int, cols: int, fold: FoldShape, dataflow: Dataflow) -> int:
+def fold_cycles(rows: int, cols: int, fold: FoldShape, dataflow: Dataflow,
+                preload_rows: int = 1) -> int:
     """Cycles of ONE fold of shape ``fold`` on a physical ``rows x cols`` array.
 
     OS: the last MAC happens at PE (Sr-1, Sc-1) in cycle T+Sr+Sc-3 (skewed operands meet there);
     then the accumulators shift down and out, and row 0's result needs ``rows`` cycles to be
     captured below the bottom edge. WS/IS: ``Sr`` cycles shift the stationary tile in from the
     top; the last partial sum is complete at row Sr-1 in stream cycle T+Sr+Sc-3, crosses the
-    ``rows - Sr`` idle rows and is captured one cycle after reaching the bottom row.
+    ``rows - Sr`` idle rows and is captured one cycle after reaching the bottom row. With
+    ``preload_rows`` rows shifted in per cycle the preload lasts ``ceil(Sr / preload_rows)``
+    (proved with fold overlap, ``accelsim.reference.overlap``).
     """
     _check_fold(rows, cols, fold)
     sr, sc, t = fold.rows_used, fold.cols_used, fold.stream_len
     if check_dataflow(dataflow) is Dataflow.OS:
         return (t + sr + sc - 2) + rows
-    return sr + (t + sr + sc - 2) + (rows - sr) + 1
+    return -(-sr // preload_rows) + (t + sr + sc - 2) + (rows - sr) + 1
 
 
 def gemm_compute_cycles(

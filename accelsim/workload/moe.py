@@ -13,6 +13,7 @@ Expert Streaming artifact's ``layer_<i>_token_experts.json`` (a bare list of lis
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -145,6 +146,12 @@ def _check_tokens(tokens: object, model: MoeModel, count: int, where: str,
     return tuple(rows)
 
 
+def _artifact_layer(path: Path) -> int:
+    """The layer of an artifact file ``layer_<i>_token_experts.json`` (0 for other names)."""
+    match = re.fullmatch(r"layer_(\d+)_token_experts\.json", path.name)
+    return int(match.group(1)) if match else 0
+
+
 def load_routing(path: str | Path, model: MoeModel, tokens: int) -> Routing:
     """Read and validate a routing trace against the model and the token count."""
     file = str(path)
@@ -153,7 +160,8 @@ def load_routing(path: str | Path, model: MoeModel, tokens: int) -> Routing:
     except (OSError, ValueError) as exc:
         raise TraceError(f"cannot read routing trace: {exc}", file=file) from None
     if isinstance(data, list):  # the Expert Streaming artifact's bare per-token lists
-        data = {"schema": ROUTING_SCHEMA, "layers": [{"layer": 0, "tokens": data}]}
+        data = {"schema": ROUTING_SCHEMA,
+                "layers": [{"layer": _artifact_layer(Path(path)), "tokens": data}]}
     if not isinstance(data, dict) or data.get("schema") != ROUTING_SCHEMA:
         raise TraceError(f"expected a JSON object with \"schema\": \"{ROUTING_SCHEMA}\"",
                          file=file)

@@ -1,224 +1,173 @@
-"""The EP vs FSE-DP study of docs/moe.md: the shipped MoE configs over models, token counts,
-meshes and compute models, one row per case. ``python docs/tools/moe_study.py >
-docs/moe.md`` regenerates the page; tests/regression/test_moe_study.py pins the numbers.
+"""The EP vs FSE-DP study of docs/moe.md: the shipped MoE configs (array timing, the low-batch
+engine) over token counts, meshes, routing skew, options and models, one row per case.
+``python docs/tools/moe_study.py > docs/moe.md`` regenerates the page;
+tests/regression/test_moe_study.py pins the numbers.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import importlib.util
+import sys
+from dataclasses import dataclass, field
 from pathlib import Path
+from types import ModuleType
 
 import accelsim
 from accelsim.report import Result
 
 ROOT = Path(__file__).resolve().parents[2]
-CONFIG = ROOT / "configs" / "moe_chiplet_ep.yaml"
+CONFIGS = {"ep": ROOT / "configs" / "moe_chiplet_ep.yaml",
+           "fse_dp": ROOT / "configs" / "moe_chiplet_fsedp.yaml"}
+Value = str | int | float
+# Options compared against the shipped configs; a ``fse_dp.``/``ep.`` prefix applies to one
+# strategy only.
+OPTIONS: dict[str, tuple[tuple[str, Value], ...]] = {
+    "shipped": (),
+    "EP modulo placement": (("ep.chiplets.moe.ep_placement", "modulo"),),
+    "FSE-DP snake trajectory": (("fse_dp.chiplets.moe.trajectory", "snake"),),
+    "FSE-DP 16 slices (artifact)": (("fse_dp.chiplets.moe.micro_slices", 16),),
+    "FSE-DP no pairing": (("fse_dp.chiplets.moe.pair_experts", False),),
+    "FSE-DP 4 slots per channel": (("fse_dp.chiplets.moe.expert_slots", 4),),
+    "per-chip tokens (artifact)": (("chiplets.moe.token_count", "per_chip"),),
+    "double buffering only (k=1, B=2)": (("system.array.preload_rows_per_cycle", 1),
+                                         ("system.array.stationary_buffers", 2)),
+    "ideal compute (analysis)": (("chiplets.compute", "ideal"),),
+}
+FFN_SLICES = {"qwen3_moe_30b_a3b": 12, "phi35_moe": 50, "yuan2_m32": 64}  # FFN / 64 columns
 
 
 @dataclass(frozen=True)
 class Case:
-    """One comparison: a model on a mesh with some tokens, under a compute model."""
+    """One comparison: a model on a mesh with some tokens and skew, under an option."""
 
-    model: str
-    tokens: int
-    rows: int
-    cols: int
-    compute: str
+    table: str
+    model: str = "deepseek_moe_16b"
+    tokens: int = 64
+    rows: int = 2
+    cols: int = 2
+    zipf: float = 1.0
+    option: str = "shipped"
+    extra: tuple[tuple[str, Value], ...] = field(default=())
 
     @property
     def key(self) -> str:
         """The case's name in the golden file."""
-        return f"{self.model}/t{self.tokens}/{self.rows}x{self.cols}/{self.compute}"
+        return (f"{self.table}/{self.model}/t{self.tokens}/{self.rows}x{self.cols}/"
+                f"z{self.zipf:g}/{self.option}")
 
 
 def cases() -> list[Case]:
     """Every case of the study, in table order."""
-    out = [Case("deepseek_moe_16b", t, r, r, "ideal") for r in (2, 3, 4)
-           for t in (16, 64, 256, 1024)]
-    out += [Case("deepseek_moe_16b", t, 2, 3, "ideal") for t in (64, 256)]
-    out += [Case(m, 64, 2, 2, "ideal") for m in ("qwen3_moe_30b_a3b", "phi35_moe", "yuan2_m32")]
-    out += [Case("deepseek_moe_16b", t, 2, 2, "array") for t in (16, 64, 256, 1024)]
+    out = [Case("mesh", tokens=t, rows=r, cols=r) for r in (2, 3, 4) for t in (16, 64, 256)]
+    out += [Case("skew", zipf=z, rows=r, cols=r) for r in (2, 3) for z in (0.0, 0.5, 2.0)]
+    out += [Case("options", rows=r, cols=r, option=o) for r in (2, 3) for o in OPTIONS
+            if o != "shipped"]
+    out += [Case("models", model=m, extra=(("fse_dp.chiplets.moe.micro_slices", s),))
+            for m, s in FFN_SLICES.items()]
     return out
 
 
-def _run(case: Case, strategy: str) -> Result:
-    return accelsim.run(CONFIG, set={
+def _overrides(case: Case, strategy: str) -> dict[str, Value]:
+    values: dict[str, Value] = {
         "workload": str(ROOT / "workloads" / "moe" / f"{case.model}.yaml"),
         "chiplets.rows": case.rows, "chiplets.cols": case.cols,
-        "chiplets.compute": case.compute, "chiplets.moe.tokens": case.tokens,
-        "chiplets.moe.strategy": strategy})
+        "chiplets.moe.tokens": case.tokens, "chiplets.moe.zipf": case.zipf}
+    for key, value in (*OPTIONS[case.option], *case.extra):
+        head, _, rest = key.partition(".")
+        if head in CONFIGS:
+            if head == strategy:
+                values[rest] = value
+        else:
+            values[key] = value
+    return values
 
 
 def _numbers(result: Result) -> dict[str, float]:
     chiplets = result.stats.chiplets
     assert chiplets is not None
     energy = result.energy.by_component_j
+    channel_bits = chiplets.dram_feed_bytes_per_s * 8 / result.stats.clock_hz
     return {
         "cycles": result.total_cycles,
-        "d2d_bits": chiplets.d2d_bits,
+        "dram_bound_cycles": chiplets.dram_bits / channel_bits,
+        "busiest_array_cycles": result.stats.compute_cycles,
         "d2d_energy_j": sum(v for k, v in energy.items() if k.startswith("link.")),
         "dram_energy_j": sum(v for k, v in energy.items() if k.startswith("dram")),
         "max_link_utilization": max(chiplets.link_utilization.values(), default=0.0),
+        "min_dram_utilization": min(chiplets.dram_utilization.values()),
+        "max_dram_utilization": max(chiplets.dram_utilization.values()),
         "max_peak_buffer_bytes": max(chiplets.peak_buffer_bytes.values()),
     }
 
 
 def measure(case: Case) -> dict[str, dict[str, float]]:
     """EP and FSE-DP numbers of one case."""
-    return {s: _numbers(_run(case, s)) for s in ("ep", "fse_dp")}
+    return {s: _numbers(accelsim.run(path, set=_overrides(case, s)))
+            for s, path in CONFIGS.items()}
 
 
-_INTRO = """# MoE on chiplets: expert parallelism vs FSE-DP (Expert Streaming)
-
-<!-- Generated by `python docs/tools/moe_study.py > docs/moe.md`; do not edit by hand.
-     tests/regression/test_moe_study.py pins the numbers (golden/moe_study.json). -->
-
-Expert Streaming (arXiv 2603.27624, `../shared/docs/papers.md` section 4) runs low-batch MoE
-inference on a mesh of chiplets joined by D2D links and reports **1.22-2.00x speedup** over
-state-of-the-art baselines (expert parallelism and Hydra) and **up to 78.8% less on-chip
-memory**. This page reproduces the comparison
-with `configs/moe_chiplet_ep.yaml` and `configs/moe_chiplet_fsedp.yaml` (the same system and
-workload; only `chiplets.moe.strategy` differs):
-
-```
-accelsim run configs/moe_chiplet_ep.yaml --json ep.json
-accelsim run configs/moe_chiplet_fsedp.yaml --json fsedp.json --timeline fsedp_trace.json
-```
-
-`totals.cycles`, `totals.d2d_bits` and `totals.peak_buffer_bytes` (per chiplet) in the JSON
-reports make the speedup one division; the timeline (one track per chiplet array, D2D channel
-and DRAM channel) opens in ui.perfetto.dev.
-
-## The model
-
-- **System** (the artifact's constants): R x C mesh of chiplets at 0.8 GHz, each a 32 x 64
-  INT8 weight-stationary array (2048 MACs/cycle, `configs/chiplets/moe_chiplet_2048.yaml`);
-  288 GB/s per direction per D2D link (UCIe advanced preset: 2 ns/hop, 64 B + 4 B flits,
-  0.3 pJ/bit from `accelsim/data/tables/d2d_links.yaml`); a 25.6 GB/s DRAM channel (8 pJ/bit) at
-  each corner chiplet. Links are full duplex; X-then-Y routing; a transfer holds every
-  channel of its route for its serialization time (wormhole) and adds 2 ns per hop.
-- **Workload**: one MoE FFN layer (`workloads/moe/*.yaml`: the artifact's shapes; gated
-  experts, 3 x d_model x expert_ffn INT8 weights), tokens routed top-k with Zipf(1.0)
-  popularity over a seeded random expert ranking (`chiplets.moe.zipf`, `sim.seed` 0), or from
-  a routing trace (below). Shared experts take every token. Expert weights start in DRAM.
-- **EP**: expert e lives on chiplet e mod N and is loaded whole from the DRAM channel nearest
-  to it (2 experts in flight per chiplet); token t lives on chiplet t mod N and is sent to its
-  experts' chiplets and its outputs back.
-- **FSE-DP**: each expert is cut into 16 micro-slices along its FFN width; slices go
-  round-robin to all DRAM channels (12 in flight per channel); one copy of each slice walks
-  the chiplets in snake order from its DRAM's chiplet, computing the tokens each chiplet holds
-  for that expert (partial outputs add up at the token's home); experts are issued in
-  heavy/light pairs. Tokens never move.
-- **Compute**: `ideal` is MACs / 2048 per task, full utilization at any batch (the artifact's
-  assumption). `array` is accelsim's exact systolic timing of each task's GEMMs: at a few
-  tokens per task, filling 2048 weights into the array dominates, so splitting an expert's
-  tokens over several chiplets (FSE-DP) multiplies that cost; the second table shows it.
-- **Peak buffer** of a chiplet: weight slices allocated on it (on the first chiplet that
-  uses a slice, from when its DRAM channel starts loading it, until it moves on or retires;
-  a DRAM chiplet that is not a stop forwards the slice) plus token activations resident (its
-  own tokens for the layer; EP also tokens dispatched to it until their expert is computed).
-  Partial-sum accumulators and the array's own SRAMs are not counted.
-
-Not modelled: DRAM page/bank timing (a channel is a bandwidth and a latency), D2D link area
-and idle power, the paper's exact virtualization rules and trajectories (papers.md [NF]), and
-dense layers between MoE layers.
-
-## Configuring a chiplet system
-
-A run config adds a `chiplets:` section; every chiplet is the run's `system` (a reusable
-chiplet spec file). Keys and defaults: docs/config.md, `chiplets.*`.
-
-```yaml
-system: chiplets/moe_chiplet_2048.yaml
-workload: ../workloads/moe/deepseek_moe_16b.yaml   # or any dense model file
-chiplets:
-  topology: mesh          # ring, fully_connected, or custom with links: [[0, 1], ...]
-  rows: 2
-  cols: 2
-  link: {preset: ucie_advanced, bandwidth: 288GB/s}   # ucie_standard, grs, custom
-  dram_at: [0, 1, 2, 3]   # default: the mesh corners
-  compute: ideal          # or array
-  partition: n            # dense GEMMs: by output channels (n), tokens (m) or reduction (k)
-  moe: {strategy: fse_dp, micro_slices: 16, tokens: 64, zipf: 1.0}
-```
-
-A dense model (e.g. `--workload workloads/llama2_7b_prefill512.yaml`) runs each GEMM split
-over all chiplets: A is sent from chiplet 0, each share's weights come from the nearest DRAM
-channel, outputs (or 32-bit partial sums for `k`) go back to chiplet 0
-(`accelsim/mapping/partition.py`). Energy: every chiplet's components
-(`chiplet<i>.array`, ...), `dram<i>` per channel and `link.c<a>-c<b>` per link direction.
-
-## MoE model files
-
-`workloads/moe/*.yaml` give the shape of one MoE FFN layer (`accelsim/workload/moe.py`):
-
-```yaml
-schema: accelsim.moe/1
-name: deepseek_moe_16b
-source: "where the numbers come from"
-d_model: 2048        # hidden size
-experts: 64          # routed experts
-top_k: 6             # routed experts per token
-shared_experts: 2    # experts every token uses (default 0)
-expert_ffn: 1408     # FFN width of one expert
-matrices: 3          # 3: gated (gate, up, down); 2: up and down (default 3)
-layers: 28           # MoE layers of the model (metadata)
-```
-
-## Routing trace format
-
-```json
-{"schema": "accelsim.routing/1", "experts": 64, "top_k": 6,
- "layers": [{"layer": 16, "tokens": [[3, 17, 5, 0, 9, 60], ...]}]}
-```
-
-One list of `top_k` distinct routed-expert ids (0..experts-1) per token, `chiplets.moe.tokens`
-tokens per layer (shared experts are implied). The artifact's `layer_<i>_token_experts.json`
-(a bare list of lists) also loads. Ids out of range, a wrong token count, repeated ids or a
-wrong `experts`/`top_k` stop the run with the layer and token named (exit 2).
-"""
-
-
-def _row(case: Case, numbers: dict[str, dict[str, float]]) -> str:
+def _cells(case: Case, numbers: dict[str, dict[str, float]]) -> list[str]:
     ep, fse = numbers["ep"], numbers["fse_dp"]
     saved = 1 - fse["max_peak_buffer_bytes"] / ep["max_peak_buffer_bytes"]
-    cells = [
-        case.model, str(case.tokens), f"{case.rows}x{case.cols}",
-        f"{ep['cycles']:,}", f"{fse['cycles']:,}", f"{ep['cycles'] / fse['cycles']:.2f}x",
-        f"{ep['d2d_energy_j'] * 1e6:.1f} / {fse['d2d_energy_j'] * 1e6:.1f}",
-        f"{ep['dram_energy_j'] * 1e3:.2f} / {fse['dram_energy_j'] * 1e3:.2f}",
+    return [
+        f"{ep['cycles']:,}", f"{fse['cycles']:,}", f"**{ep['cycles'] / fse['cycles']:.2f}x**",
+        f"{ep['cycles'] / ep['dram_bound_cycles']:.2f} / "
+        f"{fse['cycles'] / fse['dram_bound_cycles']:.2f}",
+        f"{100 * ep['min_dram_utilization']:.0f}-{100 * ep['max_dram_utilization']:.0f}% / "
+        f"{100 * fse['min_dram_utilization']:.0f}-{100 * fse['max_dram_utilization']:.0f}%",
+        f"{ep['busiest_array_cycles'] / ep['cycles']:.2f} / "
+        f"{fse['busiest_array_cycles'] / fse['cycles']:.2f}",
         f"{100 * ep['max_link_utilization']:.1f}% / {100 * fse['max_link_utilization']:.1f}%",
+        f"{ep['d2d_energy_j'] * 1e6:.0f} / {fse['d2d_energy_j'] * 1e6:.0f}",
         f"{ep['max_peak_buffer_bytes'] / 2**20:.2f} / {fse['max_peak_buffer_bytes'] / 2**20:.2f}",
-        f"{100 * saved:.1f}%"]
-    return "| " + " | ".join(cells) + " |"
+        f"**{100 * saved:.1f}%**"]
 
 
-_HEADER = ("| model | tokens | mesh | EP cycles | FSE-DP cycles | speedup | D2D energy uJ "
-           "EP / FSE | DRAM energy mJ EP / FSE | max link util EP / FSE | peak buffer MiB "
-           "EP / FSE (max chiplet) | buffer saved |\n"
-           "|---|---|---|---|---|---|---|---|---|---|---|")
+_COMMON = ("EP cycles | FSE-DP cycles | speedup | cycles / DRAM bound EP / FSE | DRAM channel "
+           "busy EP / FSE | busiest array / cycles EP / FSE | max link busy EP / FSE | D2D "
+           "energy uJ EP / FSE | peak buffer MiB EP / FSE (max chiplet) | buffer saved")
+_LEADS = {"mesh": ("tokens", "mesh"), "skew": ("zipf", "mesh"), "options": ("option", "mesh"),
+          "models": ("model", "mesh")}
+
+
+def _lead(case: Case) -> list[str]:
+    mesh = f"{case.rows}x{case.cols}"
+    first = {"mesh": str(case.tokens), "skew": f"{case.zipf:g}", "options": case.option,
+             "models": case.model}[case.table]
+    return [first, mesh]
+
+
+def table(name: str, rows: dict[str, dict[str, dict[str, float]]]) -> str:
+    """One table of the page, from measured rows keyed by ``Case.key``."""
+    lead = " | ".join(_LEADS[name])
+    lines = [f"| {lead} | {_COMMON} |", "|" + "---|" * (len(_LEADS[name]) + 10)]
+    lines += ["| " + " | ".join(_lead(c) + _cells(c, rows[c.key])) + " |"
+              for c in cases() if c.table == name and c.key in rows]
+    return "\n".join(lines)
 
 
 def render(rows: dict[str, dict[str, dict[str, float]]]) -> str:
     """The page, from measured rows keyed by ``Case.key``."""
-    parts = [_INTRO]
-    for compute, title in (("ideal", "Ideal compute (the artifact's assumption)"),
-                           ("array", "Systolic-array compute (accelsim's timing)")):
-        parts += [f"## {title}", "", _HEADER]
-        parts += [_row(case, rows[case.key]) for case in cases()
-                  if case.compute == compute and case.key in rows]
-        parts.append("")
-    parts.append("Paper: 1.22-2.00x speedup over the best baseline, up to 78.8% on-chip "
-                 "memory saved (abstract; per-model numbers not public).")
-    return "\n".join(parts) + "\n"
+    return _page_module().page({name: table(name, rows) for name in _LEADS}, rows)
+
+
+def _page_module() -> ModuleType:
+    """docs/tools/moe_page.py (the page's prose), loaded from its file next to this one."""
+    name = "moe_page"
+    if name not in sys.modules:
+        spec = importlib.util.spec_from_file_location(name, Path(__file__).with_name(
+            "moe_page.py"))
+        assert spec is not None and spec.loader is not None
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module
+        spec.loader.exec_module(module)
+    return sys.modules[name]
 
 
 def study() -> dict[str, dict[str, dict[str, float]]]:
-    """Every case measured (about a minute)."""
+    """Every case measured (a minute or two)."""
     return {case.key: measure(case) for case in cases()}
 
 
 if __name__ == "__main__":  # pragma: no cover - `python docs/tools/moe_study.py > docs/moe.md`
-    import sys
-
     sys.stdout.write(render(study()))

@@ -27,7 +27,12 @@ def _run(config: Path, tmp_path: Path, *extra: str) -> dict:
 def test_reports_give_cycles_d2d_bits_and_peak_buffers(tmp_path: Path,
                                                         capsys: pytest.CaptureFixture[str]) -> None:
     ep, fse = _run(EP, tmp_path), _run(FSE, tmp_path)
-    assert "moe.layer0  moe_ffn" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "moe.layer0  moe_ffn" in out
+    # the low-batch engine against its feed: 64 x 2 INT8 weights/cycle at 0.8 GHz vs 4 DDRs
+    assert "weight intake  102.4 GB/s per chiplet array (409.6 GB/s in all) vs DRAM feed " \
+        "102.4 GB/s" in out
+    assert "  moe.layer0: arrays took in " in out
     for report, strategy in ((ep, "ep"), (fse, "fse_dp")):
         totals = report["totals"]
         assert totals["strategy"] == strategy and totals["chiplets"] == 4
@@ -40,9 +45,15 @@ def test_reports_give_cycles_d2d_bits_and_peak_buffers(tmp_path: Path,
         assert len(totals["link_utilization"]) == 8  # 4 links, both directions
         assert set(totals["dram_utilization"]) == {"dram0", "dram1", "dram2", "dram3"}
         assert report["energy_j"]["link.c0-c1"] >= 0
+        feed = totals["layer_feeds"][0]
+        assert feed["layer"] == "moe.layer0"
+        assert 0 < feed["dram_bytes_per_s"] <= totals["dram_feed_bytes_per_s"] == 102.4e9
     assert ep["totals"]["macs"] == fse["totals"]["macs"]
     assert fse["totals"]["d2d_bits"] > ep["totals"]["d2d_bits"]  # weights move, not tokens
     assert fse["totals"]["dram_bits"] == ep["totals"]["dram_bits"]  # each expert loaded once
+    # FSE-DP's arrays take in each slice at every chiplet it visits; EP's each expert once
+    assert fse["totals"]["layer_feeds"][0]["intake_bytes_per_s"] > \
+        fse["totals"]["layer_feeds"][0]["dram_bytes_per_s"]
 
 
 def test_timeline_is_a_chrome_trace_with_a_track_per_resource(tmp_path: Path) -> None:
@@ -52,16 +63,20 @@ def test_timeline_is_a_chrome_trace_with_a_track_per_resource(tmp_path: Path) ->
     events = data["traceEvents"]
     assert isinstance(events, list) and events
     for event in events:
-        assert event["ph"] in ("X", "M")
+        assert event["ph"] in ("X", "M", "C")
         assert isinstance(event["pid"], int) and isinstance(event["tid"], int)
         assert isinstance(event["name"], str)
         if event["ph"] == "X":
             assert isinstance(event["ts"], float | int) and event["ts"] >= 0
             assert isinstance(event["dur"], float | int) and event["dur"] >= 0
+        elif event["ph"] == "C":  # buffer occupancy counters
+            assert event["name"].endswith(".buffer") and event["args"]["bytes"] >= 0
         else:
             assert event["name"] == "thread_name" and isinstance(event["args"]["name"], str)
     tracks = {e["args"]["name"] for e in events if e["ph"] == "M"}
     assert {"layers", "chiplet0.array", "chiplet3.array", "dram0", "link.c0-c1"} <= tracks
+    counters = {e["name"] for e in events if e["ph"] == "C"}
+    assert counters == {f"chiplet{c}.buffer" for c in range(4)}
     tids = [e["tid"] for e in events if e["ph"] == "M"]
     assert len(tids) == len(set(tids))
 

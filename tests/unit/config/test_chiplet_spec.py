@@ -35,8 +35,17 @@ def test_the_shipped_configs_differ_only_in_strategy() -> None:
     assert (ep.chiplets.moe.strategy, fse.chiplets.moe.strategy) == ("ep", "fse_dp")
     assert ep.chiplets.link.bandwidth_bits_per_s == 288e9 * 8
     assert ep.system.clock_hz == 0.8e9
-    assert ep.chiplets.moe.slices() == 1 and fse.chiplets.moe.slices() == 16
+    # FSE-DP's slicing is its own key: 22 slices of 64 columns (one array width)
+    assert ep.chiplets.moe.slices() == 1 and fse.chiplets.moe.slices() == 22
     assert ep.chiplets.moe.slots() == 2 and fse.chiplets.moe.slots() == 12
+    same = {"strategy", "micro_slices"}
+    assert ep.chiplets.moe.model_dump(exclude=same) == fse.chiplets.moe.model_dump(exclude=same)
+    assert ep.system == fse.system
+    # both on the array's exact timing with the low-batch engine (no 'ideal' compute)
+    assert ep.chiplets.compute == fse.chiplets.compute == "array"
+    array = ep.system.array
+    assert (array.fold_overlap, array.preload_rows_per_cycle, array.stationary_buffers) == (
+        "weights", 2, 8)
 
 
 def test_preset_fills_and_explicit_keys_override(tmp_path: Path) -> None:

@@ -349,6 +349,17 @@ CASES = [
         " hold; use fold_overlap none",
         id="ov_fold_overlap_temporal"),
     pytest.param(
+        "set", None, {"system.array.preload_rows_per_cycle": 2},
+        "TMP/systems/sys.yaml:3: system.array: preload_rows_per_cycle > 1 is modelled with"
+        " double-buffered stationary registers only; set fold_overlap 'weights' or"
+        " preload_rows_per_cycle 1",
+        id="ov_intake_without_overlap"),
+    pytest.param(
+        "set", None, {"system.array.stationary_buffers": 4},
+        "TMP/systems/sys.yaml:3: system.array: stationary_buffers > 2 needs fold_overlap"
+        " 'weights' (the registers hold the folds in flight)",
+        id="ov_buffers_without_overlap"),
+    pytest.param(
         "set", None, {"system.array.fold_overlap": "weight"},
         "--set system.array.fold_overlap=weight: system.array.fold_overlap: unknown fold"
         " overlap 'weight' (did you mean 'weights'?); expected one of none, weights",

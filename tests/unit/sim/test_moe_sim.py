@@ -20,11 +20,15 @@ array: e0s1 x1 4-12, e1s1 12-20 (waiting since 8), e1s0 (moved 8-12) 20-28, e0s0
 
 from __future__ import annotations
 
+import simpy
+
 from accelsim.config.chiplet_spec import ChipletSystemSpec
 from accelsim.config.run_spec import MappingSpec, SimSpec
 from accelsim.config.system_spec import SystemSpec
+from accelsim.mapping.moe import Stop
 from accelsim.mapping.run_plan import MoeRunPlan
-from accelsim.sim.moe import simulate_moe
+from accelsim.sim.chiplets import Fabric
+from accelsim.sim.moe import next_stop, simulate_moe
 from accelsim.sim.stats import SimStats
 from accelsim.workload.moe import MoeModel, Routing
 from accelsim.workload.run_workload import MoeWorkload
@@ -38,12 +42,12 @@ MODEL = MoeModel("tiny", "test", d_model=4, experts=2, top_k=1, shared_experts=0
 ROUTING = Routing((0,), (((0,), (0,), (0,), (1,)),))
 
 
-def _run(strategy: str) -> SimStats:
+def _run(strategy: str, **moe: str) -> SimStats:
     chiplets = ChipletSystemSpec.model_validate({
         "rows": 1, "cols": 2, "dram_at": [0, 1], "compute": "ideal",
         "link": {"preset": "custom", "bandwidth": "64Gb/s", "latency": "0ns",
                  "flit_payload_bits": 64, "flit_overhead_bits": 0},
-        "moe": {"strategy": strategy, "micro_slices": 2, "tokens": 4}})
+        "moe": {"strategy": strategy, "micro_slices": 2, "tokens": 4, **moe}})
     plan = MoeRunPlan(MoeWorkload(MODEL, ROUTING), SYSTEM, chiplets, MappingSpec())
     return simulate_moe(plan, SimSpec())
 
@@ -84,3 +88,36 @@ def test_fse_dp_is_faster_here_and_counts_the_same_macs() -> None:
     ep_macs = sum(v for k, v in ep.total_counts().items() if k.endswith("array.mac"))
     fse_macs = sum(v for k, v in fse.total_counts().items() if k.endswith("array.mac"))
     assert ep_macs == fse_macs == 4 * 64
+
+
+def test_snake_and_dynamic_agree_where_there_is_no_choice() -> None:
+    # each slice has at most one other chiplet to visit: both trajectories are the same
+    assert _run("fse_dp", trajectory="snake").cycles == _run("fse_dp").cycles == 36
+
+
+def test_dynamic_trajectory_goes_to_the_idlest_array() -> None:
+    chiplets = ChipletSystemSpec.model_validate({
+        "rows": 1, "cols": 3, "dram_at": [0], "link": {"bandwidth": "64Gb/s"}})
+    env = simpy.Environment()
+    fabric = Fabric(env, SYSTEM, chiplets)
+    left = [Stop(1, 1), Stop(2, 1)]
+    assert next_stop(fabric, 0, left) == Stop(1, 1)  # a tie: fewer hops
+    fabric.arrays[1].request()  # chiplet 1 busy
+    assert next_stop(fabric, 0, left) == Stop(2, 1)
+
+
+def test_per_chip_counting_and_buffer_counters() -> None:
+    total, per_chip = _run("fse_dp"), _run("fse_dp", token_count="per_chip")
+    assert per_chip.macs == 2 * total.macs
+    assert per_chip.layers[0].shape["tokens"] == 8
+    tracks = {track for track, _, _ in per_chip.counters}
+    assert tracks == {"chiplet0.buffer", "chiplet1.buffer"}
+    last = {track: value for track, _, value in sorted(per_chip.counters, key=lambda c: c[1])}
+    assert set(last.values()) == {0}  # every slice and token left at the end
+    peak = max(value for track, _, value in per_chip.counters if track == "chiplet1.buffer")
+    assert per_chip.chiplets is not None
+    # the counter holds each cycle's closing value; the peak also sees a slice arriving before
+    # another leaves within one cycle
+    assert 0 < peak <= per_chip.chiplets.peak_buffer_bytes["chiplet1"]
+    feeds = per_chip.chiplets.layer_feeds
+    assert [name for name, _, _ in feeds] == ["moe.layer0"] and feeds[0][2] > 0

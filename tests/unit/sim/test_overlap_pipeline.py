@@ -112,3 +112,28 @@ def test_long_steady_overlapped_run_is_coalesced() -> None:
     sequence = fold_sequence_cycles(ROWS, COLS, [FoldShape(ROWS, COLS, 30, 100_000)],
                                     Dataflow.WS)
     assert state.compute_cycles == sequence == 30 * 100_000 + 8 + 8 + 8 - 1
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.builds(FoldShape, st.integers(1, ROWS), st.integers(1, COLS),
+                          st.integers(1, 12), st.just(1)), min_size=1, max_size=12),
+       st.integers(1, ROWS), st.integers(2, 8))
+def test_intake_and_buffers_reach_the_proved_sequence(shapes: list[FoldShape], ports: int,
+                                                      buffers: int) -> None:
+    state = PipelineState(Channel(Fraction(0), 0, 2),
+                          overlap=OverlapTrack(ROWS, ports, buffers))
+    for shape in shapes:
+        cycles = fold_cycles(ROWS, COLS, shape, Dataflow.WS, ports)
+        step_fold(state, cycles, cycles, 0, 0, shape)
+    assert finish(state) == state.compute_cycles == fold_sequence_cycles(
+        ROWS, COLS, shapes, Dataflow.WS, ports, buffers)
+
+
+def test_gemv_runs_at_the_weight_intake_with_enough_buffers() -> None:
+    # T = 1 (one token): two buffers wait for the wavefront (Sr + Sc cycles per two folds);
+    # with B >= (Sr + Sc + T) / F the array takes in a full fold every F = ceil(8 / 2) cycles.
+    gemv = [FoldShape(ROWS, COLS, 1, 1000)]
+    double = fold_sequence_cycles(ROWS, COLS, gemv, Dataflow.WS, 2, 2)
+    deep = fold_sequence_cycles(ROWS, COLS, gemv, Dataflow.WS, 2, 5)
+    assert double > 2 * deep
+    assert deep == 4 * 1000 + 1 + COLS + ROWS - 1

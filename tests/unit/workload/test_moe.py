@@ -85,6 +85,12 @@ def test_artifact_bare_list_format_loads(tmp_path: Path) -> None:
     path.write_text(json.dumps([[5, 4, 3, 2, 1, 0], [10, 11, 12, 13, 14, 15]]))
     routing = load_routing(path, load_moe_model(DEEPSEEK), 2)
     assert routing.layers[0][1] == (10, 11, 12, 13, 14, 15)
+    assert routing.layer_ids == (16,)  # from the artifact's file name
+    other = tmp_path / "trace.json"
+    other.write_text(json.dumps([[5, 4, 3, 2, 1, 0], [10, 11, 12, 13, 14, 99]]))
+    with pytest.raises(TraceError) as info:
+        load_routing(other, load_moe_model(DEEPSEEK), 2)
+    assert str(info.value) == f"{other}: layers[0] token 1: expert id 99 out of range 0..63"
 
 
 def test_generator_is_seeded_and_skewed() -> None:
