@@ -44,10 +44,12 @@ class PrecisionSpec(Spec):
                             description="Bits of each output written back (after requantization).")
     psum_bits: Annotated[StrictInt, Field(ge=1, le=64)] | Literal["auto"] = Field(
         "auto", description="Accumulator and partial-sum register bits inside the PE. 'auto': "
-        "the design rule, ifmap_bits + weight_bits + ceil(log2(terms)) with terms = rows for "
-        "ws/is (a column sums one product per PE row; the K folds are added at the edge at "
-        "accumulation_bits) and, for os (the PE sums the whole K), accumulation_bits itself. "
-        "A value below the rule for ws/is is an error (docs/models.md, 'Datapath widths').")
+        "the bits that hold a sum of 'rows' products for ws/is (a column adds one product per "
+        "PE row; the K folds are added at the edge at accumulation_bits): ifmap_bits + "
+        "weight_bits + floor(log2(rows)) for multiplier PEs, less for temporal PEs whose "
+        "sign-magnitude weights stop at the code's largest pulse; for os (the PE sums the "
+        "whole K) accumulation_bits. A value below the rule for ws/is is an error "
+        "(docs/models.md, 'Datapath widths').")
     accumulation_bits: Annotated[StrictInt, Field(ge=1, le=64)] | Literal["auto"] = Field(
         "auto", description="Bits of a full-K accumulation: where the K folds' partial sums are "
         "added (array edge, ofmap SRAM, PSUM buffer inside an APSQ group, chiplet partial "
@@ -198,6 +200,17 @@ class ArraySpec(Spec):
         return self.precision.accumulation_width
 
     @property
+    def weight_max(self) -> int | None:
+        """Largest weight magnitude a temporal PE's code emits (sign-magnitude weights); None
+        for a multiplier PE (two's-complement weights)."""
+        if self.pe != "temporal":
+            return None
+        top = (1 << (self.precision.weight_bits - 1)) - 1
+        if self.temporal.code == "segmented":
+            return top
+        return min(top, self.temporal.pulse_cap(self.precision.weight_bits))
+
+    @property
     def psum_width(self) -> int:
         """``precision.psum_bits`` resolved: the PE's accumulator and partial-sum register."""
         p, terms = self.precision, self.psum_terms
@@ -205,19 +218,19 @@ class ArraySpec(Spec):
             return p.psum_bits
         if terms is None:
             return self.accumulation_width
-        return sum_bits(p.ifmap_bits, p.weight_bits, terms)
+        return sum_bits(p.ifmap_bits, p.weight_bits, terms, self.weight_max)
 
     @model_validator(mode="after")
     def _widths_hold_the_sums(self) -> ArraySpec:
         p, terms = self.precision, self.psum_terms
         if p.psum_bits != "auto" and terms is not None:
-            need = sum_bits(p.ifmap_bits, p.weight_bits, terms)
+            need = sum_bits(p.ifmap_bits, p.weight_bits, terms, self.weight_max)
             if p.psum_bits < need:
                 raise ValueError(
                     f"precision.psum_bits {p.psum_bits} cannot hold a {self.dataflow.value} "
-                    f"column's sum of {terms} products of {p.ifmap_bits}x{p.weight_bits} bits: "
-                    f"it needs ifmap_bits + weight_bits + ceil(log2(rows)) = {need}; raise "
-                    f"psum_bits or set it to auto")
+                    f"column's sum of {terms} products of {p.ifmap_bits}x{p.weight_bits} bits "
+                    f"({self.pe} PE): it needs {need} (docs/models.md, 'Datapath widths'); "
+                    "raise psum_bits or set it to auto")
         if self.accumulation_width < self.psum_width:
             raise ValueError(
                 f"precision.accumulation_bits {self.accumulation_width} is narrower than the "

@@ -69,7 +69,7 @@ def check_trace_fits_pe(layer: Layer, system: SystemSpec, source: str | None = N
 def check_accumulation_fits(layer: Layer, system: SystemSpec, source: str | None = None) -> None:
     """Refuse a layer whose full-K sum overflows ``precision.accumulation_bits`` (where the K
     folds are added, and an os PE's accumulator) when no PSUM quantization narrows it: the
-    rule ``a + w + ceil(log2(K))`` bits (``accelsim.config.widths``)."""
+    two's-complement rule ``a + w + floor(log2(K))`` bits (``accelsim.config.widths``)."""
     buffer = system.psum_buffer
     if buffer is not None and buffer.quantization != "none" \
             and system.array.dataflow is not Dataflow.OS:
@@ -82,7 +82,7 @@ def check_accumulation_fits(layer: Layer, system: SystemSpec, source: str | None
     if need > have:
         raise WorkloadError(
             f"layer {layer.name!r} sums K = {k} products of {a}x{w} bits, which needs {need} "
-            f"bits (a + w + ceil(log2(K))); the accumulation holds {have} (raise it, or "
+            f"bits (a + w + floor(log2(K))); the accumulation holds {have} (raise it, or "
             "quantize the PSUMs: psum_buffer.quantization apsq)", file=source,
             key_path="system.array.precision.accumulation_bits")
 
