@@ -207,7 +207,9 @@ def zigzag_accelerator(system: Any, energies_j: Mapping[str, float], *,
     accelsim's per-action energies (J); ZigZag costs are in pJ per access of a port's width.
     ``double_buffering=False`` drops ``force_double_buffering`` (a sensitivity check: ZigZag
     may then fill a double-buffered SRAM whole)."""
-    p, psum = system.array.precision, system.array.psum_width
+    # ZigZag carries one partial-sum precision through every level (operand_precision O), so
+    # its PE register holds the edge width, not accelsim's narrower derived PE partial sum.
+    p, psum = system.array.precision, system.array.accumulation_width
     reg = energies_j["array.reg_write_bits"] * PJ
     memories: dict[str, object] = {
         "reg_W": _memory(p.weight_bits, ["I2"], _ports("I2", p.weight_bits), 0.0,
