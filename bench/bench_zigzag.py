@@ -207,15 +207,17 @@ def zigzag_accelerator(system: Any, energies_j: Mapping[str, float], *,
     accelsim's per-action energies (J); ZigZag costs are in pJ per access of a port's width.
     ``double_buffering=False`` drops ``force_double_buffering`` (a sensitivity check: ZigZag
     may then fill a double-buffered SRAM whole)."""
-    p = system.array.precision
+    # ZigZag carries one partial-sum precision through every level (operand_precision O), so
+    # its PE register holds the edge width, not accelsim's narrower derived PE partial sum.
+    p, psum = system.array.precision, system.array.accumulation_width
     reg = energies_j["array.reg_write_bits"] * PJ
     memories: dict[str, object] = {
         "reg_W": _memory(p.weight_bits, ["I2"], _ports("I2", p.weight_bits), 0.0,
                          reg * p.weight_bits, []),
         "reg_I": _memory(p.ifmap_bits, ["I1"], _ports("I1", p.ifmap_bits), 0.0,
                          reg * p.ifmap_bits, []),
-        "reg_O": _memory(p.psum_bits, ["O"], _ports("O", p.psum_bits, low_to_high=True), 0.0,
-                         reg * p.psum_bits, []),
+        "reg_O": _memory(psum, ["O"], _ports("O", psum, low_to_high=True), 0.0,
+                         reg * psum, []),
     }
     for name, operand in (("ifmap", "I1"), ("weight", "I2"), ("ofmap", "O")):
         buf = getattr(system.sram, name)

@@ -157,8 +157,25 @@ def _unwrap(annotation: object) -> tuple[object, list[object], bool]:
     return annotation, metadata, optional
 
 
+def _or_word(annotation: object) -> tuple[object, tuple[object, ...]] | None:
+    """``int | Literal["auto"]`` -> (int, ("auto",)): a value or one of some words."""
+    if not (isinstance(annotation, types.UnionType)
+            or typing.get_origin(annotation) is typing.Union):
+        return None
+    members = typing.get_args(annotation)
+    words = [m for m in members if typing.get_origin(m) is typing.Literal]
+    rest = [m for m in members if typing.get_origin(m) is not typing.Literal]
+    if not words or len(rest) != 1:
+        return None
+    return rest[0], tuple(v for w in words for v in typing.get_args(w))
+
+
 def _type_text(field: FieldInfo) -> str:
     """``integer >= 1, <= 32``, ``capacity > 0, whole bits (bits)``, ``one of os, ws, is``."""
+    if (alternative := _or_word(field.annotation)) is not None:
+        core, words = alternative
+        return (_type_text(FieldInfo.from_annotation(core)) + ", or "  # type: ignore[arg-type]
+                + ", ".join(f"`{w}`" for w in words))
     unit = _unit_of(field.annotation, list(field.metadata))
     annotation, inner, optional = _unwrap(field.annotation)
     metadata = [*field.metadata, *inner]

@@ -25,6 +25,7 @@ from accelsim.config.quantities import (
 )
 from accelsim.config.reram_spec import ReramSpec
 from accelsim.config.rotation_spec import RotationSpec
+from accelsim.config.widths import EDGE_BITS, sum_bits
 from accelsim.types import Dataflow, Operand
 from accelsim.units import format_bits
 
@@ -42,8 +43,27 @@ class PrecisionSpec(Spec):
     weight_bits: StrictInt = Field(8, ge=1, le=32, description="Weight bits.")
     ofmap_bits: StrictInt = Field(8, ge=1, le=32,
                             description="Bits of each output written back (after requantization).")
-    psum_bits: StrictInt = Field(32, ge=1, le=64,
-                           description="Accumulator / partial-sum bits inside the PE.")
+    psum_bits: Annotated[StrictInt, Field(ge=1, le=64)] | Literal["auto"] = Field(
+        "auto", description="Accumulator and partial-sum register bits inside the PE. 'auto': "
+        "the bits that hold a sum of 'rows' products for ws/is (a column adds one product per "
+        "PE row; the K folds are added at the edge at accumulation_bits): ifmap_bits + "
+        "weight_bits + floor(log2(rows)) for multiplier PEs, less for temporal PEs whose "
+        "sign-magnitude weights stop at the code's largest pulse; for os (the PE sums the "
+        "whole K) accumulation_bits. A value below the rule for ws/is is an error "
+        "(docs/models.md, 'Datapath widths').")
+    accumulation_bits: Annotated[StrictInt, Field(ge=1, le=64)] | Literal["auto"] = Field(
+        "auto", description="Bits of a full-K accumulation: where the K folds' partial sums are "
+        "added (array edge, ofmap SRAM, PSUM buffer inside an APSQ group, chiplet partial "
+        "sums) and the os PE's accumulator. 'auto': psum_bits when that is set, else 32 (the "
+        "INT32 PSUM baseline of APSQ, papers.md section 2). A layer whose K needs more, "
+        "without PSUM quantization, is refused.")
+
+    @property
+    def accumulation_width(self) -> int:
+        """``accumulation_bits`` resolved: itself, else ``psum_bits`` when set, else 32."""
+        if self.accumulation_bits != "auto":
+            return self.accumulation_bits
+        return EDGE_BITS if self.psum_bits == "auto" else self.psum_bits
 
 
 SlotPolicy = Literal["worst_case", "per_tile", "per_wavefront", "per_row", "per_col"]
@@ -197,6 +217,56 @@ class ArraySpec(Spec):
                 "fold_overlap none")
         return self
 
+    @property
+    def psum_terms(self) -> int | None:
+        """Products one PE-side partial sum adds: a column's rows (ws/is); None for os, whose
+        PE sums the whole K."""
+        return None if self.dataflow is Dataflow.OS else self.rows
+
+    @property
+    def accumulation_width(self) -> int:
+        """``precision.accumulation_bits`` resolved (see its description)."""
+        return self.precision.accumulation_width
+
+    @property
+    def weight_max(self) -> int | None:
+        """Largest weight magnitude a temporal PE's code emits (sign-magnitude weights); None
+        for a multiplier PE (two's-complement weights)."""
+        if self.pe != "temporal":
+            return None
+        top = (1 << (self.precision.weight_bits - 1)) - 1
+        if self.temporal.code == "segmented":
+            return top
+        return min(top, self.temporal.pulse_cap(self.precision.weight_bits))
+
+    @property
+    def psum_width(self) -> int:
+        """``precision.psum_bits`` resolved: the PE's accumulator and partial-sum register."""
+        p, terms = self.precision, self.psum_terms
+        if p.psum_bits != "auto":
+            return p.psum_bits
+        if terms is None:
+            return self.accumulation_width
+        return sum_bits(p.ifmap_bits, p.weight_bits, terms, self.weight_max)
+
+    @model_validator(mode="after")
+    def _widths_hold_the_sums(self) -> ArraySpec:
+        p, terms = self.precision, self.psum_terms
+        if p.psum_bits != "auto" and terms is not None:
+            need = sum_bits(p.ifmap_bits, p.weight_bits, terms, self.weight_max)
+            if p.psum_bits < need:
+                raise ValueError(
+                    f"precision.psum_bits {p.psum_bits} cannot hold a {self.dataflow.value} "
+                    f"column's sum of {terms} products of {p.ifmap_bits}x{p.weight_bits} bits "
+                    f"({self.pe} PE): it needs {need} (docs/models.md, 'Datapath widths'); "
+                    "raise psum_bits or set it to auto")
+        if self.accumulation_width < self.psum_width:
+            raise ValueError(
+                f"precision.accumulation_bits {self.accumulation_width} is narrower than the "
+                f"PE's partial sums ({self.psum_width} bits, precision.psum_bits); raise "
+                "accumulation_bits or set it to auto")
+        return self
+
 
 def _bits(bits: float) -> str:
     """Small sizes in bits as written in configs ('8b'), larger ones in bytes."""
@@ -277,7 +347,7 @@ class PsumBufferSpec(Spec):
     word_bits: StrictInt = Field(
         32, ge=4, le=64, description="Bits of one stored running PSUM: 32 is the baseline, "
         "8 with APSQ (4 and 6 are allowed). Without quantization it must hold the "
-        "accumulation (array.precision.psum_bits).")
+        "accumulation (array.precision.accumulation_bits).")
     width_bits: CapacityBits = Field(
         unit_default("256b"), alias="width",
         description="Bits per access of one bank and port, e.g. '256b'.")
@@ -402,12 +472,12 @@ class SystemSpec(Spec):
         buffer = self.psum_buffer
         if buffer is None:
             return self
-        wide = self.array.precision.psum_bits
+        wide = self.array.accumulation_width
         if buffer.quantization == "none" and buffer.word_bits < wide:
             raise ValueError(
                 f"psum_buffer.word_bits {buffer.word_bits} cannot hold the {wide}-bit "
-                "accumulation (array.precision.psum_bits) without quantization; set "
-                "psum_buffer.quantization: apsq or word_bits >= psum_bits")
+                "accumulation (array.precision.accumulation_bits) without quantization; set "
+                "psum_buffer.quantization: apsq or word_bits >= accumulation_bits")
         tile_bits = self.array.cols * (buffer.word_bits + (
             wide if buffer.quantization == "apsq" and buffer.group_size > 1
             and buffer.group_sum_home == "psum_buffer" else 0))

@@ -78,7 +78,7 @@ def pe_register_bits(system: SystemSpec) -> int:
     """
     array = system.array
     precision = array.precision
-    bits = precision.ifmap_bits + precision.weight_bits + precision.psum_bits
+    bits = precision.ifmap_bits + precision.weight_bits + array.psum_width
     if array.fold_overlap == "weights":
         shadow = precision.weight_bits if array.dataflow is Dataflow.WS else precision.ifmap_bits
         extra = array.stationary_buffers - 1
@@ -88,7 +88,8 @@ def pe_register_bits(system: SystemSpec) -> int:
 
 def _conventional_pe(system: SystemSpec) -> tuple[tuple[Part, ...], Mapping[str, str],
                                                   tuple[str, ...]]:
-    """PE = b_w x b_a multiplier + psum_bits accumulator adder + pipeline registers."""
+    """PE = b_w x b_a multiplier + accumulator adder + pipeline registers, the accumulator at
+    the resolved ``psum_bits`` (``ArraySpec.psum_width``)."""
     precision = system.array.precision
     pes = float(system.array.rows * system.array.cols)
     cycle_s = 1.0 / system.clock_hz
@@ -97,7 +98,7 @@ def _conventional_pe(system: SystemSpec) -> tuple[tuple[Part, ...], Mapping[str,
              {"a_bits": float(precision.ifmap_bits), "b_bits": float(precision.weight_bits),
               "latency": cycle_s}, pes, {"mac": ActionCost("op")}),
         Part("accumulator", "int_adder",
-             {"bits": float(precision.psum_bits), "latency": cycle_s}, pes,
+             {"bits": float(system.array.psum_width), "latency": cycle_s}, pes,
              {"mac": ActionCost("op")}),
         Part("pipeline_registers", "register",
              {"bits": float(pe_register_bits(system)), "latency": cycle_s}, pes,
@@ -133,7 +134,7 @@ def _lane_fifos(system: SystemSpec, cycle_s: float) -> tuple[Part, ...]:
     if policy not in ("per_row", "per_col"):
         return ()
     if policy == "per_row":
-        width = precision.weight_bits if array.dataflow.value == "os" else precision.psum_bits
+        width = precision.weight_bits if array.dataflow.value == "os" else array.psum_width
         links = (array.rows - 1) * array.cols
     else:
         width = precision.weight_bits if array.dataflow.value == "is" else precision.ifmap_bits
@@ -149,7 +150,7 @@ def _pulse_parts(system: SystemSpec, pes: float, cycle_s: float) -> list[Part]:
     (segmented) a shifter; the accumulator adds per pulse cycle (psum) or per MAC (local)."""
     precision, spec = system.array.precision, system.array.temporal
     product_bits = float(precision.ifmap_bits + precision.weight_bits - 1)
-    psum_bits, op = float(precision.psum_bits), ActionCost("op")
+    psum_bits, op = float(system.array.psum_width), ActionCost("op")
     parts = [Part("pulse_counter", "counter",
                   {"bits": float(_counter_bits(system)), "latency": cycle_s}, pes,
                   {"pulse_cycles": op, "mac": op}, not_modelled=_NO_LEAKAGE)]
@@ -184,7 +185,7 @@ def temporal_pe_parts(system: SystemSpec) -> tuple[tuple[Part, ...], Mapping[str
         psum_actions["pulse_rewrites"] = ActionCost("write")
     parts = [
         *_pulse_parts(system, pes, cycle_s),
-        Part("psum_register", "register", {"bits": float(precision.psum_bits),
+        Part("psum_register", "register", {"bits": float(array.psum_width),
                                            "latency": cycle_s}, pes, psum_actions),
         Part("operand_registers", "register",
              {"bits": float(precision.ifmap_bits + precision.weight_bits), "latency": cycle_s},
@@ -317,7 +318,7 @@ def _psum_buffer(system: SystemSpec) -> tuple[ComponentSpec, ...]:
                  "table rows)",)
     specs = [ComponentSpec("psum_buffer", "psum_buffer", (macro,), {}, notes)]
     if buffer.quantization == "apsq":
-        wide = {"bits": float(system.array.precision.psum_bits),
+        wide = {"bits": float(system.array.accumulation_width),
                 "latency": 1.0 / system.clock_hz}
         op = {"requant_ops": ActionCost("op")}
         inside = {"area": "inside the APSQ engine's area", "leakage": "inside the APSQ engine"}

@@ -8,6 +8,7 @@ from __future__ import annotations
 from fractions import Fraction
 
 from accelsim.config.system_spec import SystemSpec
+from accelsim.config.widths import sum_bits
 from accelsim.errors import WorkloadError
 from accelsim.mapping.psum import k_tiles, psum_format
 from accelsim.mapping.reuse import OperandBits
@@ -23,7 +24,8 @@ def operand_bits(layer: Layer, system: SystemSpec, source: str | None = None) ->
         ifmap=quant.activation.bits if quant else precision.ifmap_bits,
         weight=quant.weight.bits if quant else precision.weight_bits,
         ofmap=precision.ofmap_bits,
-        psum=precision.psum_bits,
+        psum=system.array.accumulation_width,
+        pe_psum=system.array.psum_width,
         ifmap_unique=ifmap_unique_fraction(layer),
         weight_storage=weight_storage_bits(layer, system, source),
         psum_format=None if system.array.dataflow is Dataflow.OS else psum_format(
@@ -63,6 +65,27 @@ def check_trace_fits_pe(layer: Layer, system: SystemSpec, source: str | None = N
                 f"layer {layer.name!r} has {given}-bit {operand}; the PE takes at most "
                 f"{pe_bits} (quantize to {pe_bits} bits or widen the PE)", file=source,
                 key_path=f"system.array.precision.{key}")
+
+
+def check_accumulation_fits(layer: Layer, system: SystemSpec, source: str | None = None) -> None:
+    """Refuse a layer whose full-K sum overflows ``precision.accumulation_bits`` (where the K
+    folds are added, and an os PE's accumulator) when no PSUM quantization narrows it: the
+    two's-complement rule ``a + w + floor(log2(K))`` bits (``accelsim.config.widths``)."""
+    buffer = system.psum_buffer
+    if buffer is not None and buffer.quantization != "none" \
+            and system.array.dataflow is not Dataflow.OS:
+        return
+    quant, precision = layer.quant, system.array.precision
+    a = quant.activation.bits if quant else precision.ifmap_bits
+    w = quant.weight.bits if quant else precision.weight_bits
+    k, have = layer.gemm().k, system.array.accumulation_width
+    need = sum_bits(a, w, k)
+    if need > have:
+        raise WorkloadError(
+            f"layer {layer.name!r} sums K = {k} products of {a}x{w} bits, which needs {need} "
+            f"bits (a + w + floor(log2(K))); the accumulation holds {have} (raise it, or "
+            "quantize the PSUMs: psum_buffer.quantization apsq)", file=source,
+            key_path="system.array.precision.accumulation_bits")
 
 
 def weight_storage_bits(layer: Layer, system: SystemSpec,

@@ -6,7 +6,7 @@ is gathered on chiplet 0:
 - by ``n`` (output channels): chiplet i computes ``C[:, N_i]``; it needs all of A and ``B[:, N_i]``.
 - by ``m`` (tokens): chiplet i computes ``C[M_i, :]``; it needs ``A[M_i, :]`` and all of B.
 - by ``k`` (reduction): chiplet i computes a partial ``A[:, K_i] @ B[K_i, :]``; it needs
-  ``A[:, K_i]`` and ``B[K_i, :]`` and sends an ``M x N`` partial sum (``psum_bits`` each) to
+  ``A[:, K_i]`` and ``B[K_i, :]`` and sends an ``M x N`` partial sum (``accumulation_bits`` each) to
   chiplet 0, which adds them.
 
 Shares are as even as whole rows/columns allow; chiplets left without work get no share.
@@ -66,7 +66,7 @@ def partition_gemm(gemm: GemmShape, chiplets: int, by: str,
             bits = (size * k * a, k * n * w, size * n * precision.ofmap_bits)
         else:
             part = GemmShape(m, n, size, count)
-            bits = (m * size * a, size * n * w, m * n * precision.psum_bits)
+            bits = (m * size * a, size * n * w, m * n * precision.accumulation_width)
         sent_a = 0 if chiplet == 0 else bits[0] * count
         sent_out = 0 if chiplet == 0 else bits[2] * count
         shares.append(Share(chiplet, part, sent_a, bits[1] * count, sent_out))

@@ -19,7 +19,12 @@ import numpy as np
 from accelsim.config.run_spec import MappingSpec
 from accelsim.config.system_spec import SystemSpec
 from accelsim.mapping.choice import LayerMapping
-from accelsim.mapping.operands import check_layer_size, check_trace_fits_pe, operand_bits
+from accelsim.mapping.operands import (
+    check_accumulation_fits,
+    check_layer_size,
+    check_trace_fits_pe,
+    operand_bits,
+)
 from accelsim.mapping.psum import check_group_size
 from accelsim.mapping.reuse import (
     FoldPosition,
@@ -177,8 +182,8 @@ def _reg_write_bits(gemm: GemmShape, dataflow: Dataflow, bits: OperandBits) -> i
     """Bits written into PE pipeline registers: each MAC latches its two moving operands."""
     moving = {
         Dataflow.OS: bits.ifmap + bits.weight,
-        Dataflow.WS: bits.ifmap + bits.psum,
-        Dataflow.IS: bits.weight + bits.psum,
+        Dataflow.WS: bits.ifmap + bits.register_psum,
+        Dataflow.IS: bits.weight + bits.register_psum,
     }[dataflow]
     return gemm.macs * moving
 
@@ -328,6 +333,7 @@ def plan_layer(layer: Layer, system: SystemSpec, mapping: MappingSpec, *,
     gemm = layer.gemm()
     check_layer_size(layer, system, source)
     check_trace_fits_pe(layer, system, source)
+    check_accumulation_fits(layer, system, source)
     bits = operand_bits(layer, system, source)
     dataflow = system.array.dataflow
     if choice is None:

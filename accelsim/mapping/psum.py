@@ -12,7 +12,7 @@ the tile closes its group when ``q == gs - 1`` or ``t == tiles - 1``):
 | APSQ, inside a group | ``wide`` | ``wide`` | 0 |
 | APSQ, tile closes its group | ``wide`` if q > 0, +``word`` if t >= gs | ``word`` unless last | 1 |
 
-``wide`` is the accumulation width (``array.precision.psum_bits``), ``word`` the stored PSUM
+``wide`` is the accumulation width (``array.precision.accumulation_bits``), ``word`` the stored PSUM
 width (``psum_buffer.word_bits``). The last tile's finished sum goes to the ofmap SRAM (at
 ``ofmap`` bits), not back into the PSUM buffer. APSQ with gs = 1 stores only ``word``-bit PSUMs;
 a group of gs > 1 tiles is summed at full precision first (``apsq_matmul``'s numerics), held in
@@ -67,7 +67,7 @@ def psum_format(system: SystemSpec, tiles: int | None = None) -> PsumFormat | No
     group = buffer.group_size if quantized else 1
     if tiles is not None and buffer.short_reduction == "one_group":
         group = max(1, min(group, tiles))
-    return PsumFormat(buffer.word_bits, system.array.precision.psum_bits, group, quantized,
+    return PsumFormat(buffer.word_bits, system.array.accumulation_width, group, quantized,
                       quantized and buffer.group_sum_home == "engine")
 
 

@@ -41,7 +41,8 @@ class Fetch(StrEnum):
 
 @dataclass(frozen=True)
 class OperandBits:
-    """Bit widths: activations, weights, outputs written back, partial sums.
+    """Bit widths: activations, weights, outputs written back, partial sums (stored between K
+    folds, and inside the PEs).
 
     ``ifmap_unique`` is the fraction of the lowered (im2col) A matrix that is distinct data: a
     conv's ifmap is fetched from DRAM once per use of a slice, not once per overlapping window,
@@ -56,8 +57,15 @@ class OperandBits:
     ofmap: int
     psum: int
     ifmap_unique: Fraction = Fraction(1)
+    pe_psum: int | None = None  # the PE's partial-sum register (None: ``psum``)
     weight_storage: Fraction | None = None
     psum_format: PsumFormat | None = None  # set when partial sums live in a PSUM buffer
+
+    @property
+    def register_psum(self) -> int:
+        """Bits of a partial sum inside the array (PE registers, lane FIFOs); ``psum`` is the
+        width one is stored at outside it, between K folds."""
+        return self.psum if self.pe_psum is None else self.pe_psum
 
     @property
     def weight_stored(self) -> Fraction:

@@ -15,11 +15,12 @@ the slowest MAC in it, as told by an optional per-PE ``MacCyclesFn`` (default: o
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
 from accelsim.errors import SimulationError
+from accelsim.reference.ranges import ValueRange
 
 MacCyclesFn = Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray]
 """``(a_values, b_values, mac_mask) -> cycles`` per PE for one lock-step slot.
@@ -32,12 +33,14 @@ array must be >= 1 where ``mac_mask`` is set; other entries are ignored.
 
 @dataclass
 class FoldClock:
-    """Counts the cycles, MACs and PE-busy cycles of one fold."""
+    """Counts the cycles, MACs and PE-busy cycles of one fold; ``psum``: every value a PE's
+    partial-sum register (os: accumulator) held."""
 
     mac_cycles: MacCyclesFn | None
     cycles: int = 0
     macs: int = 0
     pe_busy_cycles: int = 0
+    psum: ValueRange = field(default_factory=ValueRange)
 
     def tick(self) -> None:
         """A cycle without MACs (preload, drain, capture)."""
@@ -159,6 +162,7 @@ def run_os_fold(
         mac = a_ok & b_ok
         clock.tick_macs(a_val, b_val, mac)
         acc += np.where(mac, a_val * b_val, 0)
+        clock.psum.see(acc)
         mac_count += mac
     collector = _drain_down(acc, mac_count > 0, cols, clock, limit)
     # Column j delivers its results bottom row first: the buffer writes them in reverse.
@@ -236,6 +240,7 @@ def run_stationary_fold(
         a_role, b_role = (a_val, w_val) if stream_is_a else (w_val, a_val)
         clock.tick_macs(a_role, b_role, mac)
         p_val = p_in + np.where(mac, a_val * w_val, 0)
+        clock.psum.see(p_val)
         p_ok = p_in_ok | mac
     if p_ok.any():
         raise SimulationError("the fold ended with partial sums still inside the array")

@@ -18,12 +18,13 @@ os drain (``rows`` cycles) stay synchronous, as in the lock-step array.
 from __future__ import annotations
 
 from collections import deque
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
 from accelsim.errors import SimulationError
 from accelsim.reference.pulses import PulseActivity, PulseCode, run_slot
+from accelsim.reference.ranges import ValueRange
 from accelsim.types import Dataflow
 
 # (values, ok) of the register row or column a lane hands downstream through its FIFO.
@@ -41,6 +42,7 @@ class LaneOutcome:
     cycles: int
     macs: int
     activity: PulseActivity
+    psum: ValueRange = field(default_factory=ValueRange)
 
 
 class _Fold:
@@ -54,6 +56,7 @@ class _Fold:
         self.v, self.v_ok = np.zeros(grid, np.int64), np.zeros(grid, bool)
         self.s, self.s_ok = np.zeros(grid, np.int64), np.zeros(grid, bool)
         self.count = np.zeros(grid, np.int64)
+        self.psum = ValueRange()  # every value a partial-sum register (os: accumulator) held
         self.top: np.ndarray | None
         self.sr: int  # rows, columns and stream length of the fold's data
         self.sc: int
@@ -179,9 +182,11 @@ def _commit(fold: _Fold, cells: tuple[slice, slice], ins: _Ports, mac: np.ndarra
     if fold.dataflow is Dataflow.OS:
         fold.s[cells] += np.where(mac, reference, 0).reshape(shape)
         fold.v[cells], fold.v_ok[cells] = v_in.reshape(shape), v_ok.reshape(shape)
+        fold.psum.see(fold.s[cells])
     else:
         fold.v[cells] = (v_in + np.where(mac, reference, 0)).reshape(shape)
         fold.v_ok[cells] = (v_ok | mac).reshape(shape)
+        fold.psum.see(fold.v[cells])
 
 
 def _lanes(fold: _Fold, code: PulseCode, by_rows: bool) -> list[_Lane]:
@@ -302,7 +307,7 @@ def run_lane_fold(a: np.ndarray, b: np.ndarray, rows: int, cols: int, dataflow: 
     pulses = fold.out_pulses
     if dataflow is Dataflow.IS:  # is produces C^T
         out, pulses = out.T, pulses.T
-    return LaneOutcome(out, pulses, cycles, int(fold.count.sum()), run.activity)
+    return LaneOutcome(out, pulses, cycles, int(fold.count.sum()), run.activity, fold.psum)
 
 
 def _drain_cycles(valid: np.ndarray) -> int:

@@ -16,6 +16,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from accelsim.errors import SimulationError
+from accelsim.reference.ranges import ValueRange
 
 
 @dataclass(frozen=True)
@@ -46,11 +47,16 @@ class PulseCode:
 
 @dataclass
 class PulseActivity:
-    """PE-cycles spent adding (pulse high) and holding (in a MAC slot, pulse low)."""
+    """PE-cycles spent adding (pulse high) and holding (in a MAC slot, pulse low);
+    ``product``: every value a pulse train's running product held, cycle by cycle (what a
+    local product register stores; with ``accumulate: psum`` the partial-sum register holds
+    its value before the slot plus this, and every add of a train has the same sign, so its
+    values lie between those before and after the slot)."""
 
     adding: int = 0
     holding: int = 0
     slots: list[int] = field(default_factory=list)
+    product: ValueRange = field(default_factory=ValueRange)
 
 
 def run_slot(code: PulseCode, a: np.ndarray, b: np.ndarray, mac: np.ndarray,
@@ -71,6 +77,7 @@ def run_slot(code: PulseCode, a: np.ndarray, b: np.ndarray, mac: np.ndarray,
             product += np.where(high, step * (code.cap + 1) ** (ends <= cycle).sum(axis=-1), 0)
         else:
             product += np.where(high, step, 0)
+        activity.product.see(product)
         adding = int(np.count_nonzero(high))
         activity.adding += adding
         activity.holding += where.size - adding

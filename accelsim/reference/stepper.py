@@ -25,6 +25,7 @@ from accelsim.reference.array import (
     run_stationary_fold,
 )
 from accelsim.reference.folds import FoldTiming, FoldTotals, GemmFold, gemm_folds
+from accelsim.reference.ranges import ValueRange
 from accelsim.types import Dataflow
 
 __all__ = ["FoldRecord", "MacCyclesFn", "StepperResult", "run_gemm"]
@@ -45,14 +46,25 @@ class FoldRecord(FoldTiming):
     c_rows: slice
     c_cols: slice
     partial: np.ndarray = field(repr=False)
+    psum: ValueRange = field(default_factory=ValueRange)
 
 
 @dataclass(frozen=True, eq=False)
 class StepperResult(FoldTotals):
-    """C, and the cycles and counts of every fold in the order they ran."""
+    """C, and the cycles and counts of every fold in the order they ran; ``edge``: every value
+    the buffer adding the K folds' partial sums held."""
 
     c: np.ndarray
     folds: tuple[FoldRecord, ...]
+    edge: ValueRange = field(default_factory=ValueRange)
+
+    @property
+    def psum(self) -> ValueRange:
+        """Every value a PE's partial-sum register held, over all folds."""
+        seen = ValueRange()
+        for fold in self.folds:
+            seen.merge(fold.psum)
+        return seen
 
     @property
     def fold_cycles(self) -> tuple[int, ...]:
@@ -129,13 +141,14 @@ def run_gemm(
     """
     a, b = _checked(a, b, rows, cols, dataflow)
     c = np.zeros((a.shape[0], b.shape[1]), dtype=np.int64)
-    records = []
+    records, edge = [], ValueRange()
     for fold in gemm_folds(a, b, rows, cols, dataflow):
         clock = FoldClock(mac_cycles)
         partial, res = _run_fold(fold, rows, cols, dataflow, clock)
         c[fold.out_rows, fold.out_cols] += partial  # the PSUM/ofmap buffer accumulates
+        edge.see(c[fold.out_rows, fold.out_cols])
         records.append(_record(fold, clock, partial, res))
-    return StepperResult(c=c, folds=tuple(records))
+    return StepperResult(c=c, folds=tuple(records), edge=edge)
 
 
 def _record(
@@ -146,5 +159,5 @@ def _record(
         cols_used=fold.cols_used, stream_len=fold.stream_len, cycles=clock.cycles,
         macs=clock.macs, pe_busy_cycles=clock.pe_busy_cycles, a_words=res.a_words,
         b_words=res.b_words, out_words=res.out_words, c_rows=fold.out_rows,
-        c_cols=fold.out_cols, partial=partial,
+        c_cols=fold.out_cols, partial=partial, psum=clock.psum,
     )

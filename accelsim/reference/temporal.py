@@ -18,6 +18,7 @@ from accelsim.errors import SimulationError
 from accelsim.reference.folds import FoldTiming, FoldTotals, GemmFold, gemm_folds
 from accelsim.reference.lanes import run_lane_fold
 from accelsim.reference.pulses import PulseActivity, PulseCode, run_slot
+from accelsim.reference.ranges import ValueRange
 from accelsim.reference.stepper import run_gemm
 from accelsim.types import Dataflow
 
@@ -36,6 +37,8 @@ class TemporalFold(FoldTiming):
     c_rows: slice
     c_cols: slice
     partial: np.ndarray = field(repr=False)
+    psum: ValueRange = field(default_factory=ValueRange)  # partial-sum registers
+    product: ValueRange = field(default_factory=ValueRange)  # running pulse products
 
 
 @dataclass(frozen=True, eq=False)
@@ -45,6 +48,14 @@ class TemporalResult(FoldTotals):
     c: np.ndarray
     c_pulses: np.ndarray
     folds: tuple[TemporalFold, ...]
+    edge: ValueRange = field(default_factory=ValueRange)  # the buffer adding the K folds
+
+    def seen(self, name: str) -> ValueRange:
+        """Every value the folds' ``psum`` or ``product`` registers held."""
+        out = ValueRange()
+        for fold in self.folds:
+            out.merge(getattr(fold, name))
+        return out
 
     @property
     def adding_cycles(self) -> int:
@@ -97,7 +108,7 @@ def run_temporal_gemm(a: np.ndarray, b: np.ndarray, rows: int, cols: int, datafl
         raise SimulationError(f"unknown policy {policy!r}")
     c = np.zeros((a.shape[0], b.shape[1]), dtype=np.int64)
     c_pulses = np.zeros_like(c)
-    records = []
+    records, edge = [], ValueRange()
     for fold in gemm_folds(a, b, rows, cols, dataflow):
         if policy in LANES:
             lane = run_lane_fold(fold.a, fold.b, rows, cols, dataflow, code=code,
@@ -105,6 +116,7 @@ def run_temporal_gemm(a: np.ndarray, b: np.ndarray, rows: int, cols: int, datafl
                                  fifo_depth=fifo_depth)
             out, pulses, cycles, macs, act = lane.out, lane.out_pulses, lane.cycles, lane.macs, \
                 lane.activity
+            psum = lane.psum
         else:
             hook = _PulseHook(code, _slot(policy, code, fold.b, worst_cycles), fold, dataflow,
                               (rows, cols))
@@ -113,9 +125,11 @@ def run_temporal_gemm(a: np.ndarray, b: np.ndarray, rows: int, cols: int, datafl
                 raise SimulationError("a fold-sized GEMM ran as several folds")
             out, pulses, cycles, macs, act = res.c, hook.out, res.total_cycles, res.macs, \
                 hook.activity
+            psum = res.psum
         c[fold.out_rows, fold.out_cols] += out
+        edge.see(c[fold.out_rows, fold.out_cols])
         c_pulses[fold.out_rows, fold.out_cols] += pulses
         records.append(TemporalFold(fold.row_fold, fold.col_fold, fold.rows_used, fold.cols_used,
                                     fold.stream_len, cycles, macs, act.adding, act.holding,
-                                    fold.out_rows, fold.out_cols, out))
-    return TemporalResult(c, c_pulses, tuple(records))
+                                    fold.out_rows, fold.out_cols, out, psum, act.product))
+    return TemporalResult(c, c_pulses, tuple(records), edge)

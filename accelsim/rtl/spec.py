@@ -40,7 +40,7 @@ def pe_shape(system: SystemSpec, source: str | None = None) -> PeShape:
         raise _refuse(f"fold_overlap {array.fold_overlap!r} (the RTL array runs folds on an "
                       "empty array; use fold_overlap none)", "system.array.fold_overlap", source)
     if array.pe == "multiplier":
-        return PeShape(precision.ifmap_bits, precision.weight_bits, precision.psum_bits,
+        return PeShape(precision.ifmap_bits, precision.weight_bits, array.psum_width,
                        array.dataflow)
     spec = array.temporal
     if spec.policy not in CONTROL_OF_POLICY:
@@ -60,7 +60,7 @@ def pe_shape(system: SystemSpec, source: str | None = None) -> PeShape:
         digit_bits = precision.weight_bits
     else:
         digit_bits = cap.bit_length()
-    return PeShape(precision.ifmap_bits, precision.weight_bits, precision.psum_bits,
+    return PeShape(precision.ifmap_bits, precision.weight_bits, array.psum_width,
                    array.dataflow, temporal=True, digit_bits=digit_bits)
 
 

@@ -30,7 +30,7 @@ def _fifo_bits(plan: LayerPlan, system: SystemSpec, run: TileRun) -> int:
     array, bits = system.array, plan.bits
     fold = run.fold
     if array.temporal.policy == "per_row":  # vertical operand: psum (ws/is) or B (os)
-        width = bits.weight if plan.dataflow is Dataflow.OS else bits.psum
+        width = bits.weight if plan.dataflow is Dataflow.OS else bits.register_psum
         return fold.stream_len * fold.cols_used * (array.rows - 1) * width
     if array.temporal.policy == "per_col":  # horizontal operand: A (ws/os) or B (is)
         width = bits.weight if plan.dataflow is Dataflow.IS else bits.ifmap

@@ -1,12 +1,18 @@
 """Measure and write the tables of docs/fineq.md: ``python docs/tools/fineq_tables.py``.
 
 Every number comes from ``accelsim.run`` on the checked-in configs and traces (or seeded
-synthetic traces from ``workloads/tools/synthetic_fineq.py``). ``measure()`` returns the numbers
+synthetic traces from ``workloads/tools/synthetic_fineq.py``), with the searched mapping (the
+default, ``mapping.search: on``) for every system alike. ``measure()`` returns the numbers
 (``tests/regression/golden/fineq_tables.json`` pins them; ``pytest --update-golden`` rewrites
-it), ``render()`` turns them into the markdown between the markers in docs/fineq.md.
+it), ``render()`` turns them into the markdown between the markers in docs/fineq.md
+(``fineq_render.py``).
 
-Every run keeps the fixed mapping (``mapping.search: off``, ``FIXED``): the tables compare the
-PEs under the same mapping, as they were measured before the mapping search (issue 12).
+Comparisons: the same 32x32 array; iso-area (the largest square FineQ array whose PE-array area
+does not exceed the baseline's 32x32); iso-throughput (the smallest square FineQ array whose
+cycles do not exceed the baseline's). Square, because widening only the columns adds the
+columns' skew to every slot of every fold (``T + Sr + Sc - 2`` slots of up to 3 cycles, with
+``T`` = 128 tokens), so a 32-row array never catches up; the partial-sum width follows the rows
+(``psum_bits: auto``).
 """
 
 from __future__ import annotations
@@ -15,7 +21,7 @@ import dataclasses
 import importlib.util
 import sys
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import numpy as np
@@ -24,44 +30,53 @@ import accelsim
 from accelsim.workload.trace import read_trace, write_trace
 
 ROOT = Path(__file__).resolve().parents[2]
-DOC = ROOT / "docs" / "fineq.md"
-BEGIN, END = "<!-- fineq-tables:begin -->", "<!-- fineq-tables:end -->"
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from fineq_render import BEGIN, DOC, END, render  # noqa: E402
+
 TRACES = ROOT / "workloads" / "traces"
 POLICIES = ("worst_case", "per_tile", "per_wavefront", "per_row", "per_col")
 SIZES = (16, 32, 64)
 SHARES = (0.0, 0.001, 0.01, 0.1, 0.54, 1.0)
-PAPER_AREA, PAPER_EFFICIENCY = 0.612, 1.79
-FIXED = {"mapping.search": "off"}
 PUBLISHED = {"system.array.temporal.code": "magnitude", "system.array.temporal.cap": 3,
              "system.array.precision.weight_bits": 3}
+BASE2 = {**PUBLISHED, "system.array.temporal.code": "segmented",
+         "system.array.temporal.cap": 1}
 LOCAL = {"system.array.temporal.accumulate": "local"}
+MAX_SIDE = 256
 
-# (key, label, config, overrides, workload trace or None for the config's)
-SYSTEMS = (
-    ("int8", "INT8 array: 8b x 8b multipliers", "int8_sa", {}, "minilm_int8.npz"),
-    ("int4", "INT4 array: 4b x 8b multipliers (W4A8)", "int4_sa", {}, None),
-    ("fineq", "FineQ temporal array (`fineq_sa`: segmented code, 8-bit pulse register)",
-     "fineq_sa", {}, None),
-    ("fineq_local", "the same, accumulate: local", "fineq_sa", LOCAL, None),
+# (key, config, overrides, workload trace or None for the config's); labels: fineq_render
+WHOLE = (
+    ("int8", "int8_sa", {}, "minilm_int8.npz"),
+    ("int4", "int4_sa", {}, None),
+    ("fineq", "fineq_sa", {}, None),
+    ("fineq_local", "fineq_sa", LOCAL, None),
 )
-LINEAR_EXTRA = (
-    ("fineq_3bit", "FineQ temporal array as published: 3-bit weights, magnitude code",
-     "fineq_sa", PUBLISHED, None),
-    ("fineq_3bit_local", "the same, accumulate: local", "fineq_sa", {**PUBLISHED, **LOCAL},
-     None),
+LINEAR = WHOLE + (
+    ("fineq_3bit", "fineq_sa", PUBLISHED, None),
+    ("fineq_3bit_base2", "fineq_sa", BASE2, None),
+    ("fineq_3bit_local", "fineq_sa", {**PUBLISHED, **LOCAL}, None),
 )
+BASELINES = ("int8", "int4")
+SCALED = ("fineq_3bit", "fineq_3bit_base2")  # the published PE's two outlier codes
 
 
 def _row(result: accelsim.report.Result) -> dict[str, float]:
     """The figures of one run (areas in mm2, energies in mJ)."""
-    energy = result.energy.by_component_j
+    energy, area = result.energy.by_component_j, result.area.by_component_m2
+    sram = sum(v for k, v in energy.items() if k.startswith("sram."))
     return {"cycles": result.total_cycles,
             "compute_cycles": result.stats.compute_cycles,
-            "array_area_mm2": result.area.by_component_m2["array"] * 1e6,
+            "rows": result.spec.system.array.rows,
+            "cols": result.spec.system.array.cols,
+            "psum_bits": result.spec.system.array.psum_width,
+            "array_area_mm2": area["array"] * 1e6,
+            "decoder_area_mm2": area.get("decoder", 0.0) * 1e6,
             "chip_area_mm2": result.area_m2 * 1e6,
             "energy_mj": result.energy_j * 1e3,
             "onchip_energy_mj": (result.energy_j - energy["dram"]) * 1e3,
-            "array_energy_mj": energy["array"] * 1e3}
+            "array_energy_mj": energy["array"] * 1e3,
+            "sram_energy_mj": sram * 1e3,
+            "dram_energy_mj": energy["dram"] * 1e3}
 
 
 def _config(name: str) -> Path:
@@ -70,26 +85,90 @@ def _config(name: str) -> Path:
 
 def _linear_only(trace: Path, tmp: Path) -> Path:
     """The trace without its activation x activation GEMMs (what FineQ quantizes)."""
-    full = read_trace(trace)
-    kept = tuple(layer for layer in full.layers if layer.op != "attention")
-    return write_trace(tmp / f"linear_{trace.name}", dataclasses.replace(full, layers=kept))
+    out = tmp / f"linear_{trace.name}"
+    if not out.exists():
+        full = read_trace(trace)
+        kept = tuple(layer for layer in full.layers if layer.op != "attention")
+        write_trace(out, dataclasses.replace(full, layers=kept))
+    return out
 
 
-def _systems(rows: tuple, tmp: Path | None) -> dict[str, dict[str, float]]:
-    out = {}
-    for key, _, config, overrides, workload in rows:
+Runner = Callable[..., dict[str, float]]
+
+
+def _runner(rows: tuple, tmp: Path | None) -> dict[str, Runner]:
+    """One run function per system key (extra overrides allowed)."""
+    def make(config: str, overrides: Mapping[str, object], workload: str | None) -> Runner:
         trace = TRACES / workload if workload else Path(accelsim.load(_config(config)).workload)
         if tmp is not None:
             trace = _linear_only(trace, tmp)
-        out[key] = _row(accelsim.run(_config(config), set={**FIXED, **overrides},
+
+        def run(**extra: object) -> dict[str, float]:
+            return _row(accelsim.run(_config(config), set={**overrides, **extra},
                                      workload=trace))
+        return run
+    return {key: make(config, overrides, wl) for key, config, overrides, wl in rows}
+
+
+def _systems(rows: tuple, tmp: Path | None) -> dict[str, dict[str, float]]:
+    runs = _runner(rows, tmp)
+    return {key: run() for key, run in runs.items()}
+
+
+def _square(run: Runner, size: int) -> dict[str, float]:
+    return run(**{"system.array.rows": size, "system.array.cols": size})
+
+
+def _iso_area(run: Runner, same: Mapping[str, float], base: Mapping[str, float]
+              ) -> dict[str, float]:
+    """The largest square array whose PE-array area fits the baseline's (area grows as the
+    side squared; the first guess is checked and stepped down)."""
+    size = max(1, int(same["cols"] * (base["array_area_mm2"] / same["array_area_mm2"]) ** 0.5))
+    row = _square(run, size)
+    while row["array_area_mm2"] > base["array_area_mm2"] and size > 1:
+        size -= 1
+        row = _square(run, size)
+    return row
+
+
+def _iso_throughput(run: Runner, same: Mapping[str, float], base: Mapping[str, float]
+                    ) -> dict[str, float]:
+    """The smallest square array found (by doubling, then bisection) whose cycles do not
+    exceed the baseline's; ``reached`` is 0 when even MAX_SIDE does not."""
+    low, high = int(same["cols"]), int(same["cols"]) * 2
+    row = _square(run, high)
+    while row["cycles"] > base["cycles"] and high < MAX_SIDE:
+        low, high = high, min(MAX_SIDE, high * 2)
+        row = _square(run, high)
+    if row["cycles"] > base["cycles"]:
+        return {**row, "reached": 0}
+    while high - low > 1:
+        mid = (low + high) // 2
+        probe = _square(run, mid)
+        if probe["cycles"] <= base["cycles"]:
+            high, row = mid, probe
+        else:
+            low = mid
+    return {**row, "reached": 1}
+
+
+def _scaled(tmp: Path, linear: Mapping[str, Mapping[str, float]]) -> dict[str, object]:
+    """Iso-area and iso-throughput rows of the published PE's codes against each baseline."""
+    runs = _runner(LINEAR, tmp)
+    out: dict[str, object] = {}
+    for variant in SCALED:
+        for base in BASELINES:
+            same, ref = linear[variant], linear[base]
+            out[f"{variant}/{base}"] = {
+                "iso_area": _iso_area(runs[variant], same, ref),
+                "iso_throughput": _iso_throughput(runs[variant], same, ref)}
     return out
 
 
 def _policies() -> dict[str, dict[str, int]]:
     """Cycles of fineq_sa on the MiniLM trace per array size and slot policy."""
     return {str(size): {policy: accelsim.run(_config("fineq_sa"), set={
-        **FIXED, "system.array.rows": size, "system.array.cols": size,
+        "system.array.rows": size, "system.array.cols": size,
         "system.array.temporal.policy": policy}).total_cycles for policy in POLICIES}
         for size in SIZES}
 
@@ -111,7 +190,7 @@ def _outliers(tmp: Path) -> dict[str, dict[str, int]]:
     for share in SHARES:
         trace = write_trace(tmp / f"p{share:g}.npz", gen.synthetic_fineq_trace(share, seed=0))
         out[f"{share:g}"] = {policy: accelsim.run(
-            _config("fineq_sa"), set={**FIXED, **PUBLISHED, "system.array.temporal.policy": policy},
+            _config("fineq_sa"), set={**PUBLISHED, "system.array.temporal.policy": policy},
             workload=trace).stats.compute_cycles for policy in POLICIES}
     return out
 
@@ -130,87 +209,14 @@ def minilm_outlier_share() -> float:
 
 
 def measure() -> dict[str, object]:
-    """Every number of the tables (about 30 s)."""
+    """Every number of the tables (about a minute)."""
     with tempfile.TemporaryDirectory() as name:
         tmp = Path(name)
-        return {"headline": _systems(SYSTEMS, None),
-                "linear": _systems(SYSTEMS + LINEAR_EXTRA, tmp),
+        linear = _systems(LINEAR, tmp)
+        return {"headline": _systems(WHOLE, None), "linear": linear,
+                "scaled": _scaled(tmp, linear),
                 "policies": _policies(), "outliers": _outliers(tmp),
                 "minilm_outlier_share": round(minilm_outlier_share(), 4)}
-
-
-# ----------------------------------------------------------------------------------------------
-# rendering
-# ----------------------------------------------------------------------------------------------
-def _system_table(rows: tuple, numbers: Mapping[str, Mapping[str, float]]) -> list[str]:
-    lines = ["| system | array area (mm²) | chip area (mm²) | cycles | energy / inference "
-             "(mJ) | on-chip (mJ) | array (mJ) | inferences / J | on-chip inferences / J |",
-             "|---|---|---|---|---|---|---|---|---|"]
-    for key, label, *_ in rows:
-        n = numbers[key]
-        lines.append(
-            f"| {label} | {n['array_area_mm2']:.3f} | {n['chip_area_mm2']:.3f} | "
-            f"{n['cycles']:,} | {n['energy_mj']:.3f} | {n['onchip_energy_mj']:.3f} | "
-            f"{n['array_energy_mj']:.3f} | {1e3 / n['energy_mj']:.1f} | "
-            f"{1e3 / n['onchip_energy_mj']:.1f} |")
-    return lines
-
-
-def _ratios(numbers: Mapping[str, Mapping[str, float]], fineq: str) -> list[str]:
-    lines = ["| FineQ vs | array area reduction | energy efficiency (whole) | on-chip | "
-             "array only | cycles |", "|---|---|---|---|---|---|",
-             f"| FineQ paper (baseline not stated) | {PAPER_AREA:.1%} | up to "
-             f"{PAPER_EFFICIENCY:.2f}x | | | |"]
-    f = numbers[fineq]
-    for base in ("int8", "int4"):
-        b = numbers[base]
-        area = 1 - f["array_area_mm2"] / b["array_area_mm2"]
-        lines.append(
-            f"| accelsim, {base.upper()} array | {area:.1%} | "
-            f"{b['energy_mj'] / f['energy_mj']:.2f}x | "
-            f"{b['onchip_energy_mj'] / f['onchip_energy_mj']:.2f}x | "
-            f"{b['array_energy_mj'] / f['array_energy_mj']:.2f}x | "
-            f"{f['cycles'] / b['cycles']:.2f}x |")
-    return lines
-
-
-def _grid(numbers: Mapping[str, Mapping[str, int]], columns: tuple[str, ...],
-          labels: Mapping[str, str], base: Mapping[str, int]) -> list[str]:
-    """Policies down, ``columns`` across; each cell with its ratio to ``base[column]``."""
-    lines = ["| policy | " + " | ".join(labels[c] for c in columns) + " |",
-             "|---" * (len(columns) + 1) + "|"]
-    for policy in POLICIES:
-        cells = [f"{numbers[c][policy]:,} ({numbers[c][policy] / base[c]:.2f}x)"
-                 for c in columns]
-        lines.append(f"| `{policy}` | " + " | ".join(cells) + " |")
-    return lines
-
-
-def render(numbers: Mapping[str, object]) -> str:
-    """The markdown between the markers of docs/fineq.md."""
-    policies, outliers = numbers["policies"], numbers["outliers"]
-    sizes = tuple(str(s) for s in SIZES)
-    shares = tuple(f"{s:g}" for s in SHARES)
-    plain = {s: outliers["0"]["per_tile"] for s in shares}  # |q| <= 1: one-cycle slots
-    worst = {s: policies[s]["worst_case"] for s in sizes}
-    parts = [
-        "**Whole MiniLM** (48 GEMMs: 36 weight GEMMs + 12 attention GEMMs, 128 tokens):", "",
-        *_system_table(SYSTEMS, numbers["headline"]), "",
-        *_ratios(numbers["headline"], "fineq"), "",
-        "**Weight GEMMs only** (the 36 GEMMs FineQ quantizes; attention left out of every "
-        "system):", "",
-        *_system_table(SYSTEMS + LINEAR_EXTRA, numbers["linear"]), "",
-        *_ratios(numbers["linear"], "fineq_3bit"), "",
-        "**Slot policy x array size** (`fineq_sa` on the MiniLM trace, total cycles; in "
-        "brackets relative to `worst_case`):", "",
-        *_grid(policies, sizes, {s: f"{s}x{s}" for s in sizes}, worst), "",
-        f"**Outlier share x policy** (one MiniLM-shaped block of synthetic FineQ weights, the "
-        f"published PE on 32x32, compute cycles; in brackets relative to one-cycle slots, the "
-        f"conventional array's time). The MiniLM trace has "
-        f"{numbers['minilm_outlier_share']:.1%} of its clusters with an outlier.", "",
-        *_grid(outliers, shares, {s: f"share {s}" for s in shares}, plain),
-    ]
-    return "\n".join(parts)
 
 
 def write_doc(numbers: Mapping[str, object]) -> None:

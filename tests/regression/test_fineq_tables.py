@@ -1,6 +1,6 @@
 """Pins the measured tables of docs/fineq.md to their golden numbers.
 
-``docs/tools/fineq_tables.py`` measures them with ``accelsim.run`` (about 15 s, hence slow) and
+``docs/tools/fineq_tables.py`` measures them with ``accelsim.run`` (minutes, hence slow) and
 renders the markdown; the golden file changes only with ``pytest --update-golden`` and a reviewed
 diff. The document must show exactly the rendering of the golden numbers.
 """
@@ -40,7 +40,8 @@ def test_tables_match_golden(update_golden: bool) -> None:
     numbers = _tool().measure()
     if update_golden:
         write_golden(GOLDEN, numbers, golden_meta(
-            "docs/fineq.md: FineQ temporal array vs INT8/INT4 on MiniLM; policies, "
+            "docs/fineq.md: FineQ vs INT8/W4A8 on MiniLM (searched mapping, derived widths; "
+            "same array, iso-area, iso-throughput; magnitude and base-2 codes); policies, "
             "array sizes and outlier shares"))
     assert set(read_golden_file(GOLDEN)["_meta"]) == {"version", "date", "why"}
     _close(json.loads(json.dumps(numbers)), read_golden(GOLDEN), "golden")
@@ -58,11 +59,23 @@ def test_doc_shows_the_golden_numbers() -> None:
 def test_golden_numbers_tell_the_documented_story() -> None:
     """What docs/fineq.md says in words must stay true of the numbers."""
     g = read_golden(GOLDEN)
-    linear, outliers = g["linear"], g["outliers"]
+    linear, outliers, scaled = g["linear"], g["outliers"], g["scaled"]
+    assert [linear[k]["psum_bits"] for k in ("int8", "int4", "fineq", "fineq_3bit")] == \
+        [21, 17, 20, 15]
     assert linear["fineq_3bit"]["array_area_mm2"] < linear["int4"]["array_area_mm2"] < \
         linear["int8"]["array_area_mm2"]
     assert linear["fineq_3bit"]["energy_mj"] < linear["int8"]["energy_mj"]
     assert linear["fineq_3bit"]["cycles"] > 2 * linear["int8"]["cycles"]  # 3-cycle slots
+    base2 = linear["fineq_3bit_base2"]
+    assert base2["cycles"] < linear["fineq_3bit"]["cycles"]  # 2-cycle slots
+    assert base2["array_area_mm2"] > linear["fineq_3bit"]["array_area_mm2"]  # the shifter
+    for pair, rows in scaled.items():
+        base = linear[pair.split("/")[1]]
+        assert rows["iso_area"]["array_area_mm2"] <= base["array_area_mm2"]
+        assert rows["iso_throughput"]["reached"] == 1
+        assert rows["iso_throughput"]["cycles"] <= base["cycles"]
+    miss, name, _ = load_tool("fineq_render")._candidates(g)[0]
+    assert name == "3-bit magnitude PE vs INT8, same array" and miss <= 0.15
     assert 0.45 < g["minilm_outlier_share"] < 0.6
     plain = outliers["0"]["per_tile"]
     assert all(outliers["0"][p] == plain for p in ("per_tile", "per_wavefront", "per_row",

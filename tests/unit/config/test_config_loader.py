@@ -32,7 +32,8 @@ def test_valid_tree_loads_with_units_converted(tree: ConfigTree) -> None:
 def test_defaults_fill_what_the_file_omits(tree: ConfigTree) -> None:
     spec = tree.load()
     precision = spec.system.array.precision
-    assert (precision.ifmap_bits, precision.weight_bits, precision.psum_bits) == (8, 8, 32)
+    assert (precision.ifmap_bits, precision.weight_bits, precision.psum_bits) == (8, 8, "auto")
+    assert precision.accumulation_bits == "auto" and precision.accumulation_width == 32
     assert spec.system.technology.node_m == pytest.approx(45e-9)
     assert spec.system.technology.vdd_v == pytest.approx(0.9)
     assert spec.system.dram.energy_per_bit_j is None

@@ -57,3 +57,14 @@ def test_fold_overlap_doubles_the_stationary_register(
         return estimate_area(make_system(array=array), default_tables).by_component_m2["array"]
     extra = 1024 * (shadow_bits + 1) * 5.98 * ALADDIN_AREA_TO_45 * UM2
     assert array_area("weights") - array_area("none") == pytest.approx(extra)
+
+
+def test_derived_widths_size_the_pe(default_tables: CostTables) -> None:
+    """psum_bits auto: a 32-row ws column of 8x8 products needs 8 + 8 + 5 = 21 bits, so the
+    accumulator (linear in bits) and the partial-sum register shrink to 21 bits."""
+    auto = make_system(array={"rows": 32, "cols": 32, "dataflow": "ws"})
+    assert auto.array.psum_width == 21
+    pe_at_40 = 6350 * (8 / 32) * (8 / 32) + 278 * 21 / 32 + (8 + 8 + 21) * 5.98
+    area = estimate_area(auto, default_tables)
+    assert area.by_component_m2["array"] == pytest.approx(1024 * pe_at_40 * ALADDIN_AREA_TO_45
+                                                          * UM2)

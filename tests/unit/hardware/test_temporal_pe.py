@@ -46,7 +46,11 @@ def test_the_counter_replaces_the_multiplier(tables) -> None:  # noqa: ANN001
     temporal = _parts(system(pe="temporal"), tables)
     assert "array.multiplier" in conventional and "array.multiplier" not in temporal
     assert temporal["array.pulse_counter"] < conventional["array.multiplier"] / 2
-    assert temporal["array.accumulator"] == pytest.approx(conventional["array.accumulator"])
+    # derived widths: a 32-row column of 8-bit activations times two's-complement 3-bit
+    # weights needs 16 bits, times sign-magnitude weights up to 3 only 15
+    assert system().array.psum_width == 16 and system(pe="temporal").array.psum_width == 15
+    assert temporal["array.accumulator"] == pytest.approx(conventional["array.accumulator"]
+                                                          * 15 / 16)
     assert sum(v for k, v in temporal.items() if k.startswith("array.")) < \
         sum(v for k, v in conventional.items() if k.startswith("array."))
 
@@ -58,9 +62,13 @@ def test_holding_costs_less_than_adding(tables) -> None:  # noqa: ANN001
     assert energies["array.pulse_rewrites"] > 0 and energies["array.pulsed_macs"] == 0.0
 
 
-def test_local_accumulation_trades_area_for_energy_per_pulse(tables) -> None:  # noqa: ANN001
-    psum = system(pe="temporal")
-    local = system(pe="temporal", temporal={"accumulate": "local"})
+@pytest.mark.parametrize("psum_bits", [32, "auto"])
+def test_local_accumulation_trades_area_for_energy_per_pulse(tables, psum_bits) -> None:  # noqa: ANN001
+    """With a wide (32-bit) partial sum, narrow local adds win on a 3-cycle pulse; with the
+    derived 15-bit partial sum they no longer do: local costs more area and energy."""
+    precision = {"ifmap_bits": 8, "weight_bits": 3, "psum_bits": psum_bits}
+    psum = system(pe="temporal", precision=precision)
+    local = system(pe="temporal", temporal={"accumulate": "local"}, precision=precision)
     e_psum, e_local = action_energies(psum, tables), action_energies(local, tables)
     assert e_local["array.pulsed_macs"] > 0 and e_local["array.pulse_rewrites"] == 0.0
 
@@ -69,7 +77,10 @@ def test_local_accumulation_trades_area_for_energy_per_pulse(tables) -> None:  #
         return (pulse * energies["array.pulse_cycles"] + energies["array.pulsed_macs"]
                 + (pulse - 1) * energies["array.pulse_rewrites"] + energies["array.mac"])
 
-    assert mac(e_local, 3) < mac(e_psum, 3)  # a long pulse: narrow adds win
+    if psum_bits == 32:
+        assert mac(e_local, 3) < mac(e_psum, 3)  # a long pulse: narrow adds win
+    else:
+        assert mac(e_local, 3) > mac(e_psum, 3)  # the sized partial sum is narrow too
     assert mac(e_local, 1) > mac(e_psum, 1)  # a single cycle: one wide add is cheaper
     assert estimate_area(local, tables).by_component_m2["array"] > \
         estimate_area(psum, tables).by_component_m2["array"]
