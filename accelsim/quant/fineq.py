@@ -63,8 +63,7 @@ class FineQConfig:
     outlier_bits: int = 3
     max_outliers_per_cluster: int = 1
     outlier_rule: str = "max_abs"
-    #: for ``outlier_rule="ratio"``: a cluster may hold an outlier only if max|w| > ratio·min|w|
-    #: (the truncated rule of papers.md §1 [S]), on top of the saturation test.
+    #: ``ratio`` rule: an outlier only if max|w| > ratio·min|w| in its cluster (papers.md §1 [S])
     outlier_ratio: float = 4.0
     outlier_code: str = "offset"
     #: explicit level sets (magnitudes); None = derived from the bit widths and the code
@@ -81,9 +80,11 @@ class FineQConfig:
     #: bits of one stored scale (FP16 by default: an assumption, the paper gives none [NF])
     scale_bits: int = 16
     calibration: str = "mse"
-    #: clipping ratios tried by the ``mse`` calibration: linspace(1, mse_min_ratio, mse_grid)
+    #: scales tried by ``mse``: max|w|/outlier_max x linspace(mse_max_ratio, mse_min_ratio,
+    #: mse_grid); a ratio above 1 leaves the largest level unused but widens the normal levels
     mse_grid: int = 36
     mse_min_ratio: float = 0.3
+    mse_max_ratio: float = 1.0
 
     def __post_init__(self) -> None:
         cs = check_int(self.cluster_size, "cluster_size", 1, 16)
@@ -101,17 +102,19 @@ class FineQConfig:
         if not (isinstance(self.outlier_ratio, int | float) and self.outlier_ratio >= 1.0):
             raise QuantError(f"expected a ratio >= 1, got {self.outlier_ratio!r}",
                              key_path="outlier_ratio")
-        if not (isinstance(self.mse_min_ratio, int | float) and 0 < self.mse_min_ratio <= 1):
-            raise QuantError(f"expected a ratio in (0, 1], got {self.mse_min_ratio!r}",
-                             key_path="mse_min_ratio")
+        for key in ("mse_min_ratio", "mse_max_ratio"):
+            if not (isinstance(getattr(self, key), int | float) and 0 < getattr(self, key) <= 8):
+                raise QuantError(f"expected a ratio in (0, 8], got {getattr(self, key)!r}",
+                                 key_path=key)
         self._check_level_sets()
         if self.scale_group_size is not None:
             sg = check_int(self.scale_group_size, "scale_group_size", 1, 1 << 30)
             if sg % cs:
                 raise QuantError(f"expected a multiple of cluster_size {cs}, got {sg}",
                                  key_path="scale_group_size")
-        if self.required_bits > 64:
-            raise QuantError(f"a cluster needs {self.required_bits} bits; at most 64 fit",
+        limit = 62 if self.packing == "enumerated" else 64  # codes stay int64 arithmetic
+        if self.required_bits > limit:
+            raise QuantError(f"a cluster needs {self.required_bits} bits; at most {limit} fit",
                              key_path="cluster_size")
         if self.container_bits is not None:
             check_int(self.container_bits, "container_bits", self.required_bits, 64)
@@ -367,9 +370,8 @@ def _fit_scales(wg: np.ndarray, candidates: np.ndarray, cfg: FineQConfig) -> np.
     base = np.where(amax > 0, amax, 1.0) / cfg.outlier_max
     if cfg.calibration == "minmax":
         return base
-    best_err = np.full(base.shape, np.inf)
-    best = base
-    for ratio in np.linspace(1.0, cfg.mse_min_ratio, cfg.mse_grid):
+    best_err, best = np.full(base.shape, np.inf), base
+    for ratio in np.linspace(cfg.mse_max_ratio, cfg.mse_min_ratio, cfg.mse_grid):
         s = base * ratio
         q, _ = _cluster_codes(wg / s, candidates, cfg)
         err = np.sum((q * s - wg) ** 2, axis=(2, 3), keepdims=True)

@@ -73,9 +73,9 @@ def _did_you_mean(word: str, options: Sequence[str]) -> str:
 SETTABLE = ("cluster_size", "normal_bits", "outlier_bits", "max_outliers_per_cluster",
             "outlier_rule", "outlier_ratio", "outlier_code", "normal_magnitudes",
             "outlier_magnitudes", "packing", "align_bits", "container_bits", "scale_bits",
-            "mse_grid", "mse_min_ratio")
+            "mse_grid", "mse_min_ratio", "mse_max_ratio")
 _TUPLES = ("normal_magnitudes", "outlier_magnitudes")
-_FLOATS = ("outlier_ratio", "mse_min_ratio")
+_FLOATS = ("outlier_ratio", "mse_min_ratio", "mse_max_ratio")
 _STRINGS = ("outlier_rule", "outlier_code", "packing")
 
 
