@@ -31,8 +31,8 @@ class NamedFormat:
 
 FORMATS: tuple[NamedFormat, ...] = (
     NamedFormat("offset8", FineQConfig(),
-                "3-bit outlier levels ±2, ±3 stored as sign + (|q| - 2) after a 2-bit index; "
-                "one byte per cluster (default)"),
+                "3-bit outlier levels ±2, ±3 stored as sign + (magnitude - 2) after a 2-bit "
+                "index; one byte per cluster (default)"),
     NamedFormat("full12", FineQConfig(outlier_code="full"),
                 "the outlier's 3 bits stored verbatim (levels 0..±3); 9 bits padded to a "
                 "nibble"),

@@ -68,7 +68,8 @@ def fineq_config(case: Case) -> FineQConfig:
     ``RATIOS[-1]`` x max|w| / the largest level: with only +-1 for normal members, a scale that
     leaves the largest level unused can win, which a uniform grid cannot gain from."""
     cfg = named_format(case.scheme).config
-    first = min(cfg.outlier_mags) if cfg.max_outliers_per_cluster else cfg.normal_max
+    extra = [m for m in cfg.outlier_mags if m not in cfg.normal_mags]
+    first = min(extra) if cfg.max_outliers_per_cluster else cfg.normal_max
     return dataclasses.replace(
         cfg, calibration=case.calibration, mse_grid=len(RATIOS),
         mse_max_ratio=cfg.outlier_max / max(first, 1), mse_min_ratio=float(RATIOS[-1]),
@@ -156,6 +157,47 @@ def _row_table(rows: Mapping[str, Mapping[str, float]]) -> list[str]:
     return lines
 
 
+def _pair(rows: Mapping[str, Mapping[str, float]], key: str) -> str:
+    n = rows[key]
+    return (f"{n['code_bits'] + n['scale_bits']:.2f} b, {n['sqnr_db']:.2f} dB, cos "
+            f"{n['mean_cosine']:.4f}")
+
+
+def _reading(fmt: Mapping[str, Mapping[str, float]],
+             rows: Mapping[str, Mapping[str, float]]) -> list[str]:
+    """What the tables say, computed from the numbers shown."""
+    d = {k: rows[f"{k}_channel_mse"] for k in ("offset8", "wide8")}
+    f8 = fmt["offset8"]
+    return [
+        "Reading (computed from the tables above):",
+        "",
+        f"- **Same calibration, per channel (MSE):** FineQ `offset8` "
+        f"({_pair(rows, 'offset8_channel_mse')}) sits between INT2 "
+        f"({_pair(rows, 'int2_channel_mse')}) and INT3 ({_pair(rows, 'int3_channel_mse')}).",
+        f"- **Same stored bits:** FineQ with a scale per {GROUP} inputs "
+        f"({_pair(rows, 'offset8_group_mse')}) against INT3 per channel "
+        f"({_pair(rows, 'int3_channel_mse')}): the uniform grid wins at equal storage here; "
+        f"FineQ `two_outliers` ({_pair(rows, 'two_outliers_channel_mse')}) against INT4 per "
+        f"channel ({_pair(rows, 'int4_channel_mse')}) likewise.",
+        f"- **Calibration matters as much as the format:** min-max to MSE moves INT3 per group "
+        f"from cos {rows['int3_group_minmax']['mean_cosine']:.4f} to "
+        f"{rows['int3_group_mse']['mean_cosine']:.4f} and FineQ per channel from "
+        f"{rows['offset8_channel_minmax']['mean_cosine']:.4f} to "
+        f"{rows['offset8_channel_mse']['mean_cosine']:.4f}; comparing a min-max INT row with an "
+        "MSE FineQ row (the §6 defaults) overstates FineQ.",
+        f"- **Unused codes:** `offset8` stores {f8['info_bits']:.2f} bits of information in "
+        f"{f8['stored_bits']:.2f} ({f8['codes_used']} of 256 codes). `wide8` spends the spare "
+        f"codes on outlier levels ±4, ±5 at the same {fmt['wide8']['stored_bits']:.2f} b: "
+        f"{d['wide8']['sqnr_db'] - d['offset8']['sqnr_db']:+.2f} dB, cos "
+        f"{d['wide8']['mean_cosine'] - d['offset8']['mean_cosine']:+.4f}, at the price of "
+        f"pulses up to {fmt['wide8']['max_pulse']} cycles (4-bit sign-magnitude weights) and "
+        "an arithmetic (or 243-entry table) decoder instead of a 2-bit index mux.",
+        "- Post-training only: the paper's accuracy claim (better than mixed precision at a "
+        "close average width, papers.md §1 [P]) is not reproduced by this reading; its training "
+        "or calibration procedure is unknown [NF].",
+    ]
+
+
 def render(numbers: Mapping[str, object]) -> str:
     """The block between the markers (from the golden numbers or a fresh ``study()``)."""
     fmt, rows = numbers["formats"], numbers["rows"]
@@ -177,7 +219,7 @@ def render(numbers: Mapping[str, object]) -> str:
         "leaves the largest level unused can win). Scale bits: one "
         f"{SCALE_BITS}-bit scale per set, spread over its weights; code bits include FineQ's "
         "index. Weight SQNR = 10·log10(Σw² / Σ(ŵ − w)²) over all GEMM weights.",
-        "", *_row_table(rows),
+        "", *_row_table(rows), "", *_reading(fmt, rows),
     ]
     return "\n".join(out)
 
