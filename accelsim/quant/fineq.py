@@ -52,11 +52,8 @@ __all__ = ["FineQConfig", "FineQTensor", "encode_clusters", "fineq_decode", "fin
 class FineQConfig:
     """A FineQ cluster format (placeholders where the paper is silent; see module docstring).
 
-    The level sets are sign-magnitude: ``normal_magnitudes`` / ``outlier_magnitudes`` (each m
-    stands for +m and -m) default to ``0..2^(normal_bits-1)-1`` and, with ``outlier_code``
-    ``offset``, the magnitudes above it up to ``2^(outlier_bits-1)-1`` (``full``: from 0).
-    Given explicitly they replace the bit widths and the code.
-    """
+    Sign-magnitude level sets: ``normal_magnitudes`` / ``outlier_magnitudes`` (m = ±m), derived
+    from the bit widths and ``outlier_code`` unless given (then they replace both)."""
 
     cluster_size: int = 3
     normal_bits: int = 2
@@ -99,13 +96,7 @@ class FineQConfig:
             if getattr(self, field) not in allowed:
                 raise QuantError(f"unknown value {getattr(self, field)!r}; expected one of "
                                  f"{allowed}", key_path=field)
-        if not (isinstance(self.outlier_ratio, int | float) and self.outlier_ratio >= 1.0):
-            raise QuantError(f"expected a ratio >= 1, got {self.outlier_ratio!r}",
-                             key_path="outlier_ratio")
-        for key in ("mse_min_ratio", "mse_max_ratio"):
-            if not (isinstance(getattr(self, key), int | float) and 0 < getattr(self, key) <= 8):
-                raise QuantError(f"expected a ratio in (0, 8], got {getattr(self, key)!r}",
-                                 key_path=key)
+        self._check_ratios()
         self._check_level_sets()
         if self.scale_group_size is not None:
             sg = check_int(self.scale_group_size, "scale_group_size", 1, 1 << 30)
@@ -118,6 +109,15 @@ class FineQConfig:
                              key_path="cluster_size")
         if self.container_bits is not None:
             check_int(self.container_bits, "container_bits", self.required_bits, 64)
+
+    def _check_ratios(self) -> None:
+        if not (isinstance(self.outlier_ratio, int | float) and self.outlier_ratio >= 1.0):
+            raise QuantError(f"expected a ratio >= 1, got {self.outlier_ratio!r}",
+                             key_path="outlier_ratio")
+        for key in ("mse_min_ratio", "mse_max_ratio"):
+            if not (isinstance(getattr(self, key), int | float) and 0 < getattr(self, key) <= 8):
+                raise QuantError(f"expected a ratio in (0, 8], got {getattr(self, key)!r}",
+                                 key_path=key)
 
     def _check_level_sets(self) -> None:
         check_magnitudes(self.normal_magnitudes, "normal_magnitudes", need_zero=True)
