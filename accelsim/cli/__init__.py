@@ -115,7 +115,14 @@ def _add_quantize(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--granularity", help="tensor, channel or group (default per scheme)")
     p.add_argument("--weight-group-size", type=int, default=64,
                    help="group size along the input dimension for per-group schemes")
-    p.add_argument("--calibration", default="minmax", help="minmax, percentile or mse")
+    p.add_argument("--calibration", help="minmax, percentile or mse (FineQ: minmax or mse); "
+                   "default: minmax for int2..int8, mse for fineq")
+    p.add_argument("--fineq-format", metavar="NAME", help="FineQ cluster format: offset8 "
+                   "(default), full12, full9, wide8, two_outliers, no_outliers "
+                   "(docs/quantization.md section 7)")
+    p.add_argument("--fineq", action="append", default=[], metavar="KEY=VALUE",
+                   help="override a field of the FineQ format (e.g. packing=enumerated, "
+                   "outlier_magnitudes=2,3,4,5); repeatable")
     p.add_argument("--activation-bits", type=int, default=8, help="activation bits")
     p.add_argument("--psum", help="partial-sum scheme: apsq")
     p.add_argument("--psum-bits", type=int, default=8, help="APSQ partial-sum bits")
@@ -218,7 +225,8 @@ def _cmd_quantize(args: argparse.Namespace) -> int:
         activation_bits=args.activation_bits, psum=args.psum, psum_bits=args.psum_bits,
         psum_group_size=args.psum_group_size, pwl=args.pwl, tokens=args.tokens,
         ifmap=args.ifmap, stat_tile=args.stat_tile, weights_for=args.weights_for,
-        include=args.include, exclude=args.exclude)
+        include=args.include, exclude=args.exclude, fineq_format=args.fineq_format,
+        fineq=args.fineq)
     sys.stdout.write("\n".join(result.lines()) + "\n")
     for warning in result.warnings:
         sys.stderr.write(f"accelsim: warning: {warning}\n")

@@ -18,7 +18,7 @@ import argparse
 import math
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +28,7 @@ from numpy.typing import NDArray
 from accelsim.errors import QuantError
 from accelsim.quant import minilm
 from accelsim.quant.apsq import apsq_matmul
+from accelsim.quant.fineq import FineQConfig
 from accelsim.quant.frontend import QuantizedMatrix, QuantOptions, quantize_matrix
 from accelsim.quant.pwl import (
     PwlTable,
@@ -57,6 +58,10 @@ class AccuracySettings:
     pwl_segments: int = 8
     pwl_generations: int = 200
     seed: int = 0
+    #: calibration of every weight scheme; None = the historical choice (INT min-max, FineQ MSE)
+    weight_calibration: str | None = None
+    #: bits of one stored weight scale (FP16: an assumption), for the scale-bits column
+    scale_bits: int = 16
 
 
 @dataclass(frozen=True)
@@ -71,6 +76,7 @@ class AccuracyRow:
     weight_bits: float
     mean_cosine: float
     min_cosine: float
+    scale_bits: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -97,6 +103,12 @@ def _quantize_all(weights: minilm.MiniLMWeights, opts: QuantOptions
 def _avg_bits(qmats: Mapping[str, QuantizedMatrix]) -> float:
     sizes = [qm.q.size for qm in qmats.values()]
     return sum(qm.avg_bits * s for qm, s in zip(qmats.values(), sizes, strict=True)) / sum(sizes)
+
+
+def avg_scale_bits(qmats: Mapping[str, QuantizedMatrix], scale_bits: int) -> float:
+    """Stored scale bits per weight (one ``scale_bits`` scale per channel or group)."""
+    sizes = sum(qm.q.size for qm in qmats.values())
+    return sum(qm.scale.size for qm in qmats.values()) * scale_bits / sizes
 
 
 def _fake_quant(weights: minilm.MiniLMWeights, qmats: Mapping[str, QuantizedMatrix]
@@ -180,6 +192,7 @@ class Variant:
     weight_bits: float
     model: minilm.MiniLMWeights
     numerics: minilm.Numerics
+    scale_bits: float = 0.0
 
 
 def _psum_label(s: AccuracySettings) -> str:
@@ -192,21 +205,23 @@ def _weight_variants(w: minilm.MiniLMWeights, s: AccuracySettings,
     """Rows that only change the weights (and, for A8, the GEMM inputs and PSUMs)."""
     g, fp, exact = s.int4_group_size, minilm.Numerics(), "exact"
     fq_bits = _avg_bits(qm["fineq"])
+    sb = {q: avg_scale_bits(m, s.scale_bits) for q, m in qm.items()}
     psum = _psum_label(s)
     rows = [("int8_channel", "INT8 per-channel", "int8", 8.0),
             ("int4_channel", "INT4 per-channel", "int4c", 4.0),
             ("int4_group", f"INT4 per-group ({g})", "int4g", 4.0),
             ("int3_group", f"INT3 per-group ({g})", "int3g", 3.0),
             ("fineq", "FineQ", "fineq", fq_bits)]
-    out = [Variant(k, desc, "fp32", "fp32", exact, bits, _fake_quant(w, qm[q]), fp)
+    out = [Variant(k, desc, "fp32", "fp32", exact, bits, _fake_quant(w, qm[q]), fp, sb[q])
            for k, desc, q, bits in rows]
     for key, desc, q, bits in (("int8_channel", "INT8 per-channel", "int8", 8.0),
                                ("fineq", "FineQ", "fineq", fq_bits)):
         out += [
             Variant(f"{key}_a8", desc, "INT8", "32-bit", exact, bits, w,
-                    minilm.Numerics(linear=integer_linear(qm[q], s, None))),
+                    minilm.Numerics(linear=integer_linear(qm[q], s, None)), sb[q]),
             Variant(f"{key}_a8_apsq", desc, "INT8", psum, exact, bits, w,
-                    minilm.Numerics(linear=integer_linear(qm[q], s, s.apsq_scale_mode)))]
+                    minilm.Numerics(linear=integer_linear(qm[q], s, s.apsq_scale_mode)),
+                    sb[q])]
     return out
 
 
@@ -229,19 +244,29 @@ def _nonlinear_variants(w: minilm.MiniLMWeights, s: AccuracySettings,
                 minilm.Numerics(gelu=pub[0], exp=pub[1])),
         Variant("fineq_a8_apsq_gqa", "FineQ", "INT8", _psum_label(s),
                 f"GQA-LUT {n} seg., INT8 input", _avg_bits(fineq), w,
-                minilm.Numerics(linear=apsq, gelu=fit[0], exp=fit[1])),
+                minilm.Numerics(linear=apsq, gelu=fit[0], exp=fit[1]),
+                avg_scale_bits(fineq, s.scale_bits)),
     ]
 
 
-def _variants(w: minilm.MiniLMWeights, s: AccuracySettings) -> list[Variant]:
-    """Every row of the table, weights quantized once per scheme."""
+def weight_schemes(s: AccuracySettings) -> dict[str, QuantOptions]:
+    """The weight quantizers of the table, with ``s.weight_calibration`` for all if set."""
     g = s.int4_group_size
     schemes = {"int8": QuantOptions("int8", granularity="channel"),
                "int4c": QuantOptions("int4", granularity="channel"),
                "int4g": QuantOptions("int4", granularity="group", group_size=g),
                "int3g": QuantOptions("int3", granularity="group", group_size=g),
                "fineq": QuantOptions("fineq")}
-    qm = {k: _quantize_all(w, opts) for k, opts in schemes.items()}
+    if s.weight_calibration is None:
+        return schemes
+    fineq = FineQConfig(calibration=s.weight_calibration)
+    return {k: replace(o, calibration=s.weight_calibration, fineq=fineq)
+            for k, o in schemes.items()}
+
+
+def _variants(w: minilm.MiniLMWeights, s: AccuracySettings) -> list[Variant]:
+    """Every row of the table, weights quantized once per scheme."""
+    qm = {k: _quantize_all(w, opts) for k, opts in weight_schemes(s).items()}
     return _weight_variants(w, s, qm) + _nonlinear_variants(w, s, qm["fineq"])
 
 
@@ -257,7 +282,8 @@ def accuracy_table(weights: minilm.MiniLMWeights | None = None,
     for v in _variants(w, s):
         cos = _cosines(ref, minilm.encode_tokens(tokens, v.model, v.numerics))
         rows.append(AccuracyRow(v.key, v.weights, v.activations, v.psums, v.nonlinear,
-                                v.weight_bits, float(cos.mean()), float(cos.min())))
+                                v.weight_bits, float(cos.mean()), float(cos.min()),
+                                v.scale_bits))
     sims = ref @ ref.T
     checks = tuple((i, j, float(sims[i, j]), pub)
                    for (i, j), pub in minilm.REFERENCE_SIMILARITIES.items()
@@ -275,18 +301,22 @@ def render_markdown(table: AccuracyTable) -> str:
         "`python -m accelsim.quant.accuracy --write-docs`; pinned by "
         "`tests/regression/test_minilm_accuracy.py`.",
         "",
-        "| key | weights | bits/weight | activations | PSUMs | GELU, exp | mean cos | min cos |",
-        "|---|---|---|---|---|---|---|---|",
+        "| key | weights | bits/weight | + scales | activations | PSUMs | GELU, exp | mean cos "
+        "| min cos |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
     for r in table.rows:
         bits = "32" if r.weight_bits >= 32 else f"{r.weight_bits:.2f}"
-        lines.append(f"| `{r.key}` | {r.weights} | {bits} | {r.activations} | {r.psums} | "
+        lines.append(f"| `{r.key}` | {r.weights} | {bits} | {r.scale_bits:.3f} | "
+                     f"{r.activations} | {r.psums} | "
                      f"{r.nonlinear} | {r.mean_cosine:.4f} | {r.min_cosine:.4f} |")
     lines += [
         "",
-        "- Weights: symmetric, min-max calibrated; FineQ with its default `FineQConfig` "
-        "(clusters of 3, 3-bit outliers, MSE-calibrated scale per output channel). "
-        "Bits/weight counts code bits (FineQ: container bits), not scales.",
+        f"- Weights: symmetric; {_calibration_note(s)}. FineQ with its default `FineQConfig` "
+        "(clusters of 3, 3-bit outliers, scale per output channel). Bits/weight counts code "
+        f"bits (FineQ: container bits, index included); \"+ scales\" adds one {s.scale_bits}-bit "
+        "scale per channel or group. §7 compares every weight scheme under the same "
+        "calibration choices.",
         f"- INT8 activations: every GEMM input, per tensor, symmetric, dynamic min-max; the GEMM "
         f"runs on integers. APSQ: only INT{s.psum_bits} PSUMs are stored between groups of "
         f"{s.psum_group_size} K tiles of {s.k_tile}; the power-of-two scale (per output column) "
@@ -303,6 +333,12 @@ def render_markdown(table: AccuracyTable) -> str:
         lines.append(f"- fp32 check: the similarities of the sentence-transformers quick-start "
                      f"sentences come out as {checks}.")
     return "\n".join(lines)
+
+
+def _calibration_note(s: AccuracySettings) -> str:
+    if s.weight_calibration is None:
+        return "INT rows min-max calibrated, FineQ MSE (each quantizer's historical default)"
+    return f"every scheme {s.weight_calibration}-calibrated"
 
 
 def replace_between_markers(text: str, block: str) -> str:
@@ -335,9 +371,13 @@ def main(argv: Sequence[str] | None = None,
     parser.add_argument("--doc", type=Path, default=DOC_PATH)
     parser.add_argument("--apsq-scale", choices=("pow2", "pow2_channel"), default="pow2_channel",
                         help="APSQ power-of-two scale per tensor or per output column")
+    parser.add_argument("--weight-calibration", choices=("minmax", "mse"),
+                        help="one calibration for every weight scheme (default: INT min-max, "
+                        "FineQ MSE)")
     args = parser.parse_args(argv)
     start = time.perf_counter()
-    table = accuracy_table(settings=AccuracySettings(apsq_scale_mode=args.apsq_scale))
+    table = accuracy_table(settings=AccuracySettings(
+        apsq_scale_mode=args.apsq_scale, weight_calibration=args.weight_calibration))
     block = render_markdown(table)
     out(block)
     out(f"({time.perf_counter() - start:.1f} s)")

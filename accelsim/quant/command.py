@@ -18,6 +18,8 @@ from pathlib import Path
 
 from accelsim.errors import QuantError
 from accelsim.quant import minilm
+from accelsim.quant.fineq import FINEQ_CALIBRATIONS, FineQConfig
+from accelsim.quant.fineq_format import DEFAULT_FORMAT, build_config, describe, parse_overrides
 from accelsim.quant.frontend import (
     PWL_FUNCTIONS,
     PwlRequest,
@@ -61,6 +63,7 @@ class QuantizeResult:
     report: QuantReport
     skipped: tuple[str, ...]
     warnings: tuple[str, ...] = ()
+    fineq: FineQConfig | None = None
 
     def header(self) -> tuple[str, ...]:
         return ("layer", "op", "shape", "weights", "bits", "MSE", "SQNR dB", "stored")
@@ -77,6 +80,9 @@ class QuantizeResult:
         rep = self.report
         lines = [f"{len(rep.layers)} layers, {rep.total_weights} weights, average "
                  f"{rep.avg_bits:.3f} bits/weight (codes; scales excluded), scheme {rep.scheme}"]
+        if self.fineq is not None:
+            lines.append(f"FineQ format: {describe(self.fineq)}, {self.fineq.calibration} "
+                         f"scales ({self.fineq.scale_bits} bits each, not in the average)")
         lines += [f"PWL {fn}: {n} segments, MSE {mse:.3e} on its range"
                   for fn, n, mse in rep.pwl_mse]
         if self.skipped:
@@ -100,7 +106,7 @@ def quantize_command(
     out: str,
     granularity: str | None = None,
     weight_group_size: int = 64,
-    calibration: str = "minmax",
+    calibration: str | None = None,
     activation_bits: int = 8,
     psum: str | None = None,
     psum_bits: int = 8,
@@ -112,6 +118,8 @@ def quantize_command(
     weights_for: str | None = ".*",
     include: str | None = None,
     exclude: str | None = None,
+    fineq_format: str | None = None,
+    fineq: Sequence[str] = (),
 ) -> QuantizeResult:
     """Run the front-end on ``weights`` and write the trace to ``out``.
 
@@ -119,16 +127,20 @@ def quantize_command(
     ``psum_group_size`` is APSQ's group of K tiles (the CLI's ``--group-size``). ``tokens`` is
     the M of linear layers whose file does not give it (ONNX graphs with fixed input shapes
     do); unset, the built-in MiniLM runs its sequence length and other files M = 1, with a
-    warning, since a one-row GEMM leaves almost all of an array idle."""
+    warning, since a one-row GEMM leaves almost all of an array idle. ``calibration`` None is
+    each scheme's historical default (min-max for INT, MSE for FineQ); ``fineq_format`` names a
+    FineQ format of ``fineq_format.FORMATS`` and ``fineq`` overrides its fields (KEY=VALUE)."""
     opts = QuantOptions(
         scheme=scheme, granularity=granularity, group_size=weight_group_size,
-        calibration=calibration, activation_bits=activation_bits, psum=psum,
+        calibration=calibration or "minmax", activation_bits=activation_bits, psum=psum,
         psum_bits=psum_bits, psum_group_size=psum_group_size,
         pwl=tuple(parse_pwl(p) for p in pwl),
         rows=tokens if tokens is not None else (
             minilm.sequence_length() if weights == BUILTIN_MINILM else 1),
         ifmap_hw=None if ifmap is None else parse_pair(ifmap, "--ifmap"),
-        stat_tile=parse_pair(stat_tile, "--stat-tile"), store_weights=weights_for)
+        stat_tile=parse_pair(stat_tile, "--stat-tile"), store_weights=weights_for,
+        fineq=_fineq_config(scheme, fineq_format, fineq, calibration, granularity,
+                            weight_group_size))
     _check_regex(weights_for, "--weights-for")
     out_path = Path(out)
     if out_path.suffix != ".npz":
@@ -158,7 +170,33 @@ def quantize_command(
     except OSError as exc:
         raise QuantError(f"cannot write the trace: {exc.strerror or exc}", file=out,
                          key_path="--out") from exc
-    return QuantizeResult(out_path, trace, report, skipped, warnings)
+    return QuantizeResult(out_path, trace, report, skipped, warnings, opts.fineq)
+
+
+def _fineq_config(scheme: str, name: str | None, overrides: Sequence[str],
+                  calibration: str | None, granularity: str | None, group_size: int
+                  ) -> FineQConfig | None:
+    """The FineQ format the flags describe (None for the INT schemes, which take none)."""
+    if scheme != "fineq":
+        if name is not None or overrides:
+            raise QuantError(f"--fineq-format and --fineq apply to --scheme fineq, not {scheme}",
+                             key_path="--fineq-format" if name is not None else "--fineq")
+        return None
+    if calibration is not None and calibration not in FINEQ_CALIBRATIONS:
+        raise QuantError(f"FineQ calibrates with {' or '.join(FINEQ_CALIBRATIONS)}, not "
+                         f"{calibration!r}", key_path="--calibration")
+    if granularity not in (None, "channel", "group"):
+        raise QuantError(f"FineQ scales are per output channel or per group of inputs, not per "
+                         f"{granularity}", key_path="--granularity")
+    cfg = build_config(name or DEFAULT_FORMAT, parse_overrides(overrides),
+                       calibration=calibration)
+    if granularity != "group":
+        return cfg
+    if group_size % cfg.cluster_size:
+        raise QuantError(f"a FineQ scale group must be a multiple of the cluster size "
+                         f"{cfg.cluster_size}, got {group_size}", key_path="--weight-group-size")
+    return build_config(name or DEFAULT_FORMAT, parse_overrides(overrides),
+                        calibration=calibration, scale_group_size=group_size)
 
 
 def _same_file(a: Path, b: Path) -> bool:

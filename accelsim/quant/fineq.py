@@ -1,13 +1,11 @@
 """FineQ (DATE 2025): clusters of 3 weights, one 3-bit outlier each, packed in aligned containers.
 
-The paper publishes the idea (clusters of 3 along the input dimension, 3-bit outliers, "index and
-data concatenated" for aligned memory access, a temporal-coded PE) but not the layout or the
-outlier rule (papers.md §1 [NF]). The design below is ours; every choice is a `FineQConfig` field
-and docs/quantization.md gives the reasons. Defaults:
+The paper publishes the idea (clusters of 3, 3-bit outliers, index and data concatenated for
+aligned access, a temporal-coded PE), not the layout or the outlier rule (papers.md §1 [NF]); the
+design is ours, every choice a `FineQConfig` field (docs/quantization.md). Defaults:
 
-* values are sign-magnitude integers times a per-output-channel scale: normal members
-  ``{-1, 0, 1}`` (2 bits), outliers ``{-3..3}`` (3 bits); the magnitude is the pulse length of a
-  temporal-coded PE, so sign-magnitude (not two's complement) is the natural code;
+* sign-magnitude values times a per-output-channel scale: normal ``{-1, 0, 1}``, outliers
+  ``{±2, ±3}``; the magnitude is the pulse length of a temporal-coded PE;
 * outlier rule ``max_abs``: the largest-|w| member becomes the outlier iff its value does not fit
   the normal range (``|round(w/s)| > 1``); at most ``max_outliers_per_cluster`` per cluster;
 * container (LSB first): ``[index | field 0 | field 1 | field 2 | zero padding]``; the index is
@@ -15,6 +13,8 @@ and docs/quantization.md gives the reasons. Defaults:
 * ``outlier_code="offset"``: since the index already says the member is an outlier
   (``|q| >= 2``), its field stores sign + ``|q| - 2`` in 2 bits, so every cluster fits one byte:
   2 + 2·3 = 8 bits, **2.67 bits per weight**. ``"full"`` stores all 3 bits (9 -> 12-bit container).
+Level sets, outliers per cluster, packing, container and scale group are pluggable;
+``fineq_format`` names the readings of the paper compared in docs/quantization.md §7.
 """
 
 from __future__ import annotations
@@ -28,80 +28,150 @@ import numpy as np
 from numpy.typing import NDArray
 
 from accelsim.errors import QuantError
-from accelsim.quant.uniform import (
-    check_axis,
-    check_weights,
+from accelsim.quant.fineq_codec import (
+    check_int,
+    check_magnitudes,
+    clusters,
+    encode_clusters,
+    field_bits,
+    fineq_decode,
+    signed_levels,
+    unclusters,
 )
+from accelsim.quant.uniform import check_axis, check_weights
 
 OUTLIER_RULES = ("max_abs", "ratio")
 OUTLIER_CODES = ("offset", "full")
 FINEQ_CALIBRATIONS = ("mse", "minmax")
+PACKINGS = ("fields", "enumerated")
 
-
-def _check_int(value: object, name: str, lo: int, hi: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, int | np.integer) or not lo <= value <= hi:
-        raise QuantError(f"expected an integer in {lo}..{hi}, got {value!r}", key_path=name)
-    return int(value)
+__all__ = ["FineQConfig", "FineQTensor", "encode_clusters", "fineq_decode", "fineq_quantize"]
 
 
 @dataclass(frozen=True)
 class FineQConfig:
-    """FineQ format parameters (placeholders where the paper is silent; see module docstring)."""
+    """A FineQ cluster format (placeholders where the paper is silent; see module docstring).
+
+    Sign-magnitude level sets: ``normal_magnitudes`` / ``outlier_magnitudes`` (m = ±m), derived
+    from the bit widths and ``outlier_code`` unless given (then they replace both)."""
 
     cluster_size: int = 3
     normal_bits: int = 2
     outlier_bits: int = 3
     max_outliers_per_cluster: int = 1
     outlier_rule: str = "max_abs"
-    #: for ``outlier_rule="ratio"``: a cluster may hold an outlier only if max|w| > ratio·min|w|
-    #: (the truncated rule of papers.md §1 [S]), on top of the saturation test.
+    #: ``ratio`` rule: an outlier only if max|w| > ratio·min|w| in its cluster (papers.md §1 [S])
     outlier_ratio: float = 4.0
     outlier_code: str = "offset"
+    #: explicit level sets (magnitudes); None = derived from the bit widths and the code
+    normal_magnitudes: tuple[int, ...] | None = None
+    outlier_magnitudes: tuple[int, ...] | None = None
+    #: "fields" (index + one field per member) or "enumerated" (one number per cluster)
+    packing: str = "fields"
     #: containers are padded to a multiple of this (4 = nibble, 8 = byte)
     align_bits: int = 4
     #: fixed container width; None = the smallest multiple of ``align_bits`` that fits
     container_bits: int | None = None
     #: scale shared by this many consecutive inputs (a multiple of cluster_size); None = per channel
     scale_group_size: int | None = None
+    #: bits of one stored scale (FP16 by default: an assumption, the paper gives none [NF])
+    scale_bits: int = 16
     calibration: str = "mse"
-    #: clipping ratios tried by the ``mse`` calibration (linspace(1, 0.3, mse_grid))
+    #: scales tried by ``mse``: max|w|/outlier_max x linspace(mse_max_ratio, mse_min_ratio,
+    #: mse_grid); a ratio above 1 leaves the largest level unused but widens the normal levels
     mse_grid: int = 36
+    mse_min_ratio: float = 0.3
+    mse_max_ratio: float = 1.0
 
     def __post_init__(self) -> None:
-        cs = _check_int(self.cluster_size, "cluster_size", 1, 16)
-        nb = _check_int(self.normal_bits, "normal_bits", 2, 8)
-        _check_int(self.outlier_bits, "outlier_bits", nb + 1, 8)
-        _check_int(self.max_outliers_per_cluster, "max_outliers_per_cluster", 0, cs)
-        _check_int(self.align_bits, "align_bits", 1, 64)
-        _check_int(self.mse_grid, "mse_grid", 1, 1000)
+        cs = check_int(self.cluster_size, "cluster_size", 1, 16)
+        nb = check_int(self.normal_bits, "normal_bits", 2, 8)
+        check_int(self.outlier_bits, "outlier_bits", nb + 1, 8)
+        check_int(self.max_outliers_per_cluster, "max_outliers_per_cluster", 0, cs)
+        check_int(self.align_bits, "align_bits", 1, 64)
+        check_int(self.scale_bits, "scale_bits", 0, 64)
+        check_int(self.mse_grid, "mse_grid", 1, 1000)
         for field, allowed in (("outlier_rule", OUTLIER_RULES), ("outlier_code", OUTLIER_CODES),
-                               ("calibration", FINEQ_CALIBRATIONS)):
+                               ("calibration", FINEQ_CALIBRATIONS), ("packing", PACKINGS)):
             if getattr(self, field) not in allowed:
                 raise QuantError(f"unknown value {getattr(self, field)!r}; expected one of "
                                  f"{allowed}", key_path=field)
-        if not (isinstance(self.outlier_ratio, int | float) and self.outlier_ratio >= 1.0):
-            raise QuantError(f"expected a ratio >= 1, got {self.outlier_ratio!r}",
-                             key_path="outlier_ratio")
+        self._check_ratios()
+        self._check_level_sets()
         if self.scale_group_size is not None:
-            sg = _check_int(self.scale_group_size, "scale_group_size", 1, 1 << 30)
+            sg = check_int(self.scale_group_size, "scale_group_size", 1, 1 << 30)
             if sg % cs:
                 raise QuantError(f"expected a multiple of cluster_size {cs}, got {sg}",
                                  key_path="scale_group_size")
-        if self.required_bits > 64:
-            raise QuantError(f"a cluster needs {self.required_bits} bits; at most 64 fit",
+        limit = 62 if self.packing == "enumerated" else 64  # codes stay int64 arithmetic
+        if self.required_bits > limit:
+            raise QuantError(f"a cluster needs {self.required_bits} bits; at most {limit} fit",
                              key_path="cluster_size")
         if self.container_bits is not None:
-            _check_int(self.container_bits, "container_bits", self.required_bits, 64)
+            check_int(self.container_bits, "container_bits", self.required_bits, 64)
 
-    # --- derived layout -------------------------------------------------------------------
+    def _check_ratios(self) -> None:
+        if not (isinstance(self.outlier_ratio, int | float) and self.outlier_ratio >= 1.0):
+            raise QuantError(f"expected a ratio >= 1, got {self.outlier_ratio!r}",
+                             key_path="outlier_ratio")
+        for key in ("mse_min_ratio", "mse_max_ratio"):
+            if not (isinstance(getattr(self, key), int | float) and 0 < getattr(self, key) <= 8):
+                raise QuantError(f"expected a ratio in (0, 8], got {getattr(self, key)!r}",
+                                 key_path=key)
+
+    def _check_level_sets(self) -> None:
+        check_magnitudes(self.normal_magnitudes, "normal_magnitudes", need_zero=True)
+        check_magnitudes(self.outlier_magnitudes, "outlier_magnitudes", need_zero=False)
+        if self.max_outliers_per_cluster and not set(self.outlier_mags) - set(self.normal_mags):
+            raise QuantError(f"the outlier levels {self.outlier_mags} add nothing to the normal "
+                             f"levels {self.normal_mags}", key_path="outlier_magnitudes")
+
+    # --- level sets -----------------------------------------------------------------------
+    @property
+    def normal_mags(self) -> tuple[int, ...]:
+        """Magnitudes a normal member can take (0 first)."""
+        if self.normal_magnitudes is not None:
+            return self.normal_magnitudes
+        return tuple(range(1 << (self.normal_bits - 1)))
+
+    @property
+    def outlier_mags(self) -> tuple[int, ...]:
+        """Magnitudes an outlier member can take."""
+        if self.outlier_magnitudes is not None:
+            return self.outlier_magnitudes
+        first = 0 if self.outlier_code == "full" else (1 << (self.normal_bits - 1))
+        return tuple(range(first, 1 << (self.outlier_bits - 1)))
+
+    @property
+    def normal_levels(self) -> tuple[int, ...]:
+        return signed_levels(self.normal_mags)
+
+    @property
+    def outlier_levels(self) -> tuple[int, ...]:
+        return signed_levels(self.outlier_mags)
+
+    @property
+    def outlier_only_levels(self) -> tuple[int, ...]:
+        """Outlier levels a normal member cannot take (what an outlier adds)."""
+        return tuple(v for v in self.outlier_levels if v not in self.normal_levels)
+
     @property
     def normal_max(self) -> int:
-        return (1 << (self.normal_bits - 1)) - 1
+        return self.normal_mags[-1]
 
     @property
     def outlier_max(self) -> int:
-        return (1 << (self.outlier_bits - 1)) - 1
+        """The largest magnitude of the format (the scale maps max|w| onto it)."""
+        if self.max_outliers_per_cluster == 0:
+            return self.normal_max
+        return max(self.outlier_mags[-1], self.normal_max)
 
+    @property
+    def value_bits(self) -> int:
+        """Sign-magnitude width of the widest value (the PE's weight register)."""
+        return 1 + max(1, self.outlier_max.bit_length())
+
+    # --- derived layout -------------------------------------------------------------------
     @cached_property
     def outlier_sets(self) -> tuple[tuple[int, ...], ...]:
         """Allowed outlier member sets; a cluster's index is the rank of its set here."""
@@ -111,18 +181,41 @@ class FineQConfig:
 
     @property
     def index_bits(self) -> int:
+        if self.packing == "enumerated":
+            return 0
         return math.ceil(math.log2(len(self.outlier_sets))) if len(self.outlier_sets) > 1 else 0
 
     @property
+    def normal_field_bits(self) -> int:
+        return field_bits(self.normal_mags)
+
+    @property
     def outlier_field_bits(self) -> int:
-        if self.outlier_code == "full":
-            return self.outlier_bits
-        return 1 + math.ceil(math.log2(self.outlier_max - self.normal_max))
+        return field_bits(self.outlier_mags)
+
+    def _count(self, outlier_choices: int, normal_choices: int) -> int:
+        cs = self.cluster_size
+        return sum(math.comb(cs, j) * outlier_choices ** j * normal_choices ** (cs - j)
+                   for j in range(self.max_outliers_per_cluster + 1))
+
+    @property
+    def value_count(self) -> int:
+        """Distinct clusters the format can hold (the information it stores)."""
+        return self._count(len(self.outlier_only_levels), len(self.normal_levels))
+
+    @property
+    def code_count(self) -> int:
+        """Containers the decoder accepts as valid (fields: ``-0`` and overlaps included)."""
+        if self.packing == "enumerated":
+            return self.value_count
+        return self._count(len(self.outlier_levels), len(self.normal_levels))
 
     @property
     def required_bits(self) -> int:
-        """Index plus the widest data a cluster can need."""
-        data = max(j * self.outlier_field_bits + (self.cluster_size - j) * self.normal_bits
+        """Enumerated: bits of the largest code. Fields: index plus the widest data."""
+        if self.packing == "enumerated":
+            return max(1, (self.value_count - 1).bit_length())
+        data = max(j * self.outlier_field_bits + (self.cluster_size - j) * self.normal_field_bits
                    for j in range(self.max_outliers_per_cluster + 1))
         return self.index_bits + data
 
@@ -136,6 +229,11 @@ class FineQConfig:
     def bits_per_weight(self) -> float:
         """Nominal average: container bits / cluster size (scales not included)."""
         return self.container_width / self.cluster_size
+
+    @property
+    def information_bits_per_weight(self) -> float:
+        """log2 of the distinct clusters over the cluster size: what the container carries."""
+        return math.log2(self.value_count) / self.cluster_size
 
     @property
     def container_dtype(self) -> type[np.unsignedinteger]:
@@ -184,44 +282,19 @@ class FineQTensor:
         return self.n_clusters * self.cfg.container_width / self.q.size
 
     @property
+    def scale_bits_per_weight(self) -> float:
+        """Bits of the stored scales over weights (``cfg.scale_bits`` each)."""
+        return self.scale.size * self.cfg.scale_bits / self.q.size
+
+    @property
     def outlier_fraction(self) -> float:
         """Fraction of clusters that hold at least one outlier."""
-        return float(np.count_nonzero(_clusters(self.outlier, self.axis, self.cfg).any(-1))
-                     / self.n_clusters)
+        flags = clusters(self.outlier, self.axis, self.cfg.cluster_size)
+        return float(np.count_nonzero(flags.any(-1)) / self.n_clusters)
 
     def encode(self) -> np.ndarray:
         """Pack each cluster into one container; shape = weight shape with axis -> clusters."""
         return encode_clusters(self.q, self.outlier, self.cfg, self.axis)
-
-
-# ----------------------------------------------------------------------------------------------
-# cluster views
-# ----------------------------------------------------------------------------------------------
-def _clusters(x: np.ndarray, axis: int, cfg: FineQConfig) -> np.ndarray:
-    """(rows, clusters, cluster_size) view of ``x`` along ``axis``, zero-padded at the end."""
-    moved = np.moveaxis(x, axis, -1)
-    k = moved.shape[-1]
-    pad = -k % cfg.cluster_size
-    if pad:
-        moved = np.concatenate([moved, np.zeros(moved.shape[:-1] + (pad,), moved.dtype)], -1)
-    return moved.reshape(-1, (k + pad) // cfg.cluster_size, cfg.cluster_size)
-
-
-def _unclusters(c: np.ndarray, shape: tuple[int, ...], axis: int) -> np.ndarray:
-    moved_shape = tuple(s for i, s in enumerate(shape) if i != axis) + (shape[axis],)
-    flat = c.reshape(c.shape[0], -1)[:, : shape[axis]]
-    return np.moveaxis(flat.reshape(moved_shape), -1, axis)
-
-
-def _set_tables(cfg: FineQConfig) -> tuple[np.ndarray, np.ndarray]:
-    """index -> member mask (n_sets, cs) bool, and mask integer -> index (-1 if not allowed)."""
-    sets = cfg.outlier_sets
-    members = np.zeros((len(sets), cfg.cluster_size), dtype=bool)
-    mask_to_index = np.full(1 << cfg.cluster_size, -1, dtype=np.int64)
-    for idx, s in enumerate(sets):
-        members[idx, list(s)] = True
-        mask_to_index[sum(1 << i for i in s)] = idx
-    return members, mask_to_index
 
 
 # ----------------------------------------------------------------------------------------------
@@ -255,17 +328,30 @@ def _candidates(absw: np.ndarray, cfg: FineQConfig) -> np.ndarray:
     return top
 
 
+def _nearest(u: np.ndarray, levels: tuple[int, ...]) -> np.ndarray:
+    """The nearest of the sorted integer ``levels`` (a contiguous range: round half to even)."""
+    lo, hi = levels[0], levels[-1]
+    if len(levels) == hi - lo + 1:
+        near: np.ndarray = np.clip(np.rint(u), lo, hi)
+        return near
+    table = np.asarray(levels, np.float64)
+    return table[np.searchsorted((table[1:] + table[:-1]) / 2, u)]
+
+
 def _cluster_codes(u: np.ndarray, candidates: np.ndarray, cfg: FineQConfig
                    ) -> tuple[np.ndarray, np.ndarray]:
     """Integer values and outlier flags for clusters ``u = w/s`` of shape (..., cs).
 
-    A candidate becomes an outlier only if it does not fit the normal range, so an outlier's
-    magnitude is always above ``normal_max`` (what the ``offset`` code relies on).
+    A candidate becomes an outlier only if its nearest level of the whole format is not a
+    normal level, so an outlier's value is always one a normal member cannot take (what the
+    ``offset`` code and the ``enumerated`` packing rely on).
     """
-    r = np.rint(u)
-    out = candidates & (np.abs(r) > cfg.normal_max)
-    lim = np.where(out, cfg.outlier_max, cfg.normal_max)
-    return np.clip(r, -lim, lim).astype(np.int8), out
+    normal = _nearest(u, cfg.normal_levels)
+    if cfg.max_outliers_per_cluster == 0:
+        return normal.astype(np.int8), np.zeros(u.shape, dtype=bool)
+    best = _nearest(u, tuple(sorted(set(cfg.normal_levels) | set(cfg.outlier_levels))))
+    out = candidates & ~np.isin(best, cfg.normal_levels)
+    return np.where(out, best, normal).astype(np.int8), out
 
 
 def _scale_groups(wc: np.ndarray, cfg: FineQConfig, k: int) -> tuple[np.ndarray, int]:
@@ -284,9 +370,8 @@ def _fit_scales(wg: np.ndarray, candidates: np.ndarray, cfg: FineQConfig) -> np.
     base = np.where(amax > 0, amax, 1.0) / cfg.outlier_max
     if cfg.calibration == "minmax":
         return base
-    best_err = np.full(base.shape, np.inf)
-    best = base
-    for ratio in np.linspace(1.0, 0.3, cfg.mse_grid):
+    best_err, best = np.full(base.shape, np.inf), base
+    for ratio in np.linspace(cfg.mse_max_ratio, cfg.mse_min_ratio, cfg.mse_grid):
         s = base * ratio
         q, _ = _cluster_codes(wg / s, candidates, cfg)
         err = np.sum((q * s - wg) ** 2, axis=(2, 3), keepdims=True)
@@ -302,80 +387,13 @@ def fineq_quantize(w: np.ndarray, cfg: FineQConfig | None = None, axis: int = 1,
     cfg = cfg or FineQConfig()
     arr = check_weights(w, name=name, min_ndim=1)
     ax = check_axis(axis, arr.ndim, name="axis")
-    wc = _clusters(arr, ax, cfg)
+    wc = clusters(arr, ax, cfg.cluster_size)
     wg, n_groups = _scale_groups(wc, cfg, arr.shape[ax])
     candidates = _candidates(np.abs(wg), cfg)
     scale = _fit_scales(wg, candidates, cfg)
     q, out = _cluster_codes(wg / scale, candidates, cfg)
-    q = _unclusters(q.reshape(wc.shape), arr.shape, ax)
-    out = _unclusters(out.reshape(wc.shape), arr.shape, ax)
+    q = unclusters(q.reshape(wc.shape), arr.shape, ax)
+    out = unclusters(out.reshape(wc.shape), arr.shape, ax)
     moved = tuple(s for i, s in enumerate(arr.shape) if i != ax) + (n_groups,)
     scale_arr = np.moveaxis(scale.reshape(moved), -1, ax)
     return FineQTensor(q=q, outlier=out, scale=scale_arr, cfg=cfg, axis=ax)
-
-
-# ----------------------------------------------------------------------------------------------
-# container encoding
-# ----------------------------------------------------------------------------------------------
-def _field_layout(is_out: np.ndarray, cfg: FineQConfig) -> tuple[np.ndarray, np.ndarray]:
-    """Widths and bit offsets (LSB first, after the index) of each member's field."""
-    widths = np.where(is_out, cfg.outlier_field_bits, cfg.normal_bits).astype(np.uint64)
-    offsets = cfg.index_bits + np.cumsum(widths, axis=-1) - widths
-    return widths, offsets.astype(np.uint64)
-
-
-def encode_clusters(q: np.ndarray, outlier: np.ndarray, cfg: FineQConfig, axis: int = 1
-                    ) -> np.ndarray:
-    """Pack integer values and outlier flags into containers (see module docstring)."""
-    if np.shape(q) != np.shape(outlier):
-        raise QuantError(f"outlier flags {np.shape(outlier)} do not match values {np.shape(q)}",
-                         key_path="outlier")
-    axis = check_axis(axis, np.ndim(q), name="axis")
-    qc = _clusters(np.asarray(q, dtype=np.int64), axis, cfg)
-    oc = _clusters(np.asarray(outlier, dtype=bool), axis, cfg)
-    _, mask_to_index = _set_tables(cfg)
-    mask = np.sum(oc.astype(np.int64) << np.arange(cfg.cluster_size), axis=-1)
-    index = mask_to_index[mask]
-    mag = np.abs(qc)
-    limit = np.where(oc, cfg.outlier_max, cfg.normal_max)
-    bad_offset = cfg.outlier_code == "offset" and bool(np.any(oc & (mag <= cfg.normal_max)))
-    if np.any(index < 0) or np.any(mag > limit) or bad_offset:
-        raise QuantError("values or outlier flags do not fit the FineQ layout", key_path="q")
-    widths, offsets = _field_layout(oc, cfg)
-    if cfg.outlier_code == "offset":
-        mag = np.where(oc, mag - cfg.normal_max - 1, mag)
-    sign = (qc < 0).astype(np.uint64) << (widths - np.uint64(1))
-    fields = (sign | mag.astype(np.uint64)) << offsets
-    containers = np.bitwise_or.reduce(fields, axis=-1) | index.astype(np.uint64)
-    shape = tuple(s for i, s in enumerate(np.shape(q)) if i != axis) + (qc.shape[1],)
-    packed: np.ndarray = np.moveaxis(containers.reshape(shape), -1, axis)
-    return packed.astype(cfg.container_dtype)
-
-
-def fineq_decode(containers: np.ndarray, cfg: FineQConfig, shape: tuple[int, ...], axis: int = 1,
-                 *, return_outliers: bool = False
-                 ) -> np.ndarray | tuple[np.ndarray, np.ndarray]:
-    """Integer values (int8, ``shape``) from containers; optionally also the outlier flags."""
-    c = np.asarray(containers)
-    ax = check_axis(axis, len(shape), name="axis")
-    n_clusters = -(-shape[ax] // cfg.cluster_size)
-    expect = tuple(n_clusters if i == ax else s for i, s in enumerate(shape))
-    if c.dtype.kind != "u" or c.shape != expect:
-        raise QuantError(f"expected unsigned containers of shape {expect}, got {c.dtype} "
-                         f"{c.shape}", key_path="containers")
-    flat = np.moveaxis(c.astype(np.uint64), ax, -1).reshape(-1, n_clusters)[..., None]
-    index = (flat[..., 0] & np.uint64((1 << cfg.index_bits) - 1)).astype(np.int64)
-    members, _ = _set_tables(cfg)
-    if np.any(index >= len(members)):
-        raise QuantError(f"container index above {len(members) - 1}: corrupt data",
-                         key_path="containers")
-    is_out = members[index]
-    widths, offsets = _field_layout(is_out, cfg)
-    fields = (flat >> offsets) & ((np.uint64(1) << widths) - np.uint64(1))
-    mag = (fields & ((np.uint64(1) << (widths - np.uint64(1))) - np.uint64(1))).astype(np.int64)
-    neg = (fields >> (widths - np.uint64(1))).astype(bool)
-    if cfg.outlier_code == "offset":
-        mag = np.where(is_out, mag + cfg.normal_max + 1, mag)
-    q = np.where(neg, -mag, mag).astype(np.int8)
-    values = _unclusters(q, shape, ax)
-    return (values, _unclusters(is_out, shape, ax)) if return_outliers else values

@@ -67,7 +67,9 @@ class QuantOptions:
 
     @property
     def weight_bits(self) -> int:
-        return 3 if self.scheme == "fineq" else int(self.scheme[3:])
+        if self.scheme == "fineq":
+            return (self.fineq or FineQConfig()).value_bits
+        return int(self.scheme[3:])
 
     def resolved_granularity(self) -> str:
         if self.scheme == "fineq":
@@ -157,7 +159,8 @@ def quantize_matrix(w: np.ndarray, opts: QuantOptions, name: str = "w") -> Quant
     if opts.scheme == "fineq":
         ft = fineq_quantize(w, opts.fineq, axis=1, name=name)
         return QuantizedMatrix(ft.q, ft.scale, np.zeros(ft.scale.shape, np.int32),
-                               ft.dequantize(), 3, ft.avg_bits_per_weight, "fineq")
+                               ft.dequantize(), ft.cfg.value_bits, ft.avg_bits_per_weight,
+                               "fineq")
     gran = opts.resolved_granularity()
     group = opts.group_size if gran == "group" else None
     if group is not None and w.shape[1] % group:
@@ -214,8 +217,8 @@ def quantize_layer(lay: ImportedLayer, opts: QuantOptions) -> tuple[TraceLayer, 
         weight=OperandPrecision(qm.bits, True),
         activation=OperandPrecision(opts.activation_bits, True),
         encoding=qm.encoding, granularity="cluster" if qm.encoding == "fineq" else gran,
-        group_size=(3 if qm.encoding == "fineq" else opts.group_size if gran == "group"
-                    else None),
+        group_size=((opts.fineq or FineQConfig()).cluster_size if qm.encoding == "fineq"
+                    else opts.group_size if gran == "group" else None),
         avg_weight_bits=qm.avg_bits,
         error=LayerError(err["mse"], err["sqnr_db"]),
         scale=qm.scale.astype(np.float32), zero_point=qm.zero_point.astype(np.int32),

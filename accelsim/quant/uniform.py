@@ -187,7 +187,8 @@ def _quantize_rows(rows: np.ndarray, scale: np.ndarray, zp: np.ndarray, bits: in
 
 
 def _calibrated_range(rows: np.ndarray, bits: int, symmetric: bool, calibration: str,
-                      percentile: float) -> tuple[np.ndarray, np.ndarray]:
+                      percentile: float, ratios: np.ndarray = MSE_RATIOS
+                      ) -> tuple[np.ndarray, np.ndarray]:
     """Per-row clipping range [lo, hi], shape (R, 1) each."""
     if calibration == "percentile":
         if symmetric:
@@ -199,17 +200,17 @@ def _calibrated_range(rows: np.ndarray, bits: int, symmetric: bool, calibration:
     hi = rows.max(axis=1, keepdims=True)
     if calibration == "minmax":
         return lo, hi
-    return _mse_range(rows, lo, hi, bits, symmetric)
+    return _mse_range(rows, lo, hi, bits, symmetric, ratios)
 
 
-def _mse_range(rows: np.ndarray, lo: np.ndarray, hi: np.ndarray, bits: int, symmetric: bool
-               ) -> tuple[np.ndarray, np.ndarray]:
+def _mse_range(rows: np.ndarray, lo: np.ndarray, hi: np.ndarray, bits: int, symmetric: bool,
+               ratios_all: np.ndarray = MSE_RATIOS) -> tuple[np.ndarray, np.ndarray]:
     """Grid search over clipping ratios: for each row, the ratio with the least MSE."""
     best_err = np.full(lo.shape, np.inf)
     best_ratio = np.ones(lo.shape)
     step = max(1, _MSE_CHUNK_ELEMS // rows.size)
-    for start in range(0, len(MSE_RATIOS), step):
-        ratios = MSE_RATIOS[start:start + step].reshape(-1, 1, 1)  # (T, 1, 1)
+    for start in range(0, len(ratios_all), step):
+        ratios = ratios_all[start:start + step].reshape(-1, 1, 1)  # (T, 1, 1)
         scale, zp = _row_params(lo * ratios, hi * ratios, bits, symmetric)
         q = _quantize_rows(rows[None], scale, zp, bits, symmetric)
         err = np.mean(((q - zp) * scale - rows[None]) ** 2, axis=2, keepdims=True)  # (T, R, 1)
@@ -269,19 +270,23 @@ def quantize_uniform(
     calibration: str = "minmax",
     percentile: float = 99.99,
     name: str = "w",
+    mse_ratios: np.ndarray | None = None,
 ) -> QuantizedTensor:
     """Quantize ``w`` to INT-``bits``; symmetric gives signed codes, affine gives unsigned ones.
 
     ``calibration``: ``minmax`` (full range), ``percentile`` (clip at the ``percentile`` of |w|,
     or of w on both tails when affine), ``mse`` (least-MSE clipping ratio from ``MSE_RATIOS``,
-    chosen independently for every channel/group).
+    chosen independently for every channel/group; ``mse_ratios`` replaces that grid).
     """
     arr = check_weights(w, name=name)
     b = check_bits(bits)
     layout = _check_options(arr, granularity, axis, group_size, group_axis, calibration,
                             percentile)
     rows = layout.to_rows(arr)
-    lo, hi = _calibrated_range(rows, b, symmetric, calibration, percentile)
+    ratios = MSE_RATIOS if mse_ratios is None else np.asarray(mse_ratios, np.float64)
+    if ratios.ndim != 1 or ratios.size == 0 or not np.all((ratios > 0) & (ratios <= 1)):
+        raise QuantError("expected clipping ratios in (0, 1]", key_path="mse_ratios")
+    lo, hi = _calibrated_range(rows, b, symmetric, calibration, percentile, ratios)
     scale, zp = _row_params(lo, hi, b, symmetric)
     q = _quantize_rows(rows, scale, zp, b, symmetric)
     return QuantizedTensor(

@@ -7,6 +7,7 @@ from importlib import resources
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from accelsim import cli
 from accelsim.workload.trace import read_trace
@@ -81,3 +82,41 @@ def test_quantize_warns_when_m_defaults_to_one(tmp_path: Path, capsys) -> None: 
     assert cli.main(["quantize", str(src), "--scheme", "int8", "--out",
                      str(tmp_path / "t.npz")]) == 0
     assert "accelsim: warning: M = 1 in 1 of 1 layers (fc)" in capsys.readouterr().err
+
+
+def test_quantize_with_a_fineq_format_then_run(tmp_path: Path, capsys) -> None:  # noqa: ANN001
+    """A non-default cluster format (wide8: outliers up to +-5, enumerated in one byte) gives a
+    trace the FineQ system runs: 4-bit sign-magnitude weights, 8/3 stored bits per weight."""
+    trace_path = tmp_path / "q.npz"
+    code = cli.main(["quantize", str(_safetensors()), "--scheme", "fineq", "--fineq-format",
+                     "wide8", "--calibration", "minmax", "--out", str(trace_path),
+                     "--include", r"encoder\.layer\.0\.attention\.self\.query", "--tokens", "8"])
+    out = capsys.readouterr().out
+    assert code == 0, out
+    assert "enumerated in 8 bits (243 of 256 codes), minmax scales" in out
+    (layer,) = read_trace(trace_path).layers
+    assert layer.encoding == "fineq" and layer.weight.bits == 4 and layer.group_size == 3
+    assert layer.avg_weight_bits == np.float64(8 / 3)
+    assert layer.weights_int is not None and np.abs(layer.weights_int).max() == 5
+    assert cli.main(["run", str(ROOT / "configs" / "fineq_sa.yaml"), "--workload",
+                     str(trace_path)]) == 0
+    assert "total cycles" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("flags", "words"),
+    [(["--scheme", "fineq", "--fineq", "pakcing=fields"], ("--fineq", "did you mean 'packing'")),
+     (["--scheme", "fineq", "--fineq-format", "wide"], ("--fineq-format", "'wide8'")),
+     (["--scheme", "int4", "--fineq-format", "wide8"], ("--fineq-format", "fineq, not int4")),
+     (["--scheme", "fineq", "--calibration", "percentile"], ("--calibration", "mse")),
+     (["--scheme", "fineq", "--granularity", "tensor"], ("--granularity", "per tensor")),
+     (["--scheme", "fineq", "--granularity", "group"], ("--weight-group-size", "got 64")),
+     (["--scheme", "fineq", "--fineq", "container_bits=6"], ("--fineq container_bits",))],
+)
+def test_bad_fineq_format_flags_are_one_line_errors(tmp_path: Path, capsys, flags: list[str],  # noqa: ANN001
+                                                    words: tuple[str, ...]) -> None:
+    code = cli.main(["quantize", "minilm", "--out", str(tmp_path / "t.npz"), *flags])
+    err = capsys.readouterr().err
+    assert code == 2 and err.count("\n") == 1, err
+    assert all(w in err for w in words), err
+    assert not (tmp_path / "t.npz").exists()

@@ -47,6 +47,10 @@ def fineq_configs(draw: st.DrawFn) -> FineQConfig:
         outlier_code=draw(st.sampled_from(["offset", "full"])),
         align_bits=draw(st.sampled_from([1, 4, 8, 16])),
         calibration=draw(st.sampled_from(["mse", "minmax"])), mse_grid=4,
+        packing=draw(st.sampled_from(["fields", "enumerated"])),
+        outlier_magnitudes=draw(st.none() | st.lists(
+            st.integers((1 << (nb - 1)), 40), min_size=1, max_size=5, unique=True).map(
+            lambda m: tuple(sorted(m)))),
     )
 
 
