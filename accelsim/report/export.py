@@ -92,6 +92,7 @@ def result_to_dict(result: Result) -> dict[str, Any]:
     return {
         "schema": SCHEMA,
         "accelsim_version": prov.accelsim_version,
+        "name": result.name,
         "config": dict(result.config),
         "workload": {"name": result.workload.name, "source": result.workload.source},
         "totals": _totals(result),
@@ -100,7 +101,10 @@ def result_to_dict(result: Result) -> dict[str, Any]:
         "area_m2": dict(result.area.by_component_m2),
         "notes": list(result.notes),
         "provenance": {"tables": [dict(t) for t in prov.tables], "python": prov.python,
-                       "git": prov.git},
+                       "git": prov.git, "git_tree": prov.git_tree,
+                       "overrides": list(prov.overrides),
+                       "inputs": [{"path": path, "sha256": digest}
+                                  for path, digest in prov.inputs]},
     }
 
 

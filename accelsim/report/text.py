@@ -103,7 +103,7 @@ def summary_text(result: Result, *, max_layers: int | None = 40,
     """Per-layer table, totals, energy and area by component; with ``mapping`` each layer's
     searched mapping too."""
     stats = result.stats
-    head = (f"accelsim {result.provenance.accelsim_version}: {result.config.get('name', '')} "
+    head = (f"accelsim {result.provenance.accelsim_version}: {result.name} "
             f"on {result.workload.name} ({len(stats.layers)} layers)")
     lines = [head, ""]
     lines += _table(["layer", "op", "cycles", "stalls", "util", "energy"],
