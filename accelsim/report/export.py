@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -70,6 +71,18 @@ def _layer(row: Any) -> dict[str, Any]:  # noqa: ANN401 - a LayerReport
     }
 
 
+# A count key of a memory or link component: sram.*, dram, dram<i>, psum_buffer, reram, link.*
+# (also under chiplet<i>.). Their read/write bits are the per-layer accesses the CSV shows.
+_MEMORY_COUNT = re.compile(r"(?:^|\.)(?:sram|dram\d*|psum_buffer|reram)\.|^link\.")
+
+
+def memory_count_columns(counts: Mapping[str, int]) -> dict[str, int]:
+    """``count.<component>.<action>`` for every SRAM, DRAM, PSUM-buffer, ReRAM and link count
+    of a layer (bits read and written, accesses), sorted by key."""
+    return {f"count.{key}": value for key, value in sorted(counts.items())
+            if _MEMORY_COUNT.search(key)}
+
+
 def mapping_columns(mapping: Mapping[str, Any] | None) -> dict[str, Any]:
     """The key columns of a layer's searched mapping (none when it was not searched)."""
     if mapping is None:
@@ -114,7 +127,8 @@ def result_to_json(result: Result) -> str:
 
 
 def result_to_frame(result: Result) -> pd.DataFrame:
-    """One row per layer; energy columns are ``energy_j.<component>``."""
+    """One row per layer; energy columns are ``energy_j.<component>``, memory and link access
+    counts ``count.<component>.<action>`` (``count.dram.read_bits``, ...)."""
     import pandas as pd  # imported here: the CLI starts faster without it
 
     rows = []
@@ -128,6 +142,7 @@ def result_to_frame(result: Result) -> pd.DataFrame:
             "energy_j": row.total_energy_j,
         }
         record.update({f"energy_j.{k}": v for k, v in row.energy_j.items()})
+        record.update(memory_count_columns(stats.counts))
         record.update(mapping_columns(stats.mapping))
         rows.append(record)
     return pd.DataFrame(rows)
