@@ -25,6 +25,7 @@ from accelsim.cli.common import (  # noqa: F401 - re-exported for callers and te
     check_output_path,
     check_output_paths,
     run_inputs,
+    sigterm_as_interrupt,
     stdout_failed,
     write_all_atomic,
     write_atomic,
@@ -252,22 +253,26 @@ def _stdout_gone() -> int:
     return EXIT_SIGPIPE
 
 
+def _dispatch(argv: Sequence[str] | None) -> int:
+    args = build_parser().parse_args(argv)
+    if args.version:
+        from accelsim.report.provenance import accelsim_version
+
+        sys.stdout.write(f"accelsim {accelsim_version()}\n")
+        return EXIT_OK
+    if args.command is None:
+        raise InputError("missing command: run, validate, quantize, sweep, plot (see "
+                         "'accelsim --help')", file="command line")
+    code = COMMANDS[args.command](args)
+    sys.stdout.flush()  # a closed pipe surfaces here, not in Python's exit handler
+    return code
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `accelsim` console script."""
     try:
-        args = build_parser().parse_args(argv)
-        if args.version:
-            from accelsim.report.provenance import accelsim_version
-
-            sys.stdout.write(f"accelsim {accelsim_version()}\n")
-            return EXIT_OK
-        if args.command is None:
-            raise InputError("missing command: run, validate, quantize, sweep, plot (see "
-                             "'accelsim --help')",
-                             file="command line")
-        code = COMMANDS[args.command](args)
-        sys.stdout.flush()  # a closed pipe surfaces here, not in Python's exit handler
-        return code
+        with sigterm_as_interrupt():  # SIGTERM unwinds like Ctrl-C in every command
+            return _dispatch(argv)
     except BrokenPipeError:
         return _stdout_gone()
     except OSError as exc:  # stdout on a full device
