@@ -204,6 +204,7 @@ def read_trace(path: str | Path) -> Trace:
         raise TraceError("trace file not found", file=str(path))
     header, arrays = read_npz(path)
     check_header(header, arrays, str(path))
+    assert isinstance(header, dict)  # check_header refuses anything else
     return trace_from_header(header, arrays)
 
 
