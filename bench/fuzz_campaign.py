@@ -183,7 +183,7 @@ def _check_stderr(outcome: Outcome) -> None:
     lines = err.splitlines()
     if outcome.code == 2 and (len(lines) != 1 or not lines[0].startswith("accelsim: error: ")):
         outcome.problems.append(f"exit 2 without exactly one error line ({len(lines)} lines)")
-    if outcome.code in (130, 143) and not any(
+    if outcome.code in (130, 143, -signal.SIGINT) and not _startup_only(outcome) and not any(
             line.startswith(("accelsim: interrupted", "accelsim: terminated")) for line in lines):
         outcome.problems.append("interrupted without saying so")
 
