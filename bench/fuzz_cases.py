@@ -37,7 +37,7 @@ class Case:
     group: str
     setup: Setup
     expect: frozenset[int]
-    max_seconds: float = 5.0
+    max_seconds: float = 20.0  # generous: 2 cores shared; the figures show the real time
     signal_at: tuple[int, float] | None = None  # (signal, seconds after start)
     protect: tuple[str, ...] = ()  # files in dir whose bytes must survive (name)
     then: tuple[str, ...] = ()  # a second command (e.g. --resume) that must exit 0
@@ -276,7 +276,7 @@ def all_cases() -> list[Case]:
         Case("a FIFO nobody writes as the config", "huge", _fifo("config"), two),
         Case("a FIFO as --workload", "huge", _fifo("trace"), two),
         Case("a FIFO as --json", "huge", _fifo("json"), two),
-        Case("a trace with a 2 GiB zip-bomb array", "huge", _zip_bomb, two, 20.0),
+        Case("a trace with a 2 GiB zip-bomb array", "huge", _zip_bomb, two, 30.0),
         Case("a trace cut in half", "huge", _truncated_trace, two),
         Case("a trace whose header nests 100,000 lists", "huge", _header_bomb, two),
         Case("an HF config.json nesting 100,000 lists", "huge", _hf_bomb, two),

@@ -24,6 +24,7 @@ from accelsim.cli.common import (  # noqa: F401 - re-exported for callers and te
     add_scalesim_arguments,
     check_output_path,
     check_output_paths,
+    interruption,
     run_inputs,
     sigterm_as_interrupt,
     stdout_failed,
@@ -294,6 +295,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         sys.stderr.write("accelsim: interrupted\n")
         return 130
+    except Exception as exc:  # a library's error wrapping a Ctrl-C or SIGTERM
+        hidden = interruption(exc)
+        if hidden is None:
+            raise
+        terminated = isinstance(hidden, Terminated)
+        sys.stderr.write("accelsim: terminated (SIGTERM)\n" if terminated
+                         else "accelsim: interrupted\n")
+        return EXIT_SIGTERM if terminated else 130
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -20,7 +20,7 @@ pytestmark = pytest.mark.skipif(not Path("/proc/self/stat").exists(),
 
 
 def _param(case: Case) -> object:
-    marks = [pytest.mark.slow] if case.group == "signals" or case.max_seconds > 5 else []
+    marks = [pytest.mark.slow] if case.group == "signals" or case.max_seconds > 20 else []
     return pytest.param(case, id=case.name, marks=marks)
 
 
