@@ -68,7 +68,9 @@ class Result:
     def name(self) -> str:
         """The config's name, followed by the overrides applied (``int8_sa --set
         system.array.rows=64``): what the report's header and JSON call this run."""
-        applied = (f"--set {label}" for label in self.provenance.overrides)
+        applied = (f"--workload {label.removeprefix('workload=')}"
+                   if label.startswith("workload=") else f"--set {label}"
+                   for label in self.provenance.overrides)
         return " ".join([str(self.config.get("name", "")), *applied]).strip()
 
     @property

@@ -106,3 +106,13 @@ def test_a_sweep_over_a_missing_system_file_is_refused(config: Path, tmp_path: P
                      "--backend", "inprocess", "--no-progress", "--out", str(tmp_path / "s.csv")])
     assert code == 2
     assert "system file 'nope.yaml' not found" in capsys.readouterr().err
+
+
+def test_a_workload_override_is_named_as_given(config: Path, tmp_path: Path,
+                                               capsys: pytest.CaptureFixture[str],
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "wl2.yaml").write_text(WORKLOAD.replace("name: tiny", "name: other"))
+    monkeypatch.chdir(tmp_path)
+    assert cli.main(["run", str(config), "--workload", "wl2.yaml"]) == 0
+    head = capsys.readouterr().out.splitlines()[0]
+    assert head.endswith("cli --workload wl2.yaml on other (1 layers)")
