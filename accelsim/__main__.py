@@ -2,6 +2,10 @@
 
 import sys
 
-from accelsim.cli import main
+try:  # Ctrl-C while the command line module loads: the same one line as later
+    from accelsim.cli import main
+except KeyboardInterrupt:
+    sys.stderr.write("accelsim: interrupted\n")
+    sys.exit(130)
 
 sys.exit(main())

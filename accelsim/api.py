@@ -89,19 +89,31 @@ def run(spec_or_path: RunSpec | ScaleSimRun | str | Path, *,
                              "spec.model_copy(update=...) yourself")
         return run_spec(spec_or_path)
     path = Path(spec_or_path)
+    merged = _overrides(set, overrides)
     if is_cfg(path):
         if workload is not None:
             raise InputError("--workload does not apply to a SCALE-Sim .cfg config; pass "
                              "--topology FILE.csv", file=str(path))
         from accelsim.compat.scalesim.run import run_scalesim
 
-        return run_scalesim(load_scalesim(path, _overrides(set, overrides), topology, gemm))
+        run = load_scalesim(path, merged, topology, gemm)
+        return _stamped(run_scalesim(run), merged, [path, Path(run.topology)], path)
     if topology is not None:
         raise InputError("--topology goes with a SCALE-Sim .cfg config", file=str(path))
-    merged = _overrides(set, overrides)
+    applied = dict(merged) | ({} if workload is None else {"workload": str(workload)})
     if workload is not None:
         merged["workload"] = str(Path(workload).resolve())
-    return run_spec(config.load_run_spec(path, merged))
+    result = run_spec(config.load_run_spec(path, merged))
+    return _stamped(result, applied, config.input_files(path, merged), path)
+
+
+def _stamped(result: Result, applied: Mapping[str, object], files: list[Path],
+             path: Path) -> Result:
+    """The result with the overrides, input hashes and the config's git state recorded."""
+    from accelsim.report.provenance import override_labels, stamp_inputs
+
+    return stamp_inputs(result, overrides=override_labels(applied), files=files,
+                        config_dir=path.resolve().parent)
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,7 @@ from accelsim.cost.builtin import default_tables, resolve_table
 from accelsim.hardware.system import System, build
 from accelsim.mapping.run_plan import plan_run
 from accelsim.report import Provenance, Result
-from accelsim.report.provenance import accelsim_version, git_revision, python_version
+from accelsim.report.provenance import accelsim_version, python_version
 from accelsim.search import Prices, search_run
 from accelsim.sim.run import simulate_run
 from accelsim.sim.stats import SimStats
@@ -55,9 +55,10 @@ class InputCache:
         return self._workloads[key]
 
     def versions(self) -> tuple[str, str, str | None]:
-        """accelsim version, Python version, git revision (``git`` runs once per cache)."""
+        """accelsim version, Python version and no git revision: the core never looks at a
+        repository; ``api.run`` records the config's work tree (report.provenance)."""
         if self._versions is None:
-            self._versions = (accelsim_version(), python_version(), git_revision())
+            self._versions = (accelsim_version(), python_version(), None)
         return self._versions
 
 

@@ -24,7 +24,9 @@ from accelsim.cli.common import (  # noqa: F401 - re-exported for callers and te
     add_scalesim_arguments,
     check_output_path,
     check_output_paths,
+    interruption,
     run_inputs,
+    sigterm_as_interrupt,
     stdout_failed,
     write_all_atomic,
     write_atomic,
@@ -263,22 +265,26 @@ def _stdout_gone() -> int:
     return EXIT_SIGPIPE
 
 
+def _dispatch(argv: Sequence[str] | None) -> int:
+    args = build_parser().parse_args(argv)
+    if args.version:
+        from accelsim.report.provenance import accelsim_version
+
+        sys.stdout.write(f"accelsim {accelsim_version()}\n")
+        return EXIT_OK
+    if args.command is None:
+        raise InputError("missing command: run, validate, quantize, sweep, plot, rtl (see "
+                         "'accelsim --help')", file="command line")
+    code = COMMANDS[args.command](args)
+    sys.stdout.flush()  # a closed pipe surfaces here, not in Python's exit handler
+    return code
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `accelsim` console script."""
     try:
-        args = build_parser().parse_args(argv)
-        if args.version:
-            from accelsim.report.provenance import accelsim_version
-
-            sys.stdout.write(f"accelsim {accelsim_version()}\n")
-            return EXIT_OK
-        if args.command is None:
-            raise InputError("missing command: run, validate, quantize, sweep, plot, rtl (see "
-                             "'accelsim --help')",
-                             file="command line")
-        code = COMMANDS[args.command](args)
-        sys.stdout.flush()  # a closed pipe surfaces here, not in Python's exit handler
-        return code
+        with sigterm_as_interrupt():  # SIGTERM unwinds like Ctrl-C in every command
+            return _dispatch(argv)
     except BrokenPipeError:
         return _stdout_gone()
     except OSError as exc:  # stdout on a full device
@@ -300,6 +306,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         sys.stderr.write("accelsim: interrupted\n")
         return 130
+    except Exception as exc:  # a library's error wrapping a Ctrl-C or SIGTERM
+        hidden = interruption(exc)
+        if hidden is None:
+            raise
+        terminated = isinstance(hidden, Terminated)
+        sys.stderr.write("accelsim: terminated (SIGTERM)\n" if terminated
+                         else "accelsim: interrupted\n")
+        return EXIT_SIGTERM if terminated else 130
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -165,3 +165,20 @@ def stdout_failed(exc: OSError) -> int | None:
 
 def _reason(exc: BaseException) -> str:
     return os_reason(exc)
+
+
+def interruption(exc: BaseException) -> KeyboardInterrupt | None:
+    """The Ctrl-C or SIGTERM hidden in ``exc``, if any. A library may turn a KeyboardInterrupt
+    raised inside it into its own error (pydantic-core building a model's schema at import
+    gives ``SchemaError: ... KeyboardInterrupt``): that is still an interruption, not a bug."""
+    seen: set[int] = set()
+    node: BaseException | None = exc
+    while node is not None and id(node) not in seen:
+        if isinstance(node, KeyboardInterrupt):
+            return node
+        seen.add(id(node))
+        node = node.__cause__ or node.__context__
+    text = str(exc)
+    if f"{Terminated.__name__}:" in text or text.rstrip().endswith(Terminated.__name__):
+        return Terminated()
+    return KeyboardInterrupt() if "KeyboardInterrupt" in text else None

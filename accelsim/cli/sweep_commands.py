@@ -171,7 +171,10 @@ def _cmd_plot(args: argparse.Namespace) -> int:
     name = {"metric": f"{args.y}_vs_{args.x}", "energy": "energy", "pareto": "pareto",
             "utilization": "utilization"}[args.kind]
     out = args.out or str(Path(args.results).with_suffix(f".{name}.png"))
-    label = f"sweep {Path(args.results).name}"  # the title names the results it plots
+    # The title names the sweep's config (its config_name column); a results file from
+    # before that column is named by its file.
+    named = "config_name" in getattr(frame, "columns", ())
+    label = None if named else f"sweep {Path(args.results).name}"
     if args.kind == "metric":
         plots.plot_metric(frame, args.x, args.y, hue=args.hue, config=label, path=out)
     elif args.kind == "energy":  # a two-key sweep: the first value of the other key, titled

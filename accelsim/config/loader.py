@@ -182,12 +182,21 @@ def build_run_spec(located: Located, overrides: Mapping[str, object] | None = No
     tree: Tree = copy.deepcopy(located.data)
     origins = [Origin((), located.source)]
     config_dir = Path(located.source.file).resolve().parent
-    system_dir = _include_system(tree, config_dir, origins, located.source)
+    overrides = dict(overrides or {})
+    system_file = overrides.pop("system", None)
+    if system_file is not None:  # --set system=FILE: swap the whole system (paths from cwd)
+        tree["system"] = system_file
+        source = SourceMap(override_label("system", system_file))
+        system_dir = _include_system(tree, Path.cwd(), origins, source)
+        if not isinstance(system_file, str):
+            origins.append(Origin(("system",), source))
+    else:
+        system_dir = _include_system(tree, config_dir, origins, located.source)
     if "workload" in tree:
         tree["workload"] = _resolve(config_dir, tree["workload"])
     _resolve_tables(tree, system_dir)
     _resolve_routing(tree, config_dir)
-    for dotted, value in (overrides or {}).items():
+    for dotted, value in overrides.items():
         if dotted == "workload":
             value = _resolve(Path.cwd(), value)
         parts = _set_path(tree, dotted, value)
@@ -215,8 +224,11 @@ def input_files(path: str | Path, overrides: Mapping[str, object] | None = None)
     located = load_yaml_file(Path(path), what="config")
     files = [Path(path)]
     system = located.data.get("system") if isinstance(located.data, dict) else None
+    base = Path(path).resolve().parent
+    if overrides and "system" in overrides:
+        system, base = overrides["system"], Path.cwd()
     if isinstance(system, str) and system:
-        files.append(Path(str(_resolve(Path(path).resolve().parent, system))))
+        files.append(Path(str(_resolve(base, system))))
     spec = build_run_spec(located, overrides)
     files += [Path(spec.workload), *(Path(t) for t in spec.system.tables
                                      if not t.startswith(BUILTIN_PREFIX))]

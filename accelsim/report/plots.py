@@ -29,7 +29,7 @@ from accelsim.files import staged_outputs
 from accelsim.report import plot_style as style
 from accelsim.report.result import Result
 
-POINT, WORKLOAD, LAYER = "point", "workload_name", "layer"
+POINT, WORKLOAD, LAYER, CONFIG = "point", "workload_name", "layer", "config_name"
 ADDITIVE = ("cycles", "compute_cycles", "stall_cycles", "seconds", "macs")
 FORMATS = (".png", ".svg", ".pdf")
 MAX_LINES = 12
@@ -40,7 +40,14 @@ def _label(column: str, values: Sequence[float] = ()) -> str:
 
 
 def _config_of(frame: pd.DataFrame, config: str | None) -> str | None:
-    return config if config is not None else frame.attrs.get("config")
+    """The title's config: as given, else the frame's (``attrs``, or the sweep's
+    ``config_name`` column)."""
+    if config is not None or "config" in frame.attrs:
+        return config if config is not None else str(frame.attrs["config"])
+    if CONFIG not in frame.columns:
+        return None
+    names = [str(n) for n in dict.fromkeys(frame[CONFIG]) if str(n) not in ("", "nan")]
+    return ", ".join(names[:2]) + (f" (+{len(names) - 2})" if len(names) > 2 else "") or None
 
 
 def _result_config(result: Result) -> str | None:
@@ -92,7 +99,8 @@ def point_totals(frame: pd.DataFrame) -> pd.DataFrame:
     _require(frame, [POINT, "cycles", "macs", "pe_count"])
     energy = [c for c in frame.columns if c == "energy_j" or c.startswith("energy_j.")]
     summed = [c for c in (*ADDITIVE, *energy) if c in frame.columns]
-    kept = [c for c in (*parameter_columns(frame), WORKLOAD, "pe_count") if c in frame.columns]
+    kept = [c for c in (*parameter_columns(frame), WORKLOAD, CONFIG, "pe_count")
+            if c in frame.columns]
     kept += [c for c in frame.columns if c == "area_m2" or c.startswith("area_m2.")]
     groups = frame.groupby(POINT, sort=True)
     out = groups[kept].first().join(groups[summed].sum()).reset_index()

@@ -20,12 +20,17 @@ SCHEMA = "accelsim.report/1"
 
 @dataclass(frozen=True)
 class Provenance:
-    """Where the numbers came from: versions and the cost tables used."""
+    """Where the numbers came from: versions, the cost tables used, the overrides applied
+    (``--set`` as written), the input files read with their SHA-256, and the git work tree of
+    the config (``git``: its commit; ``git_tree``: clean, dirty or unknown)."""
 
     accelsim_version: str
     python: str
     git: str | None
     tables: tuple[Mapping[str, Any], ...] = ()
+    overrides: tuple[str, ...] = ()
+    inputs: tuple[tuple[str, str], ...] = ()
+    git_tree: str = "unknown"
 
 
 @dataclass(frozen=True)
@@ -59,6 +64,15 @@ class Result:
     area: AreaBreakdown
     provenance: Provenance
     notes: tuple[str, ...] = field(default=())
+
+    @property
+    def name(self) -> str:
+        """The config's name, followed by the overrides applied (``int8_sa --set
+        system.array.rows=64``): what the report's header and JSON call this run."""
+        applied = (f"--workload {label.removeprefix('workload=')}"
+                   if label.startswith("workload=") else f"--set {label}"
+                   for label in self.provenance.overrides)
+        return " ".join([str(self.config.get("name", "")), *applied]).strip()
 
     @property
     def total_cycles(self) -> int:

@@ -76,18 +76,48 @@ def _feed_lines(result: Result, limit: int = 8) -> list[str]:
     return lines
 
 
+def _chips(result: Result) -> int:
+    """Chips of the run (1 without a ``chiplets:`` section)."""
+    if result.stats.llm is not None:
+        return result.stats.llm.chips
+    return result.stats.chiplets.chiplets if result.stats.chiplets is not None else 1
+
+
+def _per_chip_area_m2(result: Result) -> float:
+    """The area of one chip: chiplet0's components (all chips are alike), or all of it."""
+    parts = result.area.by_component_m2
+    first = [value for key, value in parts.items() if key.startswith("chiplet0.")]
+    return sum(first) if first else result.area_m2
+
+
+def _scopes(result: Result) -> tuple[str, str]:
+    """What the energy and area lines cover, said outright when it is more than one chip
+    running one workload pass: an LLM run's energy is one round, its area the whole system."""
+    chips, llm = _chips(result), result.stats.llm
+    if chips == 1 and llm is None:
+        return "", ""
+    system = f"{chips} chips + links" if chips > 1 else "1 chip"
+    span = f"one round ({llm.tokens_per_round:.3g} tokens), " if llm is not None else ""
+    area = (f"   system: {chips} chips, {format_area(_per_chip_area_m2(result))} per chip"
+            if chips > 1 else "   system: 1 chip")
+    return f"   system: {span}{system}", area
+
+
 def _llm_lines(result: Result) -> list[str]:
-    """Tokens/s and energy per token of an LLM run (docs/reram.md)."""
+    """Tokens/s and energy per token of an LLM run (docs/reram.md), labelled as the whole
+    system's, with one chip's share of the energy beside it."""
     llm = result.stats.llm
     if llm is None:
         return []
+    per_token = result.energy_per_token_j or 0.0
+    chip_share = (f"; per chip {1e3 * _per_chip_energy_j(result) / llm.tokens_per_round:.2f} "
+                  "mJ/token" if llm.chips > 1 else "")
     return [
-        f"LLM {llm.phase}     {llm.tokens_per_s:.2f} tokens/s   "
-        f"{1e3 * (result.energy_per_token_j or 0.0):.2f} mJ/token   ({llm.chips} chip(s), "
-        f"{llm.tokens_per_round:.3g} tokens per round)",
+        f"LLM {llm.phase}     {llm.tokens_per_s:.2f} tokens/s   {1e3 * per_token:.2f} mJ/token"
+        f"   (system of {llm.chips} chip(s) + links{chip_share})",
         f"per token      ReRAM {format_si(llm.reram_bytes_per_token, 'B')}   DRAM "
         f"{format_si(llm.dram_bytes_per_token, 'B')}   links "
-        f"{format_si(llm.link_bytes_per_token, 'B')}",
+        f"{format_si(llm.link_bytes_per_token, 'B')}   (all chips)",
     ]
 
 
@@ -103,6 +133,13 @@ def _psum_line(result: Result) -> list[str]:
     return [f"PSUM energy    {format_si(total, 'J')}   "
             f"({100 * total / result.energy_j if result.energy_j else 0.0:.1f}% of total: "
             f"{listed})"]
+
+
+def _per_chip_energy_j(result: Result) -> float:
+    """chiplet0's energy (its components and DRAM channel; links are nobody's)."""
+    parts = result.energy.by_component_j
+    return sum(value for key, value in parts.items()
+               if key.startswith("chiplet0.") or key == "dram0")
 
 
 def _mapping_lines(result: Result) -> list[str]:
@@ -133,7 +170,8 @@ def summary_text(result: Result, *, max_layers: int | None = 40,
     """Per-layer table, totals, energy and area by component; with ``mapping`` each layer's
     searched mapping too."""
     stats = result.stats
-    head = (f"accelsim {result.provenance.accelsim_version}: {result.config.get('name', '')} "
+    energy_scope, area_scope = _scopes(result)
+    head = (f"accelsim {result.provenance.accelsim_version}: {result.name} "
             f"on {result.workload.name} ({len(stats.layers)} layers)")
     lines = [head, ""]
     lines += _table(["layer", "op", "cycles", "stalls", "util", "energy"],
@@ -146,9 +184,10 @@ def summary_text(result: Result, *, max_layers: int | None = 40,
         f"{format_si(stats.clock_hz, 'Hz')}",
         f"MACs           {stats.macs:,}   utilization {100 * result.utilization:.1f}%",
         f"energy         {format_si(result.energy_j, 'J')}   "
-        f"({format_si(result.energy_j / stats.macs if stats.macs else 0.0, 'J')}/MAC)",
+        f"({format_si(result.energy_j / stats.macs if stats.macs else 0.0, 'J')}/MAC)"
+        f"{energy_scope}",
         *_psum_line(result),
-        f"area           {format_area(result.area_m2)}",
+        f"area           {format_area(result.area_m2)}{area_scope}",
         *_chiplet_lines(result),
         *_llm_lines(result),
         "",

@@ -9,8 +9,9 @@ Columns: ``point``, the swept keys (``system.array.rows`` ...), then ``workload_
 metrics. Per layer: ``layer_index``, ``layer``, ``op``, ``cycles``, ``compute_cycles``,
 ``stall_cycles``, ``seconds``, ``macs``, ``pe_count``, ``utilization``, ``energy_j`` and
 ``energy_j.<component>``; every row also carries the point's ``area_m2`` and
-``area_m2.<component>``. Per point (``per_layer=False``) the same metrics summed over the
-layers, and ``utilization`` of the whole run.
+``area_m2.<component>``, and last the config's ``name`` as ``config_name`` (plot titles use
+it). Per point (``per_layer=False``) the same metrics summed over the layers, and
+``utilization`` of the whole run.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from accelsim.sweep.grid import Point
 
 Row = dict[str, Any]
 
-POINT, WORKLOAD = "point", "workload_name"
+POINT, WORKLOAD, CONFIG = "point", "workload_name", "config_name"
 
 
 @dataclass(frozen=True)
@@ -74,7 +75,8 @@ def record_of(point: int, result: Result) -> PointRecord:
         "compute_cycles": int(stats.compute_cycles), "stall_cycles": int(stats.stall_cycles),
         "seconds": float(stats.seconds), "macs": int(stats.macs), "pe_count": int(pe_count),
         "utilization": float(result.utilization), **_energy(result.energy.by_component_j),
-        **_area(result.area.by_component_m2), **_llm(result)}
+        **_area(result.area.by_component_m2), **_llm(result),
+        CONFIG: str(result.config.get("name", ""))}
     return PointRecord(point, totals, tuple(layers))
 
 
@@ -110,7 +112,8 @@ def build_frame(points: Sequence[Point], records: Mapping[int, PointRecord],
         head: Row = {POINT: point.id, **dict(point.values), WORKLOAD: record.totals[WORKLOAD]}
         if per_layer:
             area = _area_of(record.totals)
-            rows.extend({**head, **layer, **area} for layer in record.layers)
+            config = {CONFIG: record.totals[CONFIG]} if CONFIG in record.totals else {}
+            rows.extend({**head, **layer, **area, **config} for layer in record.layers)
         else:
             rows.append({**head, **{k: v for k, v in record.totals.items() if k != WORKLOAD}})
     columns = list(dict.fromkeys(key for row in rows for key in row))

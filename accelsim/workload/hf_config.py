@@ -39,8 +39,8 @@ def read_hf_config(path: str | Path) -> Config | None:
         return None
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
-        return None
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError, RecursionError):
+        return None  # nested too deeply is not a config either
     if not isinstance(data, dict) or not isinstance(data.get("model_type"), str):
         return None
     text = data.get("text_config")  # multimodal wrappers keep the decoder here

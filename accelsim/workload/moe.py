@@ -159,6 +159,9 @@ def load_routing(path: str | Path, model: MoeModel, tokens: int) -> Routing:
         data = json.loads(Path(path).read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
         raise TraceError(f"cannot read routing trace: {exc}", file=file) from None
+    except RecursionError:
+        raise TraceError("cannot read routing trace: JSON nested too deeply",
+                         file=file) from None
     if isinstance(data, list):  # the Expert Streaming artifact's bare per-token lists
         data = {"schema": ROUTING_SCHEMA,
                 "layers": [{"layer": _artifact_layer(Path(path)), "tokens": data}]}

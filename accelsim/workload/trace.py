@@ -14,7 +14,6 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-import zipfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -35,10 +34,11 @@ from accelsim.workload.layers import (
 from accelsim.workload.layers import (
     compute_tile_stats as compute_tile_stats,  # re-exported: part of the trace API
 )
+from accelsim.workload.trace_zip import HEADER_KEY as HEADER_KEY  # re-exported
+from accelsim.workload.trace_zip import read_npz
 
 SCHEMA = "accelsim.trace"
 SCHEMA_VERSION = 1
-HEADER_KEY = "__header__"
 WEIGHT_OPS = ("gemm", "conv2d")
 SHAPE_ONLY_OPS = ("attention",)
 ENCODINGS = ("uniform", "fineq")
@@ -202,28 +202,10 @@ def read_trace(path: str | Path) -> Trace:
     path = Path(path)
     if not path.is_file():
         raise TraceError("trace file not found", file=str(path))
-    try:
-        with np.load(path, allow_pickle=False) as data:
-            arrays = {k: np.asarray(data[k]) for k in data.files}
-    except ValueError as exc:
-        raise TraceError(f"trace holds pickled objects, refused: {exc}", file=str(path)) from exc
-    except (OSError, zipfile.BadZipFile, EOFError) as exc:
-        raise TraceError(f"not a readable .npz trace: {exc}", file=str(path)) from exc
-    if HEADER_KEY not in arrays:
-        raise TraceError(f"no {HEADER_KEY} entry: not an accelsim trace", file=str(path))
-    raw = arrays.pop(HEADER_KEY)
-    try:
-        header = json.loads(raw.astype(np.uint8).tobytes().decode("utf-8"),
-                            parse_constant=_reject_constant)
-    except (UnicodeDecodeError, json.JSONDecodeError, ValueError) as exc:
-        raise TraceError(f"header is not valid JSON: {exc}", file=str(path),
-                         key_path=HEADER_KEY) from exc
+    header, arrays = read_npz(path)
     check_header(header, arrays, str(path))
+    assert isinstance(header, dict)  # check_header refuses anything else
     return trace_from_header(header, arrays)
-
-
-def _reject_constant(name: str) -> float:
-    raise ValueError(f"{name} is not allowed in a trace header")
 
 
 def _quant(lay: TraceLayer) -> LayerQuant:

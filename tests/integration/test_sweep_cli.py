@@ -157,3 +157,26 @@ def test_bad_output_and_plot_input(tiny: Path, tmp_path: Path,
     code, _, err = _run(capsys, "plot", str(results), "--kind", "pareto", "--where",
                         "system.array.rows=5")
     assert code == 2 and "--where: no rows where system.array.rows = 5" in err
+
+
+def test_plot_titles_name_the_config_not_the_results_file(
+        tiny: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from accelsim.report import plots
+
+    results = tmp_path / "r.csv"
+    assert _run(capsys, "sweep", str(tiny), *GRID_ARGS, "--out", str(results))[0] == 0
+    titles: list[str] = []
+    real = plots.plot_metric
+
+    def recorded(*args: object, **kwargs: object) -> object:
+        figure = real(*args, **kwargs)  # type: ignore[arg-type]
+        titles.append(figure.axes[0].get_title())
+        return figure
+
+    monkeypatch.setattr(plots, "plot_metric", recorded)
+    code, _, err = _run(capsys, "plot", str(results), "--x", "system.array.rows",
+                        "--out", str(tmp_path / "m.png"))
+    assert code == 0, err
+    config_name = str(pd.read_csv(results)["config_name"].iloc[0])
+    assert titles and f"— {config_name} on " in titles[0] and "r.csv" not in titles[0]

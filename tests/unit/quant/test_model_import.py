@@ -154,3 +154,11 @@ def test_truncated_safetensors_names_tensor(tmp_path: Path) -> None:
     with pytest.raises(QuantError, match="data offsets") as err:
         read_tensors(path)
     assert err.value.key_path == "x.weight"
+
+
+def test_a_safetensors_header_nested_too_deeply_is_named(tmp_path: Path) -> None:
+    blob = b"[" * 100_000 + b"]" * 100_000
+    path = tmp_path / "deep.safetensors"
+    path.write_bytes(len(blob).to_bytes(8, "little") + blob)
+    with pytest.raises(QuantError, match="nested too deeply"):
+        read_tensors(path)

@@ -208,3 +208,15 @@ def test_utilization_in_percent_and_pareto_labels() -> None:
     notes = [t.get_text() for t in ax.texts]
     assert notes and all("rows=" in n and "bits=" in n for n in notes)
     assert "int8_sa on resnet18" in ax.get_title() and _outside(figure, ax)
+
+
+def test_the_title_names_the_config_from_the_sweeps_config_name_column() -> None:
+    frame = _layers().assign(config_name="int8_sa")
+    frame.attrs.pop("config", None)
+    figure = plots.plot_metric(frame, "system.array.rows", "cycles")
+    assert figure.axes[0].get_title().startswith("cycles vs rows — int8_sa on w")
+    energy = plots.plot_energy_breakdown(frame, x="system.array.rows").axes[0]
+    assert "— int8_sa on w" in energy.get_title()
+    assert "int8_sa" in plots.plot_pareto(frame).axes[0].get_title()
+    assert "int8_sa" in plots.plot_layer_utilization(frame, point=0).axes[0].get_title()
+    assert plots.point_totals(frame)["config_name"].tolist() == ["int8_sa"] * 4

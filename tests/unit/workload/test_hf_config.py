@@ -89,3 +89,11 @@ def test_errors_name_the_key(tmp_path: Path) -> None:
     with pytest.raises(WorkloadError, match="shared_expert_intermediate_size: 5000 is not a "
                        "multiple of moe_intermediate_size 1408"):
         load_moe_model(_write(tmp_path, qwen | {"shared_expert_intermediate_size": 5000}))
+
+
+def test_a_config_json_nested_too_deeply_is_not_a_config(tmp_path: Path) -> None:
+    from accelsim.workload.hf_config import read_hf_config
+
+    path = tmp_path / "config.json"
+    path.write_text("[" * 100_000 + "]" * 100_000)
+    assert read_hf_config(path) is None

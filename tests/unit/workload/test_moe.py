@@ -103,3 +103,10 @@ def test_generator_is_seeded_and_skewed() -> None:
     assert sum(skewed) == sum(flat) == 256 * 6
     assert skewed[0] > 2 * flat[0]  # the hottest expert is much hotter under skew
     assert all(len(set(ids)) == 6 for ids in a.layers[0])
+
+
+def test_a_routing_trace_nested_too_deeply_is_named(tmp_path: Path) -> None:
+    path = tmp_path / "deep.json"
+    path.write_text("[" * 100_000 + "]" * 100_000)
+    with pytest.raises(TraceError, match="nested too deeply"):
+        load_routing(path, load_moe_model(DEEPSEEK), 2)
