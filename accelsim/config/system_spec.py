@@ -55,8 +55,9 @@ class PrecisionSpec(Spec):
         "auto", description="Bits of a full-K accumulation: where the K folds' partial sums are "
         "added (array edge, ofmap SRAM, PSUM buffer inside an APSQ group, chiplet partial "
         "sums) and the os PE's accumulator. 'auto': psum_bits when that is set, else 32 (the "
-        "INT32 PSUM baseline of APSQ, papers.md section 2). A layer whose K needs more, "
-        "without PSUM quantization, is refused.")
+        "INT32 PSUM baseline of APSQ, papers.md section 2), or the PE's derived width when "
+        "that is wider (wide operands: a column's sum never narrows at the edge). A layer "
+        "whose K needs more, without PSUM quantization, is refused.")
 
     @property
     def accumulation_width(self) -> int:
@@ -226,7 +227,11 @@ class ArraySpec(Spec):
     @property
     def accumulation_width(self) -> int:
         """``precision.accumulation_bits`` resolved (see its description)."""
-        return self.precision.accumulation_width
+        p, terms = self.precision, self.psum_terms
+        if p.accumulation_bits == "auto" and p.psum_bits == "auto" and terms is not None:
+            return max(p.accumulation_width,
+                       sum_bits(p.ifmap_bits, p.weight_bits, terms, self.weight_max))
+        return p.accumulation_width
 
     @property
     def weight_max(self) -> int | None:
