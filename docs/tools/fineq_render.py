@@ -156,11 +156,13 @@ def render(numbers: Numbers) -> str:
         "exceed the baseline's; throughput = baseline cycles / FineQ cycles):", "",
         *_scaled_table(numbers), "",
         *verdict(numbers), "",
-        "**Slot policy x array size** (`fineq_sa` on the MiniLM trace, total cycles; in "
-        "brackets relative to `worst_case`):", "",
+        "**Slot policy x array size** (`fineq_sa` on the MiniLM trace, total cycles, one "
+        "fixed mapping (`mapping.search: off`) for every policy so that only the slots "
+        "differ; in brackets relative to `worst_case`):", "",
         *_grid(policies, SIZES, {s: f"{s}x{s}" for s in SIZES}, worst), "",
         f"**Outlier share x policy** (one MiniLM-shaped block of synthetic FineQ weights, the "
-        f"published PE on 32x32, compute cycles; in brackets relative to one-cycle slots, the "
+        f"published PE on 32x32, compute cycles, one fixed mapping for every policy; in "
+        f"brackets relative to one-cycle slots, the "
         f"conventional array's time). The MiniLM trace has "
         f"{numbers['minilm_outlier_share']:.1%} of its clusters with an outlier.", "",
         *_grid(outliers, SHARES, {s: f"share {s}" for s in SHARES}, plain),
