@@ -136,10 +136,12 @@ def _psum_line(result: Result) -> list[str]:
 
 
 def _per_chip_energy_j(result: Result) -> float:
-    """chiplet0's energy (its components and DRAM channel; links are nobody's)."""
-    parts = result.energy.by_component_j
-    return sum(value for key, value in parts.items()
-               if key.startswith("chiplet0.") or key == "dram0")
+    """One chip's share: chiplet0's components plus an equal share of every DRAM channel
+    (private or shared by the chips alike); links are nobody's."""
+    parts, chips = result.energy.by_component_j, _chips(result)
+    own = sum(value for key, value in parts.items() if key.startswith("chiplet0."))
+    dram = sum(value for key, value in parts.items() if key.startswith("dram"))
+    return own + dram / chips
 
 
 def _mapping_lines(result: Result) -> list[str]:

@@ -32,6 +32,7 @@ from accelsim.workload.trace import read_trace, write_trace
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from fineq_render import BEGIN, DOC, END, render  # noqa: E402
+from page_block import replace_block  # noqa: E402
 
 TRACES = ROOT / "workloads" / "traces"
 POLICIES = ("worst_case", "per_tile", "per_wavefront", "per_row", "per_col")
@@ -227,11 +228,8 @@ def measure() -> dict[str, object]:
 
 
 def write_doc(numbers: Mapping[str, object]) -> None:
-    """Replace the block between the markers of docs/fineq.md."""
-    text = DOC.read_text(encoding="utf-8")
-    head, rest = text.split(BEGIN, 1)
-    tail = rest.split(END, 1)[1]
-    DOC.write_text(f"{head}{BEGIN}\n{render(numbers)}\n{END}{tail}", encoding="utf-8")
+    """Replace the block between the markers of the page."""
+    replace_block(DOC, BEGIN, END, render(numbers))
 
 
 if __name__ == "__main__":

@@ -12,6 +12,7 @@ area per PE (``accelsim.cost.estimate_area`` on the checked-in 32x32 configs wit
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -30,6 +31,9 @@ from accelsim.rtl.pe import PeShape
 from accelsim.types import Dataflow
 
 ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from page_block import replace_block  # noqa: E402
+
 DOC = ROOT / "docs" / "validation.md"
 BEGIN, END = "<!-- rtl-area:begin -->", "<!-- rtl-area:end -->"
 DISAGREE = 0.20  # a gap above this between the two ratios is discussed on the page
@@ -187,10 +191,8 @@ def _render_parts(parts: dict[str, int]) -> list[str]:
 
 
 def write_doc(numbers: dict[str, Any]) -> None:
-    text = DOC.read_text(encoding="utf-8")
-    head, rest = text.split(BEGIN, 1)
-    tail = rest.split(END, 1)[1]
-    DOC.write_text(f"{head}{BEGIN}\n{render(numbers)}\n{END}{tail}", encoding="utf-8")
+    """Replace the block between the markers of the page."""
+    replace_block(DOC, BEGIN, END, render(numbers))
 
 
 if __name__ == "__main__":
