@@ -7,8 +7,11 @@ tests/regression/test_reram_study.py pins the numbers.
 
 from __future__ import annotations
 
+import importlib.util
+import sys
 from dataclasses import dataclass
 from pathlib import Path
+from types import ModuleType
 
 import accelsim
 from accelsim.api import EMA_BASELINES, RunSpec
@@ -52,13 +55,39 @@ ABLATIONS: dict[str, dict[str, object]] = {
 VARIANTS: dict[str, dict[str, object]] = {"reram": {}, **BASELINES, **ABLATIONS}
 
 
+def _sensitivity() -> ModuleType:
+    """docs/tools/reram_sensitivity.py (the a x g tables), loaded from its file next to this."""
+    name = "reram_sensitivity"
+    if name not in sys.modules:
+        spec = importlib.util.spec_from_file_location(name, Path(__file__).with_name(
+            f"{name}.py"))
+        assert spec is not None and spec.loader is not None
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module
+        spec.loader.exec_module(module)
+    return sys.modules[name]
+
+
+SENSITIVITY = _sensitivity()
+
+
 def measure(pair: Pair, variant: str) -> dict[str, float]:
     """Per-token figures of one pair under one variant."""
+    return _measure(pair, VARIANTS[variant])
+
+
+def measure_point(pair: Pair, rate: float, length: int) -> dict[str, float]:
+    """tokens/s and J per token of one pair at acceptance ``rate`` and draft ``length``."""
+    numbers = _measure(pair, {"llm.acceptance_rate": rate, "llm.draft_length": length})
+    return {k: numbers[k] for k in ("tokens_per_s", "energy_per_token_j")}
+
+
+def _measure(pair: Pair, changes: dict[str, object]) -> dict[str, float]:
     overrides = {"workload": str(MODELS / f"{pair.target}.yaml"),
-                 "llm.draft": f"{pair.draft}.yaml", **VARIANTS[variant]}
+                 "llm.draft": f"{pair.draft}.yaml", **changes}
     result = accelsim.run(CONFIG, set=overrides)
     llm = result.stats.llm
-    assert llm is not None
+    assert llm is not None and result.energy_per_token_j is not None
     dram_access_j = sum(joules for key, joules in result.energy.by_action_j.items()
                         if key.startswith("dram"))
     return {"tokens_per_s": llm.tokens_per_s, "energy_per_token_j": result.energy_per_token_j,
@@ -76,9 +105,18 @@ def pool_peak_bytes_per_s() -> float:
     return channels * dram.bandwidth_bits_per_s * dram.efficiency / 8
 
 
-def study() -> dict[str, dict[str, dict[str, float]]]:
-    """Every pair under every variant: ``{target: {variant: numbers}}``."""
-    return {p.target: {v: measure(p, v) for v in VARIANTS} for p in PAIRS}
+def shipped_speculation() -> tuple[float, int]:
+    """The configuration's (acceptance rate, draft length)."""
+    spec = accelsim.load(CONFIG)
+    assert isinstance(spec, RunSpec) and spec.llm is not None
+    return spec.llm.acceptance_rate, spec.llm.draft_length
+
+
+def study() -> dict[str, dict[str, dict[str, dict[str, float]]]]:
+    """``{"pairs": {target: {variant: numbers}}, "sensitivity": {target: {a,g key: numbers}}}``:
+    every pair under every variant, and over the acceptance x draft-length grid (a minute)."""
+    return {"pairs": {p.target: {v: measure(p, v) for v in VARIANTS} for p in PAIRS},
+            "sensitivity": SENSITIVITY.sweep(PAIRS, measure_point, shipped_speculation()[1])}
 
 
 def _delta(model: float, paper: float) -> str:
@@ -136,12 +174,22 @@ def _static_row(pair: Pair, numbers: dict[str, dict[str, float]]) -> str:
             f"{gap:+.2f} |")
 
 
-def render(rows: dict[str, dict[str, dict[str, float]]]) -> str:
-    """The whole of docs/reram.md."""
+def render(numbers: dict[str, dict[str, dict[str, dict[str, float]]]]) -> str:
+    """The whole of docs/reram.md, from ``study()``'s numbers."""
+    rows, sweep = numbers["pairs"], numbers["sensitivity"]
+
     def table(make: object) -> str:
         return "\n".join(make(p, rows[p.target]) for p in PAIRS)  # type: ignore[operator]
+    rate, length = shipped_speculation()
+    tokens = (1 - rate ** (length + 1)) / (1 - rate)
+    sens = SENSITIVITY
     return _PAGE.format(table=table(_row), baselines=table(_baseline_row),
-                        ablations=table(_ablation_row), static=table(_static_row))
+                        ablations=table(_ablation_row), static=table(_static_row),
+                        a=rate, g=length, tokens=f"{tokens:.2f}",
+                        rule=sens.rule_table(PAIRS, sweep),
+                        grid=sens.grid_table(PAIRS, sweep, length),
+                        paper=sens.paper_table(PAIRS, sweep, length),
+                        g_min=min(sens.RULE_LENGTHS), g_max=max(sens.RULE_LENGTHS))
 
 
 _PAGE = """# ReRAM-on-logic LLM decode (ISSCC 2026 31.1)
@@ -210,11 +258,41 @@ and its draft model change per pair.
 |---|---|---|
 | chip | 64x64 INT8 array, 285 MHz, 55 nm, 1.1 V; 1 MiB weight / ifmap / ofmap SRAM | 2.33 TOPS / 285 MHz / 2 = 4,088 MAC/cycle; 1 MB weight + 2 MB token buffer (paper) |
 | DRAM | one dual-channel LPDDR3-1600 package (2 x 32 bits, 2 x 6.4 GB/s) shared by the 4 chips; efficiency 1.0; background on | the paper adds "LPDDR3" to the system; a dual-channel x64 package is the usual LPDDR3 configuration (12.8 GB/s). This choice is ours, and it is informed by the paper: its DRAM bytes x tokens/s is 11.8-13.3 GB/s for all three pairs; the private-channel alternative (4 x 6.4 GB/s) is shown below |
-| speculation | g = 6, a = 0.9 (5.22 tokens per round), APSD on | not from the paper (adaptive there); chosen once for all pairs, earlier, so that the target's W4 bytes per token match the paper's DRAM access for LLaMA2-7B (3.3 GB / 0.66 GB = 5): a disclosed fit of one number of one pair, kept for all |
+| speculation | a = {a}, g = {g} ({tokens} tokens per round), APSD on | neither is from the paper (its scheduler adapts g; it gives no acceptance rate). a is an **assumption**, stated as one: no acceptance rate of these draft/target pairs was found to cite, and 0.8 is `llm.acceptance_rate`'s documented default. g follows a **design rule** computed by the model itself: the g in {g_min}..{g_max} with the highest geometric mean over the three pairs of tokens/s at the assumed a (below). Neither looks at the paper's figures; how much they matter is shown below |
 | draft | 2-bit BVQ on RS-PNM | the paper's mechanism |
 | KV cache | 256 entries, INT8, in DRAM | the paper's decode context is not stated |
 | link | UCIe standard preset, 32 GB/s per direction | the transceiver is not characterized |
 | Vicuna-1B, LLaMA-296M | TinyLlama-1.1B shape; LLaMA-160M body with LLaMA-3 vocabulary | shapes not published |
+
+## The two unknowns: acceptance rate and draft length
+
+Speculative decoding's yield depends on the per-token acceptance rate a of the draft by the
+target and on the draft length g. The paper publishes neither for its pairs (its APSD scheduler
+adapts g at run time). No acceptance rate measured for these small-draft / large-target pairs
+was found to cite, so **a = {a} is an assumption**, and **g = {g} is chosen by a design rule**:
+the g that maximises expected tokens per unit of round time (the model's tokens/s) at the
+assumed a, as the geometric mean over the three pairs, since one configuration serves all of
+them. The rule's search (tokens/s at a = {a}):
+
+{rule}
+
+The optimum is flat (compare the geometric-mean column near the chosen g): the target pass
+over g + 1 tokens streams the same DRAM weights as over one, and the draft passes cost little
+on the RS-PNM path, so a long draft pays until the expected tokens per round,
+(1 - a^(g+1)) / (1 - a), saturate at 1 / (1 - a) while the draft passes keep adding time
+(first for Vicuna-1B, whose target pass is shortest).
+
+How much the headline depends on the two: tokens/s / mJ per token of the shipped configuration
+with only a and g changed (the column g = {g} is the shipped draft length, the row a = {a} the
+shipped acceptance):
+
+{grid}
+
+Where the paper's Fig. 31.1.6 figures fall in that grid (its range over all a and g shown, and
+the nearest point). A figure outside the range is reached by no a and g of the grid; a figure
+inside it is not thereby explained, since the paper does not say which a and g it ran:
+
+{paper}
 
 ## Results against Fig. 31.1.6 (4 chips)
 
@@ -263,7 +341,7 @@ actions, links, ReRAM), and the distance of the total from the paper:
   Bytes per token follow tokens per round, and one acceptance rate and one draft length serve
   all pairs (the paper's drafts differ per pair and its scheduler adapts g), so one
   configuration cannot follow each pair's acceptance; tuning a per pair is what the study
-  refuses to do.
+  refuses to do. The grid above shows how far an unknown a moves each figure.
 - **Energy.** DRAM bytes x 8.38 pJ/bit, plus static power x time, plus the on-chip actions.
   The static share is the same fraction for all three pairs because every pair is DRAM-bound
   (time and DRAM bytes scale together). "Other" is mostly the weight SRAM writing and reading

@@ -22,7 +22,7 @@ def test_run_prints_and_reports_tokens_per_s(tmp_path: Path,
     assert "tokens/s" in capsys.readouterr().out
     totals = json.loads(out.read_text())["totals"]
     assert totals["tokens_per_s"] > 0 and totals["energy_per_token_j"] > 0
-    assert totals["tokens_per_round"] == pytest.approx((1 - 0.9 ** 7) / 0.1)
+    assert totals["tokens_per_round"] == pytest.approx((1 - 0.8 ** 12) / 0.2)
 
 
 def test_timeline_draws_the_round_pass_by_pass(tmp_path: Path) -> None:
@@ -33,7 +33,7 @@ def test_timeline_draws_the_round_pass_by_pass(tmp_path: Path) -> None:
     assert {"passes", "dram0", "dram1", "chiplet0.array", "chiplet0.reram", "link.c0-c1",
             "chiplet0.nonlinear"} <= tracks
     passes = [e["name"] for e in events if e.get("cat") == "passes"]
-    assert passes == [*(f"draft pass {i}" for i in range(1, 7)), "target pass"]
+    assert passes == [*(f"draft pass {i}" for i in range(1, 12)), "target pass"]
 
 
 @pytest.mark.parametrize(("override", "needle"), [

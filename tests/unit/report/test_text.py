@@ -25,7 +25,7 @@ def _line(text: str, head: str) -> str:
 def test_an_llm_summary_labels_system_totals_and_gives_the_per_chip_share(reram: Result) -> None:
     text = summary_text(reram)
     assert reram.stats.llm is not None and reram.stats.llm.chips == 4
-    assert _line(text, "energy ").endswith("system: one round (5.22 tokens), 4 chips + links")
+    assert _line(text, "energy ").endswith("system: one round (4.66 tokens), 4 chips + links")
     chip = sum(v for k, v in reram.area.by_component_m2.items() if k.startswith("chiplet0."))
     assert 3.9 * chip < reram.area_m2 < 4.1 * chip  # four alike chips and area-free links
     assert f"system: 4 chips, {chip * 1e6:.4g} mm2 per chip" in _line(text, "area ")

@@ -42,7 +42,7 @@ def test_apsd_hides_the_draft_time_of_parallel_rounds() -> None:
     apsd = api.run(CONFIG)
     plain = api.run(CONFIG, set={"llm.speculation": "sequential"})
     assert apsd.spec.llm is not None and plain.spec.llm is not None
-    assert apsd_exposed(apsd.spec.llm) == 1 - Fraction(9, 10) ** 7
+    assert apsd_exposed(apsd.spec.llm) == 1 - Fraction(4, 5) ** 12
     assert apsd_exposed(plain.spec.llm) == 1
     draft = [(a, p) for a, p in zip(apsd.stats.layers, plain.stats.layers, strict=True)
              if p.name.startswith("draft.") and p.op != "link"]

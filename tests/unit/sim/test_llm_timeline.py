@@ -21,7 +21,7 @@ def test_shares_sum_back_to_the_total() -> None:
 def test_passes_tile_the_round_back_to_back() -> None:
     passes = [s for s in RESULT.stats.spans if s[0] == "passes"]
     assert [label for _, label, _, _ in passes] == [
-        *(f"draft pass {i}" for i in range(1, 7)), "target pass"]
+        *(f"draft pass {i}" for i in range(1, 12)), "target pass"]
     assert passes[0][2] == 0 and passes[-1][3] == RESULT.total_cycles
     assert all(a[3] == b[2] for a, b in zip(passes, passes[1:], strict=False))
     layers = RESULT.stats.timeline
