@@ -118,5 +118,7 @@ def unit_default(text: str) -> float:
     return cast(float, text)
 
 
+# defer_build: a model's validator is built on its first use, not at import, so a command that
+# never validates a kind of spec (--help, a run without chiplets or ReRAM) does not pay for it.
 FROZEN_CLOSED = ConfigDict(extra="forbid", frozen=True, populate_by_name=False,
-                           use_enum_values=False, validate_default=True)
+                           use_enum_values=False, validate_default=True, defer_build=True)

@@ -10,7 +10,7 @@ follows the tables instead of a second list that could drift from them. Entries 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from functools import cache
 from types import MappingProxyType
 
@@ -42,14 +42,35 @@ KIND_CLASSES: Mapping[str, tuple[str, ...]] = MappingProxyType({
 DEFAULT_TABLE_ORDER = ("default_45nm", "temporal_pe", "apsq", "reram", "gqa_lut", "d2d_links")
 
 
+class _TableClasses(Mapping[str, frozenset[str]]):
+    """The classes each available default table prices (its includes counted), in merge order;
+    a table is read on its first look-up, so a run reads only the tables it needs."""
+
+    def __init__(self, names: tuple[str, ...]) -> None:
+        self._names = names
+        self._read: dict[str, frozenset[str]] = {}
+
+    def __getitem__(self, name: str) -> frozenset[str]:
+        if name not in self._names:
+            raise KeyError(name)
+        if name not in self._read:
+            entries = load_tables((builtin_table_path(name),)).entries.values()
+            self._read[name] = frozenset(entry.cls for entry in entries)
+        return self._read[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._names)
+
+    def __len__(self) -> int:
+        return len(self._names)
+
+
 @cache
 def _classes_by_table() -> Mapping[str, frozenset[str]]:
-    """The classes each available default table prices (its includes counted). Read once per
-    process: the built-in tables are package data and never change under a running process."""
+    """The classes each available default table prices. Read once per process: the built-in
+    tables are package data and never change under a running process."""
     available = set(builtin_table_names())
-    return MappingProxyType({name: frozenset(entry.cls for entry in
-                            load_tables((builtin_table_path(name),)).entries.values())
-            for name in DEFAULT_TABLE_ORDER if name in available})
+    return _TableClasses(tuple(name for name in DEFAULT_TABLE_ORDER if name in available))
 
 
 def default_tables(kinds: Iterable[str]) -> tuple[str, ...]:
@@ -67,11 +88,14 @@ def default_tables(kinds: Iterable[str]) -> tuple[str, ...]:
     for kind in wanted:
         picked: list[str] = []
         for cls in KIND_CLASSES[kind]:
-            homes = [name for name, classes in tables.items() if cls in classes]
-            if not homes:
+            # a table already picked for the kind if one holds the class, else the first that
+            # does (tables are read in merge order only until one holds it)
+            home = next((name for name in tables if name in picked and cls in tables[name]),
+                        None) or next((name for name in tables if cls in tables[name]), None)
+            if home is None:
                 raise ConfigError(f"component kind {kind!r} needs a cost table for class "
                                   f"{cls!r}, and no built-in table prices it (looked in: "
                                   f"{', '.join(tables) or 'none'})")
-            picked.append(next((name for name in homes if name in picked), homes[0]))
+            picked.append(home)
         chosen.update(picked)
     return tuple(BUILTIN_PREFIX + name for name in DEFAULT_TABLE_ORDER if name in chosen)

@@ -13,11 +13,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-
-import numpy as np
+from typing import TYPE_CHECKING
 
 from accelsim.config.run_spec import MappingSpec
 from accelsim.config.system_spec import SystemSpec
+from accelsim.lazy import LazyModule
 from accelsim.mapping.choice import LayerMapping
 from accelsim.mapping.operands import (
     check_accumulation_fits,
@@ -46,6 +46,11 @@ from accelsim.timing.codes import (
 from accelsim.timing.folding import FoldShape, fold_operand_words, spatial_dims
 from accelsim.types import Dataflow
 from accelsim.workload.layers import GemmShape, Layer, Workload
+
+if TYPE_CHECKING:
+    import numpy as np
+else:
+    np = LazyModule("numpy")
 
 
 @dataclass(frozen=True)

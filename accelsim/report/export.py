@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import io
 import json
 import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from accelsim.report.csv_text import records_to_csv
 from accelsim.report.result import SCHEMA, Result
 
 if TYPE_CHECKING:
@@ -135,11 +135,8 @@ def result_to_json(result: Result) -> str:
     return json.dumps(result_to_dict(result), indent=2, sort_keys=False) + "\n"
 
 
-def result_to_frame(result: Result) -> pd.DataFrame:
-    """One row per layer; energy columns are ``energy_j.<component>``, memory and link access
-    counts ``count.<component>.<action>`` (``count.dram.read_bits``, ...)."""
-    import pandas as pd  # imported here: the CLI starts faster without it
-
+def _layer_records(result: Result) -> list[dict[str, Any]]:
+    """One record per layer: the rows of ``result_to_frame`` and ``result_to_csv``."""
     rows = []
     for row in result.layers:
         stats = row.stats
@@ -155,14 +152,21 @@ def result_to_frame(result: Result) -> pd.DataFrame:
         record.update(memory_count_columns(stats.counts))
         record.update(mapping_columns(stats.mapping))
         rows.append(record)
-    return pd.DataFrame(rows)
+    return rows
+
+
+def result_to_frame(result: Result) -> pd.DataFrame:
+    """One row per layer; energy columns are ``energy_j.<component>``, memory and link access
+    counts ``count.<component>.<action>`` (``count.dram.read_bits``, ...)."""
+    import pandas as pd  # imported here: the CLI starts faster without it
+
+    return pd.DataFrame(_layer_records(result))
 
 
 def result_to_csv(result: Result) -> str:
-    """The per-layer frame as CSV (units in the column names)."""
-    buffer = io.StringIO()
-    result_to_frame(result).to_csv(buffer, index=False)
-    return buffer.getvalue()
+    """The per-layer frame as CSV (units in the column names); the same bytes as
+    ``result_to_frame(result).to_csv(index=False)``, without loading pandas."""
+    return records_to_csv(_layer_records(result))
 
 
 def result_to_timeline(result: Result) -> str:

@@ -14,10 +14,7 @@ from accelsim.errors import ConfigError
 from accelsim.hardware.system import System
 from accelsim.mapping.llm import LlmPlan
 from accelsim.mapping.run_plan import ChipPlan, MoeRunPlan, PartitionPlan, RunPlan
-from accelsim.sim.dense_chiplets import simulate_dense
 from accelsim.sim.engine import LayerTiming, simulate
-from accelsim.sim.llm import simulate_llm
-from accelsim.sim.moe import simulate_moe
 from accelsim.sim.reram_pipeline import sourced_layer_stats
 from accelsim.sim.stats import SimStats, on_every_chip
 from accelsim.types import OperandHome
@@ -53,7 +50,11 @@ def simulate_run(plan: RunPlan, system: System, sim: SimSpec,
     chip's layers already computed (by the mapping search), reused instead of recomputed."""
     if system.chip.reram is not None and type(plan) in _NO_RERAM:
         raise ConfigError(_NO_RERAM[type(plan)], key_path="system.reram")
+    # The LLM, MoE and chiplet-partition simulators are imported when such a plan comes: a
+    # one-chip run starts without them.
     if isinstance(plan, LlmPlan):
+        from accelsim.sim.llm import simulate_llm
+
         return simulate_llm(plan, system)
     if system.fabric is not None and system.fabric.dram_sharing == "shared":
         raise ConfigError("chiplets.dram_sharing 'shared' (one DRAM pool every chiplet reads "
@@ -61,7 +62,11 @@ def simulate_run(plan: RunPlan, system: System, sim: SimSpec,
                           "and MoE schedules route DRAM traffic over the links ('private')",
                           key_path="chiplets.dram_sharing")
     if isinstance(plan, MoeRunPlan):
+        from accelsim.sim.moe import simulate_moe
+
         return simulate_moe(plan, sim)
     if isinstance(plan, PartitionPlan):
+        from accelsim.sim.dense_chiplets import simulate_dense
+
         return simulate_dense(plan, sim)
     return _one_chip(plan, system, sim, timed)

@@ -20,13 +20,18 @@ vectorized over the fold grid: weights are reshaped into tiles and reduced along
 from __future__ import annotations
 
 from dataclasses import dataclass
-
-import numpy as np
+from typing import TYPE_CHECKING
 
 from accelsim.config.system_spec import SystemSpec
 from accelsim.errors import SimulationError, WorkloadError
+from accelsim.lazy import LazyModule
 from accelsim.types import Dataflow
 from accelsim.workload.layers import Layer, LayerQuant, OperandPrecision
+
+if TYPE_CHECKING:
+    import numpy as np
+else:
+    np = LazyModule("numpy")
 
 VALUE_POLICIES = ("per_tile", "per_wavefront", "per_row", "per_col")
 

@@ -14,9 +14,10 @@ per-cycle temporal stepper by ``tests/properties/test_temporal_reference.py``.
 
 from __future__ import annotations
 
-import numpy as np
+from typing import TYPE_CHECKING
 
 from accelsim.config.system_spec import TemporalPESpec
+from accelsim.lazy import LazyModule
 from accelsim.timing.codes import (
     VALUE_POLICIES,
     code_ceiling,
@@ -29,6 +30,11 @@ from accelsim.timing.codes import (
 from accelsim.timing.folding import FoldShape, spatial_dims
 from accelsim.timing.systolic import fold_cycles
 from accelsim.types import Dataflow
+
+if TYPE_CHECKING:
+    import numpy as np
+else:
+    np = LazyModule("numpy")
 
 __all__ = [
     "VALUE_POLICIES", "code_ceiling", "fold_mac_cycles", "gemm_temporal_fold_cycles",

@@ -8,8 +8,14 @@ ifmap/activations, B the weights and C the ofmap. A conv lowers to
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-import numpy as np
+from accelsim.lazy import LazyModule
+
+if TYPE_CHECKING:
+    import numpy as np
+else:
+    np = LazyModule("numpy")
 
 
 @dataclass(frozen=True)

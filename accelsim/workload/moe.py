@@ -16,11 +16,16 @@ import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
-
-import numpy as np
+from typing import TYPE_CHECKING
 
 from accelsim.config.yaml_source import format_key_path, load_yaml_file
 from accelsim.errors import TraceError, WorkloadError
+from accelsim.lazy import LazyModule
+
+if TYPE_CHECKING:
+    import numpy as np
+else:
+    np = LazyModule("numpy")
 
 MODEL_SCHEMA = "accelsim.moe/1"
 ROUTING_SCHEMA = "accelsim.routing/1"
