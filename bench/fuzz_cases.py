@@ -221,6 +221,14 @@ def _sweep(d: Path) -> list[str]:
             str(d / "s.csv"), "--workers", "2", "--no-progress"]
 
 
+def _long_sweep(d: Path) -> list[str]:
+    """A sweep that cannot finish within seconds (512 points), for a kill that must land
+    mid-run on any machine."""
+    argv = _sweep(d)
+    cols = ",".join(str(c) for c in range(4, 68, 4))
+    return [*argv[:4], "--grid", f"system.array.cols={cols}", *argv[4:]]
+
+
 def _signal_cases() -> list[Case]:
     cases = []
     for sig, code in ((signal.SIGINT, EXIT_INT), (signal.SIGTERM, EXIT_TERM)):
@@ -244,7 +252,7 @@ def _signal_cases() -> list[Case]:
                       _run_with_json("workloads/llama2_7b_prefill512.yaml"),
                       frozenset({EXIT_INT, -signal.SIGINT, 1}), 30.0, (signal.SIGINT, 0.3),
                       protect=("out.json",), startup_window=True))
-    cases.append(Case("SIGKILL at 3 s of a sweep: workers die with it", "signals", _sweep,
+    cases.append(Case("SIGKILL at 3 s of a sweep: workers die with it", "signals", _long_sweep,
                       frozenset({-signal.SIGKILL}), 60.0, (signal.SIGKILL, 3.0),
                       protect=("s.csv",)))
     return cases
