@@ -32,8 +32,9 @@ class MappingSpec(Spec):
         description="'on' searches each single-chip layer's mapping space (fold order, stream "
         "chunk, double-buffer halves or whole-buffer residency per operand, PSUM home) for the "
         "lowest 'objective', exactly (every surviving candidate is simulated); 'off' keeps the "
-        "fixed mapping given by fold_order and stream_tiling. Chiplet, MoE and LLM runs always "
-        "use the fixed mapping.")
+        "fixed mapping given by fold_order and stream_tiling. An LLM run's placed GEMMs are "
+        "searched per chip; chiplet partitions and MoE schedules always use the fixed "
+        "mapping.")
 
     objective: Literal["energy", "cycles", "edp"] = Field(
         "edp",
