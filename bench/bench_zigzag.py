@@ -71,6 +71,10 @@ from accelsim.cost.builtin import default_tables, resolve_table
 ROOT = Path(__file__).resolve().parents[1]
 DRIVER = ROOT / "bench" / "zigzag_driver.py"
 CONFIG = ROOT / "configs" / "int8_sa.yaml"
+# ZigZag carries one partial-sum precision through every level, so its PE psum register is the
+# edge width (32 b); accelsim runs with the same 32-bit PE register (not its narrower derived
+# width) so that both tools price the same hardware.
+SAME_HARDWARE: Mapping[str, object] = {"system.array.precision.psum_bits": 32}
 RESNET18 = ROOT / "workloads" / "resnet18.yaml"
 DOC = ROOT / "docs" / "peers_zigzag.md"
 REPEATS = 5
@@ -208,7 +212,8 @@ def zigzag_accelerator(system: Any, energies_j: Mapping[str, float], *,
     ``double_buffering=False`` drops ``force_double_buffering`` (a sensitivity check: ZigZag
     may then fill a double-buffered SRAM whole)."""
     # ZigZag carries one partial-sum precision through every level (operand_precision O), so
-    # its PE register holds the edge width, not accelsim's narrower derived PE partial sum.
+    # its PE register holds the edge width; the bench runs accelsim at that width too
+    # (SAME_HARDWARE).
     p, psum = system.array.precision, system.array.accumulation_width
     reg = energies_j["array.reg_write_bits"] * PJ
     memories: dict[str, object] = {
@@ -299,14 +304,14 @@ def run_accelsim(layer: Layer, energies_j: Mapping[str, float], workdir: Path) -
     """Best of ``REPEATS`` runs of the one-layer workload after a warm-up, and one traced run."""
     path = workdir / f"{layer.name}.yaml"
     path.write_text(yaml.safe_dump(accelsim_workload(layer), sort_keys=False))
-    result = accelsim.run(CONFIG, workload=path)
+    result = accelsim.run(CONFIG, workload=path, set=SAME_HARDWARE)
     best = float("inf")
     for _ in range(REPEATS):
         start = time.perf_counter()
-        result = accelsim.run(CONFIG, workload=path)
+        result = accelsim.run(CONFIG, workload=path, set=SAME_HARDWARE)
         best = min(best, time.perf_counter() - start)
     tracemalloc.start()
-    accelsim.run(CONFIG, workload=path)
+    accelsim.run(CONFIG, workload=path, set=SAME_HARDWARE)
     peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
     (row,) = result.to_dict()["layers"]
@@ -440,7 +445,7 @@ def main(argv: list[str] | None = None) -> int:
         print("ZigZag environment missing: run `make zigzag-env` (or set "
               "ACCELSIM_ZIGZAG_PYTHON); benchmark not run")
         return 1
-    spec = accelsim.load(CONFIG)
+    spec = accelsim.load(CONFIG, set=SAME_HARDWARE)
     energies = action_energies(spec)
     accelerator = zigzag_accelerator(spec.system, energies,
                                      double_buffering=not args.no_double_buffering)
