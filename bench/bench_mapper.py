@@ -12,29 +12,18 @@ from __future__ import annotations
 
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 import accelsim
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_native import peak_bytes  # noqa: E402  (one run's peak Python memory)
+from bench_native import best_run, peak_bytes  # noqa: E402  (timing, one run's peak memory)
 
 ROOT = Path(__file__).resolve().parents[1]
 CONFIG = ROOT / "configs" / "int8_sa.yaml"
 REPEATS = 3
 GEMM_YAML = ("schema: accelsim.workload/1\nname: gemm_128x512x512\nsource: 'synthetic: the "
              "GEMM of issue 12'\nlayers:\n  - {name: gemm, op: gemm, m: 128, n: 512, k: 512}\n")
-
-
-def _run(workload: Path, search: str) -> tuple[float, accelsim.api.Result]:
-    best, result = float("inf"), None
-    for _ in range(REPEATS):
-        start = time.perf_counter()
-        result = accelsim.run(CONFIG, workload=workload, set={"mapping.search": search})
-        best = min(best, time.perf_counter() - start)
-    assert result is not None
-    return best, result
 
 
 def _dram_bits(result: accelsim.api.Result) -> int:
@@ -66,8 +55,8 @@ def main() -> int:
         ratios: dict[str, float] = {}
         walls: dict[str, float] = {}
         for name, path in workloads.items():
-            wall_on, on = _run(path, "on")
-            wall_off, off = _run(path, "off")
+            wall_on, on = best_run(CONFIG, path, {"mapping.search": "on"}, REPEATS)
+            wall_off, off = best_run(CONFIG, path, {"mapping.search": "off"}, REPEATS)
             least = _compulsory_bits(on)
             for label, wall, result in (("fixed", wall_off, off), ("searched", wall_on, on)):
                 ratio = _dram_bits(result) / least

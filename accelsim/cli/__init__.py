@@ -59,13 +59,18 @@ class _Parser(argparse.ArgumentParser):
         raise InputError(f"{message} (see '{self.prog} --help')", file="command line")
 
 
-def _add_run(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("run", help="simulate a config and print a summary")
+def _add_config_arguments(p: argparse.ArgumentParser, verb: str) -> None:
+    """The config, ``--workload`` and ``--set`` arguments that run and validate share."""
     p.add_argument("config", help="run config (.yaml) or SCALE-Sim config (.cfg)")
-    p.add_argument("--workload", help="use this workload file instead of the config's")
+    p.add_argument("--workload", help=f"{verb} this workload file instead of the config's")
     p.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
                    help="override a config key, e.g. --set system.array.rows=64, or a .cfg's "
-                   "section.Key (repeatable)")
+                   "as section.Key, e.g. architecture_presets.ArrayHeight=64 (repeatable)")
+
+
+def _add_run(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("run", help="simulate a config and print a summary")
+    _add_config_arguments(p, "use")
     add_scalesim_arguments(p)
     p.add_argument("--json", dest="json_path", metavar="FILE", help="write the JSON report")
     p.add_argument("--csv", dest="csv_path", metavar="FILE", help="write per-layer CSV")
@@ -99,11 +104,7 @@ def _pinned_workload(args: argparse.Namespace, tmp: str) -> str | None:
 
 def _add_validate(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("validate", help="check a config and its workload without running")
-    p.add_argument("config", help="run config (.yaml) or SCALE-Sim config (.cfg)")
-    p.add_argument("--workload", help="check this workload file instead of the config's")
-    p.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
-                   help="override a config key (a .cfg's as section.Key, e.g. "
-                   "architecture_presets.ArrayHeight=64)")
+    _add_config_arguments(p, "check")
     add_scalesim_arguments(p)
     _add_input_shape(p)
 
