@@ -22,8 +22,13 @@ from accelsim.cost.scaling import (
     interpolate,
     log_distance,
 )
-from accelsim.cost.schema import NO_NODE_SCALING
-from accelsim.cost.tables import AttributeValue, CostTables, Quantity, TableEntry
+from accelsim.cost.table_values import (
+    NO_NODE_SCALING,
+    AttributeValue,
+    CostTables,
+    Quantity,
+    TableEntry,
+)
 from accelsim.errors import ConfigError
 from accelsim.units import format_bits, format_si
 

@@ -30,12 +30,11 @@ from accelsim.config.quantities import (
     TimeS,
     VoltageV,
 )
+from accelsim.cost.table_values import NO_NODE_SCALING
 from accelsim.units import Kind, UnitError, parse_quantity
 
 SCHEMA = "accelsim.table/1"
 NAME_PATTERN = r"^[A-Za-z][A-Za-z0-9_.\-]*$"
-DEFAULT_NODE_RULE = "stillmaker2017"
-NO_NODE_SCALING = "none"
 
 AttributeRule = Literal["exact", "nearest", "linear", "quadratic", "loglog"]
 """How an entry is used at another value of one attribute (docs/costs_model.md, "Scaling")."""

@@ -15,13 +15,24 @@ from pathlib import Path
 
 from accelsim.errors import ConfigError
 
-__all__ = ["BUILTIN_PREFIX", "builtin_table_names", "builtin_table_path", "resolve_table"]
+__all__ = ["BUILTIN_PREFIX", "COMPILED_TABLES", "builtin_table_names", "builtin_table_path",
+           "compiled_tables_text", "resolve_table"]
 
 BUILTIN_PREFIX = "builtin:"
+COMPILED_TABLES = "compiled_tables.json"
+"""The snapshot of the parsed built-in tables (``accelsim.cost.compiled``)."""
 
 
 def _tables_dir() -> Path:
     return Path(str(resources.files(__name__).joinpath("tables")))
+
+
+def compiled_tables_text() -> str | None:
+    """The text of the parsed-tables snapshot, or None if the package has none."""
+    try:
+        return resources.files(__name__).joinpath(COMPILED_TABLES).read_text(encoding="utf-8")
+    except OSError:
+        return None
 
 
 def builtin_table_names() -> tuple[str, ...]:
