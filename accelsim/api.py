@@ -29,6 +29,7 @@ from accelsim.sweep import sweep
 
 if TYPE_CHECKING:
     from accelsim.compat.scalesim.run import ScaleSimRun
+    from accelsim.report.provenance import GitProbe
 
 __all__ = ["EMA_BASELINES", "EmaSaving", "ema_saving", "RunSpec", "is_cfg", "load", "run",
            "run_spec", "sweep"]
@@ -90,30 +91,33 @@ def run(spec_or_path: RunSpec | ScaleSimRun | str | Path, *,
         return run_spec(spec_or_path)
     path = Path(spec_or_path)
     merged = _overrides(set, overrides)
-    if is_cfg(path):
-        if workload is not None:
-            raise InputError("--workload does not apply to a SCALE-Sim .cfg config; pass "
-                             "--topology FILE.csv", file=str(path))
-        from accelsim.compat.scalesim.run import run_scalesim
+    from accelsim.report.provenance import GitProbe
 
-        run = load_scalesim(path, merged, topology, gemm)
-        return _stamped(run_scalesim(run), merged, [path, Path(run.topology)], path)
-    if topology is not None:
-        raise InputError("--topology goes with a SCALE-Sim .cfg config", file=str(path))
-    applied = dict(merged) | ({} if workload is None else {"workload": str(workload)})
-    if workload is not None:
-        merged["workload"] = str(Path(workload).resolve())
-    result = run_spec(config.load_run_spec(path, merged))
-    return _stamped(result, applied, config.input_files(path, merged), path)
+    with GitProbe(path.resolve().parent) as git:  # git runs while the simulation does
+        if is_cfg(path):
+            if workload is not None:
+                raise InputError("--workload does not apply to a SCALE-Sim .cfg config; pass "
+                                 "--topology FILE.csv", file=str(path))
+            from accelsim.compat.scalesim.run import run_scalesim
+
+            run = load_scalesim(path, merged, topology, gemm)
+            return _stamped(run_scalesim(run), merged, [path, Path(run.topology)], git)
+        if topology is not None:
+            raise InputError("--topology goes with a SCALE-Sim .cfg config", file=str(path))
+        applied = dict(merged) | ({} if workload is None else {"workload": str(workload)})
+        if workload is not None:
+            merged["workload"] = str(Path(workload).resolve())
+        spec, inputs = config.load_run_and_inputs(path, merged)
+        return _stamped(run_spec(spec), applied, inputs, git)
 
 
 def _stamped(result: Result, applied: Mapping[str, object], files: list[Path],
-             path: Path) -> Result:
+             git: GitProbe) -> Result:
     """The result with the overrides, input hashes and the config's git state recorded."""
     from accelsim.report.provenance import override_labels, stamp_inputs
 
     return stamp_inputs(result, overrides=override_labels(applied), files=files,
-                        config_dir=path.resolve().parent)
+                        git=git.state())
 
 
 @dataclass(frozen=True)

@@ -218,18 +218,30 @@ def load_run_spec(path: str | Path, overrides: Mapping[str, object] | None = Non
     return build_run_spec(load_yaml_file(Path(path), what="config"), overrides)
 
 
+def load_run_and_inputs(path: str | Path, overrides: Mapping[str, object] | None = None
+                        ) -> tuple[RunSpec, list[Path]]:
+    """The validated RunSpec of ``path`` and every file a run of it reads (``input_files``),
+    from one read of the config."""
+    located = load_yaml_file(Path(path), what="config")
+    spec = build_run_spec(located, overrides)
+    return spec, _inputs_of(Path(path), located, spec, overrides)
+
+
 def input_files(path: str | Path, overrides: Mapping[str, object] | None = None) -> list[Path]:
     """Every file a run of ``path`` reads: the config, its system file, the workload, the cost
     tables and a routing trace (so that an output path can be refused if it is one of them)."""
-    located = load_yaml_file(Path(path), what="config")
-    files = [Path(path)]
+    return load_run_and_inputs(path, overrides)[1]
+
+
+def _inputs_of(path: Path, located: Located, spec: RunSpec,
+               overrides: Mapping[str, object] | None) -> list[Path]:
+    files = [path]
     system = located.data.get("system") if isinstance(located.data, dict) else None
-    base = Path(path).resolve().parent
+    base = path.resolve().parent
     if overrides and "system" in overrides:
         system, base = overrides["system"], Path.cwd()
     if isinstance(system, str) and system:
         files.append(Path(str(_resolve(base, system))))
-    spec = build_run_spec(located, overrides)
     files += [Path(spec.workload), *(Path(t) for t in spec.system.tables
                                      if not t.startswith(BUILTIN_PREFIX))]
     if spec.chiplets is not None and spec.chiplets.moe.routing is not None:

@@ -235,7 +235,21 @@ def _scale_node(tables: CostTables, used: Entries, request: Request, value: floa
 
 
 def resolve(tables: CostTables, request: Request, target: Target) -> Resolved:
-    """The figure ``request`` asks for, at ``target``, with every step that produced it."""
+    """The figure ``request`` asks for, at ``target``, with every step that produced it.
+
+    Found once per tables for the same class, quantity, attributes and target (the figure does
+    not depend on who needs it; only error messages name that, and errors are not kept)."""
+    key = ("resolve", request.cls, request.quantity, tuple(sorted(request.attributes.items())),
+           target)
+    found = tables.memo(key)
+    if isinstance(found, Resolved):
+        return found
+    found = _resolve(tables, request, target)
+    tables.remember(key, found)
+    return found
+
+
+def _resolve(tables: CostTables, request: Request, target: Target) -> Resolved:
     entries = tables.providing(request.cls, request.quantity)
     if not entries:
         raise missing(tables, request)

@@ -5,13 +5,15 @@ snapshot of the built-in tables; both build these same immutable objects.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import Literal
+from collections.abc import Hashable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
 
 from accelsim.config.errors import suggestion
 from accelsim.errors import ConfigError
 
+MEMO_MAX = 4096
+"""Figures a CostTables keeps resolved at most (a sweep over one attribute adds a few each)."""
 DEFAULT_NODE_RULE = "stillmaker2017"
 NO_NODE_SCALING = "none"
 
@@ -108,6 +110,19 @@ class CostTables:
     files: tuple[str, ...]
     entries: Mapping[str, TableEntry]
     node_rules: Mapping[str, NodeScalingRule]
+    _memo: dict[Hashable, Any] = field(default_factory=dict, init=False, compare=False,
+                                       repr=False)
+
+    def memo(self, key: Hashable) -> Any:  # noqa: ANN401 - what `remember` stored
+        """What ``remember`` stored for ``key`` (a pure function of these tables), or None."""
+        return self._memo.get(key)
+
+    def remember(self, key: Hashable, value: object) -> None:
+        """Keep ``value``, a pure function of these tables and ``key``: the tables are shared
+        by every run of a process (``load_tables``), so lookups repeat across runs."""
+        if len(self._memo) >= MEMO_MAX:
+            self._memo.clear()
+        self._memo[key] = value
 
     def classes(self) -> tuple[str, ...]:
         """Every component class some entry prices, sorted."""

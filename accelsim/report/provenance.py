@@ -36,32 +36,84 @@ def python_version() -> str:
     return platform.python_version()
 
 
-def _git(directory: Path, *args: str) -> str | None:
-    """stdout of ``git -C directory ARGS``, or None when git fails, is missing or hangs."""
-    try:
-        done = subprocess.run(["git", "-C", str(directory), *args], capture_output=True,
-                              text=True, timeout=GIT_TIMEOUT_S, check=False,
-                              stdin=subprocess.DEVNULL)
-    except (OSError, subprocess.SubprocessError, ValueError):
-        return None
-    return done.stdout if done.returncode == 0 else None
+_STATUS = ("status", "--porcelain=v2", "--branch", "--untracked-files=no")
+
+
+class GitProbe:
+    """``git status`` of the work tree holding a directory, started when made and read with
+    ``state()``, so that git runs while the simulation does (a context manager: leaving it
+    stops a git still running). ``--no-optional-locks``: status never takes the index lock,
+    so stopping it cannot leave a stale ``index.lock`` in the user's repository. Any failure (no git, a timeout, not a work tree) is
+    "unknown", never an error."""
+
+    def __init__(self, directory: Path) -> None:
+        try:
+            self._proc: subprocess.Popen[str] | None = subprocess.Popen(
+                ["git", "--no-optional-locks", "-C", str(directory), *_STATUS],
+                stdout=subprocess.PIPE,
+                stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL, text=True)
+        except (OSError, ValueError, subprocess.SubprocessError):
+            self._proc = None
+
+    def __enter__(self) -> GitProbe:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def state(self) -> tuple[str | None, str]:
+        """The checked-out commit (None outside a work tree or before its first commit) and
+        ``clean``, ``dirty`` (uncommitted changes to tracked files) or ``unknown``."""
+        if self._proc is None:
+            return None, "unknown"
+        try:
+            out, _ = self._proc.communicate(timeout=GIT_TIMEOUT_S)
+        except (subprocess.SubprocessError, OSError, ValueError):
+            self.close()
+            return None, "unknown"
+        return _parse_status(out) if self._proc.returncode == 0 else (None, "unknown")
+
+    def close(self) -> None:
+        """Stop git if it still runs, and reap it."""
+        proc = self._proc
+        if proc is None:
+            return
+        if proc.poll() is None:
+            proc.kill()
+        proc.wait()
+        if proc.stdout is not None:
+            proc.stdout.close()
+
+
+def _parse_status(out: str) -> tuple[str | None, str]:
+    """Porcelain v2 with ``--branch``: the ``# branch.oid`` header carries the commit; any
+    other line is a changed tracked file."""
+    revision: str | None = None
+    dirty = False
+    for line in out.splitlines():
+        if line.startswith("# branch.oid "):
+            oid = line.removeprefix("# branch.oid ").strip()
+            revision = None if oid == "(initial)" else oid
+        elif line and not line.startswith("#"):
+            dirty = True
+    return revision, "dirty" if dirty else "clean"
+
+
+def git_state(directory: Path) -> tuple[str | None, str]:
+    """The commit checked out in the work tree holding ``directory`` and the tree's state
+    (``GitProbe.state``), waiting for git."""
+    with GitProbe(directory) as probe:
+        return probe.state()
 
 
 def git_revision(directory: Path) -> str | None:
     """The commit checked out in the work tree holding ``directory`` (None outside one)."""
-    out = _git(directory, "rev-parse", "HEAD")
-    revision = out.strip() if out else ""
-    return revision or None
+    return git_state(directory)[0]
 
 
 def git_tree_state(directory: Path) -> str:
-    """``clean`` or ``dirty`` (uncommitted changes, ``git status --porcelain``) for the work
-    tree holding ``directory``; ``unknown`` when that cannot be told (not a work tree, no git,
-    a timeout)."""
-    out = _git(directory, "status", "--porcelain", "--untracked-files=no")
-    if out is None:
-        return "unknown"
-    return "dirty" if out.strip() else "clean"
+    """``clean``, ``dirty`` or ``unknown`` for the work tree holding ``directory``."""
+    return git_state(directory)[1]
 
 
 def file_sha256(path: Path) -> str | None:
@@ -96,10 +148,11 @@ def override_labels(overrides: Mapping[str, object]) -> tuple[str, ...]:
 
 
 def stamp_inputs(result: Result, *, overrides: tuple[str, ...], files: Iterable[Path],
-                 config_dir: Path) -> Result:
+                 git: tuple[str | None, str]) -> Result:
     """``result`` with its provenance completed: the overrides applied, each input file's
-    SHA-256, and the commit and state (clean, dirty, unknown) of the config's work tree."""
+    SHA-256, and ``git``: the commit and state (clean, dirty, unknown) of the config's work
+    tree (``GitProbe.state``)."""
+    revision, tree = git
     provenance = replace(result.provenance, overrides=overrides,
-                         inputs=input_hashes(files), git=git_revision(config_dir),
-                         git_tree=git_tree_state(config_dir))
+                         inputs=input_hashes(files), git=revision, git_tree=tree)
     return replace(result, provenance=provenance)

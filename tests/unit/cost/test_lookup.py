@@ -144,3 +144,23 @@ def test_ambiguous_and_unscalable_entries_are_errors(write_table: Callable[..., 
                                           r"but the system is at 22 nm \(needed by t\)"):
         resolve(load_tables([fixed]), Request("widget", Quantity("energy", "op"), {}, "t"),
                 Target(22e-9, 0.8))
+
+
+def test_a_resolved_figure_is_kept_per_tables_and_equals_a_fresh_lookup(
+        default_tables: CostTables) -> None:
+    request = Request("sram", Quantity("energy", "read"), {"capacity": 64 * KIB, "width": 64},
+                      "sram.ifmap")
+    first = resolve(default_tables, request, AT_45)
+    fresh = CostTables(default_tables.files, default_tables.entries, default_tables.node_rules)
+    assert resolve(fresh, request, AT_45) == first
+    # the same figure for another component is the kept one; another target is not
+    assert resolve(default_tables, Request(request.cls, request.quantity, request.attributes,
+                                           "sram.weight"), AT_45) is first
+    at_22 = resolve(default_tables, request, Target(22e-9, 0.9))
+    assert at_22.value != first.value
+
+
+def test_an_error_is_not_kept_and_names_each_asker(default_tables: CostTables) -> None:
+    for asker in ("a.part", "b.part"):
+        with pytest.raises(ConfigError, match=f"needed by {asker}"):
+            resolve(default_tables, Request("no_such_class", Quantity("area"), {}, asker), AT_45)

@@ -49,16 +49,64 @@ def test_outside_a_work_tree_the_state_is_unknown(tmp_path: Path) -> None:
     assert provenance.git_revision(tmp_path / "nowhere") is None
 
 
-def test_git_missing_or_hanging_fails_soft(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    def hangs(*args: object, **kwargs: object) -> None:
-        raise subprocess.TimeoutExpired("git", provenance.GIT_TIMEOUT_S)
+def test_git_missing_fails_soft(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def missing(*args: object, **kwargs: object) -> None:
+        raise FileNotFoundError("git")
 
-    monkeypatch.setattr(subprocess, "run", hangs)
-    assert provenance.git_tree_state(tmp_path) == "unknown"
-    monkeypatch.setattr(subprocess, "run", lambda *a, **k: (_ for _ in ()).throw(OSError()))
-    assert provenance.git_revision(tmp_path) is None
+    monkeypatch.setattr(subprocess, "Popen", missing)
+    assert provenance.git_state(tmp_path) == (None, "unknown")
 
 
-def test_override_labels_are_as_written() -> None:
-    labels = provenance.override_labels({"system.array.rows": 64, "system": "s.yaml"})
-    assert labels == ("system.array.rows=64", "system=s.yaml")
+class _HangingGit:
+    """A git that never answers: communicate() times out until it is killed."""
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        self.killed = False
+        self.stdout = None
+        _HangingGit.last = self
+
+    def communicate(self, timeout: float | None = None) -> tuple[str, str]:
+        raise subprocess.TimeoutExpired("git", timeout or 0.0)
+
+    def poll(self) -> int | None:
+        return -9 if self.killed else None
+
+    def kill(self) -> None:
+        self.killed = True
+
+    def wait(self) -> int:
+        assert self.killed
+        return -9
+
+
+def test_a_hanging_git_is_killed_and_the_state_unknown(tmp_path: Path,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(subprocess, "Popen", _HangingGit)
+    assert provenance.git_state(tmp_path) == (None, "unknown")
+    assert _HangingGit.last.killed
+
+
+def test_leaving_the_probe_early_stops_git(tmp_path: Path,
+                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(subprocess, "Popen", _HangingGit)
+    with pytest.raises(RuntimeError), provenance.GitProbe(tmp_path):
+        raise RuntimeError("the run failed")
+    assert _HangingGit.last.killed
+
+
+@needs_git
+def test_one_status_call_gives_the_checked_out_commit_and_the_state(work_tree: Path) -> None:
+    head = subprocess.run(["git", "-C", str(work_tree), "rev-parse", "HEAD"], check=True,
+                          capture_output=True, text=True).stdout.strip()
+    assert provenance.git_state(work_tree) == (head, "clean")
+    (work_tree / "run.yaml").write_text("name: y\n")
+    assert provenance.git_state(work_tree) == (head, "dirty")
+
+
+@needs_git
+def test_a_tree_before_its_first_commit_has_no_revision(tmp_path: Path) -> None:
+    _git(tmp_path, "init", "-q")
+    assert provenance.git_state(tmp_path) == (None, "clean")
+    (tmp_path / "run.yaml").write_text("name: x\n")
+    _git(tmp_path, "add", "run.yaml")
+    assert provenance.git_state(tmp_path) == (None, "dirty")
