@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import tempfile
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
@@ -45,6 +44,8 @@ def _fsync(path: str | Path, *, directory: bool = False) -> None:
 
 
 def _temporary(target: Path) -> str:
+    import tempfile  # only when a file is written
+
     try:
         fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
     except (OSError, ValueError) as exc:  # ValueError: a NUL byte in the path

@@ -7,10 +7,10 @@ Exit codes: 0 success, 2 bad input (one line on stderr naming file:line and key)
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
-import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 from accelsim.cli.common import (  # noqa: F401 - re-exported for callers and tests
@@ -88,18 +88,23 @@ def _add_input_shape(p: argparse.ArgumentParser) -> None:
                    "(repeatable; the name may be left out when the graph has one input)")
 
 
-def _pinned_workload(args: argparse.Namespace, tmp: str) -> str | None:
-    """The workload to run: ``--workload``, or with ``--input-shape`` a reference file in
-    ``tmp`` that fixes the ONNX model's input shapes."""
+@contextlib.contextmanager
+def _pinned_workload(args: argparse.Namespace) -> Iterator[str | None]:
+    """The workload to run: ``--workload``, or with ``--input-shape`` a reference file (in a
+    scratch directory that lives as long as the context) that fixes the ONNX model's input
+    shapes."""
     if not args.input_shape:
-        return getattr(args, "workload", None)
+        yield getattr(args, "workload", None)
+        return
+    import tempfile
     from pathlib import Path
 
     from accelsim.workload.onnx_ref import pin_input_shapes
 
     model = getattr(args, "workload", None) or api.load(
         args.config, set=_overrides(args.overrides)).workload
-    return str(pin_input_shapes(model, args.input_shape, Path(tmp)))
+    with tempfile.TemporaryDirectory(prefix="accelsim-") as tmp:
+        yield str(pin_input_shapes(model, args.input_shape, Path(tmp)))
 
 
 def _add_validate(sub: argparse._SubParsersAction) -> None:
@@ -167,9 +172,9 @@ def _cmd_run(args: argparse.Namespace) -> int:
     if any(outputs_given):
         check_output_paths(outputs_given, run_inputs(
             args.config, _overrides(args.overrides), (args.workload, args.topology)))
-    with tempfile.TemporaryDirectory(prefix="accelsim-") as tmp:
+    with _pinned_workload(args) as workload:
         result = api.run(args.config, set=_overrides(args.overrides),
-                         workload=_pinned_workload(args, tmp), topology=args.topology,
+                         workload=workload, topology=args.topology,
                          gemm=args.gemm)
     outputs: list[tuple[str, Callable[[], str]]] = []
     if args.json_path:
@@ -204,8 +209,7 @@ def _validate_cfg(args: argparse.Namespace) -> int:
 def _cmd_validate(args: argparse.Namespace) -> int:
     if api.is_cfg(args.config):
         return _validate_cfg(args)
-    with tempfile.TemporaryDirectory(prefix="accelsim-") as tmp:
-        pinned = _pinned_workload(args, tmp)
+    with _pinned_workload(args) as pinned:
         overrides = _overrides(args.overrides) | ({} if pinned is None else {"workload": pinned})
         spec = api.load(args.config, set=overrides, topology=args.topology)
         assert isinstance(spec, api.RunSpec)

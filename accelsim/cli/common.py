@@ -9,7 +9,6 @@ import os
 import signal
 import stat
 import sys
-import tempfile
 import threading
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
@@ -100,6 +99,8 @@ def check_output_path(path: str, inputs: Iterable[str | Path] = ()) -> None:
 
 def _check_writable(target: Path) -> None:
     """Create and remove a file next to ``target``: the write will need one there."""
+    import tempfile  # only when a file is written
+
     try:
         fd, probe = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.",
                                      suffix=".tmp")

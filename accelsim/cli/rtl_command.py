@@ -9,7 +9,6 @@ from __future__ import annotations
 import argparse
 import subprocess
 import sys
-import tempfile
 from pathlib import Path
 
 from accelsim.cli.common import EXIT_OK, _overrides, write_atomic
@@ -35,6 +34,8 @@ def add_rtl(sub: argparse._SubParsersAction) -> None:
 def run_yosys(script: str, files: dict[str, str]) -> dict[str, str]:
     """Run a Yosys ``script`` on ``files`` (name -> text) in a scratch directory; returns every
     file the script left there."""
+    import tempfile
+
     with tempfile.TemporaryDirectory(prefix="accelsim-yosys-") as tmp:
         for name, text in files.items():
             (Path(tmp) / name).write_text(text)

@@ -43,8 +43,8 @@ class GitProbe:
     """``git status`` of the work tree holding a directory, started when made and read with
     ``state()``, so that git runs while the simulation does (a context manager: leaving it
     stops a git still running). ``--no-optional-locks``: status never takes the index lock,
-    so stopping it cannot leave a stale ``index.lock`` in the user's repository. Any failure (no git, a timeout, not a work tree) is
-    "unknown", never an error."""
+    so stopping it cannot leave a stale ``index.lock`` in the user's repository. Any failure
+    (no git, a timeout, not a work tree) is "unknown", never an error."""
 
     def __init__(self, directory: Path) -> None:
         try:
