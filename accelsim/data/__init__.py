@@ -10,6 +10,7 @@ stage): the config loader resolves table entries with ``resolve_table``, and
 from __future__ import annotations
 
 import difflib
+from functools import cache
 from importlib import resources
 from pathlib import Path
 
@@ -35,8 +36,10 @@ def compiled_tables_text() -> str | None:
         return None
 
 
+@cache
 def builtin_table_names() -> tuple[str, ...]:
-    """The names of the built-in cost tables (file stems), sorted."""
+    """The names of the built-in cost tables (file stems), sorted. Listed once per process:
+    package data does not change under a running process."""
     return tuple(sorted(path.stem for path in _tables_dir().glob("*.yaml")))
 
 

@@ -12,6 +12,7 @@ import platform
 import subprocess
 from collections.abc import Iterable, Mapping
 from dataclasses import replace
+from functools import cache
 from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -23,8 +24,10 @@ GIT_TIMEOUT_S = 5.0
 _CHUNK_BYTES = 1 << 20
 
 
+@cache
 def accelsim_version() -> str:
-    """The installed accelsim version."""
+    """The installed accelsim version (read once per process: the code running is the one
+    that was installed when it was imported)."""
     try:
         return metadata.version("accelsim")
     except metadata.PackageNotFoundError:  # pragma: no cover - running from a bare checkout

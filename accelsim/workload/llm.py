@@ -35,10 +35,10 @@ from accelsim.config.errors import Origin, to_config_error
 from accelsim.config.quantities import FROZEN_CLOSED
 from accelsim.config.yaml_source import load_yaml_file
 from accelsim.errors import ConfigError, WorkloadError
+from accelsim.workload.kinds import LLM_SCHEMA, is_llm_file  # noqa: F401 - re-exported
 from accelsim.workload.layers import GemmLayer, LayerQuant, OperandPrecision, Workload
-from accelsim.workload.model_file import declares_schema
 
-SCHEMA = "accelsim.llm/1"
+SCHEMA = LLM_SCHEMA
 
 
 class LlmModel(BaseModel):
@@ -174,15 +174,6 @@ def nonlinear_ops(model: LlmModel, shape: PassShape, prefix: str = "") -> tuple[
 def kv_cache_bits(model: LlmModel, kv_len: int, batch: int, kv_bits: int) -> int:
     """Bits of the KV cache at ``kv_len`` entries per sequence (K and V, every layer)."""
     return 2 * model.layers * batch * kv_len * model.group_kv_heads * model.dim_per_head * kv_bits
-
-
-def is_llm_file(path: str | Path) -> bool:
-    """True when ``path`` is a YAML file whose first lines declare ``schema: accelsim.llm/1``,
-    or a Hugging Face ``config.json`` of a dense decoder (``hf_config``)."""
-    from accelsim.workload.hf_config import is_moe_config, read_hf_config
-
-    config = read_hf_config(path)
-    return declares_schema(path, SCHEMA) or (config is not None and not is_moe_config(config))
 
 
 def load_llm_model(path: str | Path) -> LlmModel:

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Literal, get_args
 
 from accelsim.errors import WorkloadError
+from accelsim.workload.kinds import is_llm_file, is_moe_file, is_onnx_ref
 from accelsim.workload.layers import Workload
 from accelsim.workload.model_file import load_model_file
 
@@ -52,22 +53,20 @@ def load(path: str | Path, fmt: str = "auto") -> Workload:
 
 def _load_model_file(path: Path, suffix: str) -> Workload:
     """A YAML model file of any family, or a Hugging Face ``config.json``, by its content."""
-    from accelsim.workload.moe import is_moe_file
-
     if is_moe_file(path):
         raise WorkloadError("this is a MoE model (schema accelsim.moe/1): it runs on a "
                             "system of chiplets through `accelsim run` with a 'chiplets:' "
                             "section in the run config (docs/moe.md)", file=str(path))
-    from accelsim.workload.llm import PassShape, decoder_pass, is_llm_file, load_llm_model
-
     if is_llm_file(path):  # outside an `llm:` run: one token of batch-1 decode, no cache
+        from accelsim.workload.llm import PassShape, decoder_pass, load_llm_model
+
         return decoder_pass(load_llm_model(path), PassShape(1, 0, 1))
     if suffix == ".json":
         raise WorkloadError("not a Hugging Face config.json (a JSON object with "
                             "model_type)", file=str(path))
-    from accelsim.workload.onnx_ref import is_onnx_ref, load_onnx_ref
-
     if is_onnx_ref(path):
+        from accelsim.workload.onnx_ref import load_onnx_ref
+
         return load_onnx_ref(path)
     return load_model_file(path)
 

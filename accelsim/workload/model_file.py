@@ -21,6 +21,7 @@ from accelsim.config.yaml_source import (
     parse_yaml_text,
 )
 from accelsim.errors import ConfigError, WorkloadError
+from accelsim.workload.kinds import declares_schema  # noqa: F401 - re-exported
 from accelsim.workload.layers import Conv2dLayer, GemmLayer, Layer, Workload
 
 SCHEMA = "accelsim.workload/1"
@@ -41,17 +42,6 @@ _OPTIONAL: dict[str, dict[str, int]] = {
     "attention": {"batch": 1},
 }
 OPS = tuple(_REQUIRED)
-
-
-def declares_schema(path: str | Path, schema: str) -> bool:
-    """True when ``path`` is a YAML file whose first lines declare ``schema: <schema>``: how the
-    loader tells the model-file families (layers, LLM, ONNX reference) apart by content."""
-    path = Path(path)
-    if path.suffix.lower() not in (".yaml", ".yml") or not path.is_file():
-        return False
-    with path.open(encoding="utf-8") as handle:
-        head = [next(handle, "") for _ in range(5)]
-    return any(line.split("#")[0].strip() == f"schema: {schema}" for line in head)
 
 
 def _did_you_mean(word: str, candidates: tuple[str, ...] | list[str]) -> str:

@@ -21,13 +21,14 @@ from typing import TYPE_CHECKING
 from accelsim.config.yaml_source import format_key_path, load_yaml_file
 from accelsim.errors import TraceError, WorkloadError
 from accelsim.lazy import LazyModule
+from accelsim.workload.kinds import MOE_SCHEMA, is_moe_file  # noqa: F401 - re-exported
 
 if TYPE_CHECKING:
     import numpy as np
 else:
     np = LazyModule("numpy")
 
-MODEL_SCHEMA = "accelsim.moe/1"
+MODEL_SCHEMA = MOE_SCHEMA
 ROUTING_SCHEMA = "accelsim.routing/1"
 _KEYS = ("d_model", "experts", "top_k", "shared_experts", "expert_ffn", "matrices", "layers")
 _OPTIONAL = {"shared_experts": 0, "matrices": 3, "layers": 1}
@@ -73,24 +74,6 @@ class Routing:
             for expert in ids:
                 counts[expert] += 1
         return counts
-
-
-def is_moe_file(path: str | Path) -> bool:
-    """A YAML file whose first non-comment line declares the MoE schema, or a Hugging Face
-    ``config.json`` of a MoE family (``hf_config``)."""
-    from accelsim.workload.hf_config import is_moe_config, read_hf_config
-
-    path = Path(path)
-    config = read_hf_config(path)
-    if config is not None:
-        return is_moe_config(config)
-    if path.suffix.lower() not in (".yaml", ".yml") or not path.is_file():
-        return False
-    for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
-        stripped = line.strip()
-        if stripped and not stripped.startswith("#"):
-            return stripped.replace(" ", "") == f"schema:{MODEL_SCHEMA}"
-    return False
 
 
 def load_moe_model(path: str | Path) -> MoeModel:

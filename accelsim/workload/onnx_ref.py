@@ -14,18 +14,13 @@ import yaml
 
 from accelsim.config.yaml_source import load_yaml_file
 from accelsim.errors import WorkloadError
+from accelsim.workload.kinds import ONNX_REF_SCHEMA, is_onnx_ref  # noqa: F401 - re-exported
 from accelsim.workload.layers import Workload
-from accelsim.workload.model_file import declares_schema
 from accelsim.workload.onnx_graph import parse_input_shape
 from accelsim.workload.onnx_import import load_onnx_workload
 
-SCHEMA = "accelsim.onnx/1"
+SCHEMA = ONNX_REF_SCHEMA
 _KEYS = ("schema", "model", "input_shapes")
-
-
-def is_onnx_ref(path: str | Path) -> bool:
-    """True when ``path`` is a YAML file whose first lines declare ``schema: accelsim.onnx/1``."""
-    return declares_schema(path, SCHEMA)
 
 
 def load_onnx_ref(path: str | Path) -> Workload:

@@ -6,21 +6,18 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, TypeAlias
 
 from accelsim.config.chiplet_spec import single_chip
 from accelsim.config.run_spec import RunSpec
 from accelsim.errors import InputError
+from accelsim.workload.kinds import is_llm_file, is_moe_file
 from accelsim.workload.layers import Workload
-from accelsim.workload.llm import LlmModels, is_llm_file, load_llm_model
 from accelsim.workload.loader import load
-from accelsim.workload.moe import (
-    MoeModel,
-    Routing,
-    generate_routing,
-    is_moe_file,
-    load_moe_model,
-    load_routing,
-)
+
+if TYPE_CHECKING:  # read only by an LLM or MoE run, which imports them
+    from accelsim.workload.llm import LlmModels
+    from accelsim.workload.moe import MoeModel, Routing
 
 
 @dataclass(frozen=True)
@@ -31,10 +28,12 @@ class MoeWorkload:
     routing: Routing
 
 
-RunWorkload = Workload | MoeWorkload | LlmModels
+RunWorkload: TypeAlias = "Workload | MoeWorkload | LlmModels"
 
 
 def _moe(spec: RunSpec) -> MoeWorkload:
+    from accelsim.workload.moe import generate_routing, load_moe_model, load_routing
+
     model = load_moe_model(spec.workload)
     moe = (spec.chiplets or single_chip()).moe
     if moe.routing is not None:
@@ -45,6 +44,8 @@ def _moe(spec: RunSpec) -> MoeWorkload:
 
 
 def _llm(spec: RunSpec) -> LlmModels:
+    from accelsim.workload.llm import LlmModels, load_llm_model
+
     llm = spec.llm
     assert llm is not None
     if not is_llm_file(spec.workload):
