@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import copy
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import yaml
@@ -43,6 +43,8 @@ def override_label(dotted: str, value: object) -> str:
     (values shown in YAML flow style, long ones clipped)."""
     if isinstance(value, str):
         shown = value
+    elif type(value) is int and abs(value) < 1 << 63:  # as YAML's flow style writes it
+        shown = str(value)
     else:
         try:
             shown = yaml.safe_dump(value, default_flow_style=True, width=1 << 30,
@@ -94,7 +96,17 @@ def _is_file(path: Path) -> bool:
         return False
 
 
-def _include_system(tree: Tree, config_dir: Path, origins: list[Origin], source: SourceMap) -> Path:
+SystemReader = Callable[[Path], Located]
+"""Reads an included system file (``load_yaml_file`` by default; a sweep reads each once)."""
+
+
+def read_system_file(path: Path) -> Located:
+    """The parsed system file at ``path``."""
+    return load_yaml_file(path, what="system")
+
+
+def _include_system(tree: Tree, config_dir: Path, origins: list[Origin], source: SourceMap,
+                    read: SystemReader) -> Path:
     """Replace ``system: path.yaml`` by that file's content; return the dir paths resolve from."""
     system = tree.get("system")
     if not isinstance(system, str):
@@ -107,11 +119,11 @@ def _include_system(tree: Tree, config_dir: Path, origins: list[Origin], source:
         raise ConfigError(f"system file {system!r} not found (looked in {path.parent})",
                           file=source.file, line=source.line_of(("system",)), key_path="system")
     try:
-        located = load_yaml_file(path, what="system")
+        located = read(path)
     except ConfigError as exc:  # its key paths are relative to the file: put them under system
         key_path = "system" + (f".{exc.key_path}" if exc.key_path else "")
         raise ConfigError(exc.message, file=exc.file, line=exc.line, key_path=key_path) from None
-    tree["system"] = located.data
+    tree["system"] = copy.deepcopy(located.data)  # overrides edit the tree in place
     origins.append(Origin(("system",), located.source))
     return path.parent
 
@@ -174,8 +186,10 @@ def _resolve_routing(tree: Tree, config_dir: Path) -> None:
         moe["routing"] = _resolve(config_dir, moe["routing"])
 
 
-def build_run_spec(located: Located, overrides: Mapping[str, object] | None = None) -> RunSpec:
-    """Validate a parsed run config (plus overrides) into a RunSpec."""
+def build_run_spec(located: Located, overrides: Mapping[str, object] | None = None, *,
+                   read_system: SystemReader = read_system_file) -> RunSpec:
+    """Validate a parsed run config (plus overrides) into a RunSpec; ``read_system`` reads
+    the system file it names."""
     if not isinstance(located.data, dict):
         raise ConfigError("a run config must be a mapping of keys (name, system, workload, ...)",
                           file=located.source.file, line=1)
@@ -187,11 +201,11 @@ def build_run_spec(located: Located, overrides: Mapping[str, object] | None = No
     if system_file is not None:  # --set system=FILE: swap the whole system (paths from cwd)
         tree["system"] = system_file
         source = SourceMap(override_label("system", system_file))
-        system_dir = _include_system(tree, Path.cwd(), origins, source)
+        system_dir = _include_system(tree, Path.cwd(), origins, source, read_system)
         if not isinstance(system_file, str):
             origins.append(Origin(("system",), source))
     else:
-        system_dir = _include_system(tree, config_dir, origins, located.source)
+        system_dir = _include_system(tree, config_dir, origins, located.source, read_system)
     if "workload" in tree:
         tree["workload"] = _resolve(config_dir, tree["workload"])
     _resolve_tables(tree, system_dir)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from pydantic import BaseModel
@@ -24,6 +24,7 @@ from accelsim.compat.scalesim.run import (
     run_scalesim,
 )
 from accelsim.config import RunSpec, build_run_spec
+from accelsim.config.loader import read_system_file
 from accelsim.config.quantities import Unit
 from accelsim.config.yaml_source import Located, SourceMap, load_yaml_file
 from accelsim.errors import ConfigError, InputError
@@ -68,10 +69,18 @@ class Base:
     located: Located
     fixed: Mapping[str, object]
     label: str
+    _systems: dict[Path, Located] = field(default_factory=dict, compare=False, repr=False)
 
     def spec(self, overrides: Mapping[str, object] | None = None) -> RunSpec:
         """The base with the fixed overrides and then ``overrides`` applied, validated."""
-        return build_run_spec(self.located, {**self.fixed, **(overrides or {})})
+        return build_run_spec(self.located, {**self.fixed, **(overrides or {})},
+                              read_system=self._system)
+
+    def _system(self, path: Path) -> Located:
+        """A system file the points include, read once per sweep like the config itself."""
+        if path not in self._systems:
+            self._systems[path] = read_system_file(path)
+        return self._systems[path]
 
 
 def load_base(spec_or_path: RunSpec | str | Path,

@@ -147,3 +147,14 @@ def test_config_that_is_not_utf8_is_one_line(tmp_path: Path) -> None:
     with pytest.raises(ConfigError) as info:
         load_run_spec(path)
     assert str(info.value).startswith(f"{path}: cannot read config file: 'utf-8' codec")
+
+
+@pytest.mark.parametrize("value", [0, 7, -3, 10**30, True, False, None, 1.5, 1e-5, [1, 2],
+                                   {"a": 1}])
+def test_an_override_label_shows_the_value_as_yaml_flow_style(value: object) -> None:
+    import yaml
+
+    from accelsim.config.loader import override_label
+
+    shown = yaml.safe_dump(value, default_flow_style=True, width=1 << 30, sort_keys=False)
+    assert override_label("k", value) == f"--set k={shown.strip().removesuffix('...').strip()}"

@@ -74,3 +74,23 @@ def test_fingerprint_follows_grid_config_and_input_files(tiny: Path) -> None:
     workload = tiny.parent / "wl.yaml"
     workload.write_text(workload.read_text().replace("m: 16", "m: 17"))
     assert _digest(tiny, [8, 16]) != first
+
+
+def test_points_read_the_system_file_once_and_never_share_its_tree(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from accelsim.config import loader
+
+    reads: list[Path] = []
+    real = loader.read_system_file
+
+    def counting(path: Path) -> object:
+        reads.append(path)
+        return real(path)
+
+    monkeypatch.setattr("accelsim.sweep.base.read_system_file", counting)
+    base = load_base(REPO / "configs" / "int8_sa.yaml", None)
+    grid = build_grid({"system.array.rows": [8, 16], "system.sram.ifmap.capacity": ["8KiB"]})
+    specs = validate_points(base, grid.points(), grid.origins)
+    assert [s.system.array.rows for s in specs] == [8, 16]
+    assert len(reads) == 1
+    assert base.spec() == config.load_run_spec(REPO / "configs" / "int8_sa.yaml")
