@@ -6,17 +6,19 @@ parallelism. ``plan_run`` picks it from the workload and the system; the simulat
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, TypeAlias
 
 from accelsim.config.chiplet_spec import ChipletSystemSpec
 from accelsim.config.run_spec import MappingSpec, RunSpec
 from accelsim.config.system_spec import SystemSpec
-from accelsim.mapping.llm import LlmPlan, plan_llm
 from accelsim.mapping.partition import Partition, partition_gemm
 from accelsim.mapping.plan import MappingPlan, plan
 from accelsim.types import OperandHome
 from accelsim.workload.layers import Layer, Workload
-from accelsim.workload.llm import LlmModels
 from accelsim.workload.run_workload import MoeWorkload, RunWorkload
+
+if TYPE_CHECKING:  # an LLM round's plan: mapping.llm is imported when one is planned
+    from accelsim.mapping.llm import LlmPlan
 
 
 @dataclass(frozen=True)
@@ -49,7 +51,7 @@ class MoeRunPlan:
     mapping: MappingSpec
 
 
-RunPlan = ChipPlan | PartitionPlan | MoeRunPlan | LlmPlan
+RunPlan: TypeAlias = "ChipPlan | PartitionPlan | MoeRunPlan | LlmPlan"
 
 
 def plan_run(work: RunWorkload, spec: RunSpec, chiplets: ChipletSystemSpec | None,
@@ -57,7 +59,9 @@ def plan_run(work: RunWorkload, spec: RunSpec, chiplets: ChipletSystemSpec | Non
     """The plan of ``work`` on ``chips`` copies of ``spec.system`` joined as ``chiplets``.
     Layers on one chip (a 1x1 system included) take the single-chip plan."""
     system = spec.system
-    if isinstance(work, LlmModels):
+    if not isinstance(work, Workload | MoeWorkload):  # an LLM's target and draft models
+        from accelsim.mapping.llm import plan_llm
+
         assert spec.llm is not None
         return plan_llm(work, spec.llm, system, spec.mapping, chips, source=spec.workload)
     if isinstance(work, MoeWorkload):

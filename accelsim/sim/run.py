@@ -12,10 +12,8 @@ from dataclasses import replace
 from accelsim.config.run_spec import SimSpec
 from accelsim.errors import ConfigError
 from accelsim.hardware.system import System
-from accelsim.mapping.llm import LlmPlan
 from accelsim.mapping.run_plan import ChipPlan, MoeRunPlan, PartitionPlan, RunPlan
 from accelsim.sim.engine import LayerTiming, simulate
-from accelsim.sim.reram_pipeline import sourced_layer_stats
 from accelsim.sim.stats import SimStats, on_every_chip
 from accelsim.types import OperandHome
 
@@ -27,6 +25,8 @@ def _one_chip(plan: ChipPlan, system: System, sim: SimSpec,
     if all(home is OperandHome.DRAM for home in plan.weight_homes):
         stats = simulate(plan.plan, chip, sim, timed)
     else:
+        from accelsim.sim.reram_pipeline import sourced_layer_stats
+
         stats = SimStats(tuple(sourced_layer_stats(layer, chip, home) for layer, home in
                                zip(plan.plan.layers, plan.weight_homes, strict=True)),
                          chip.clock_hz)
@@ -52,7 +52,7 @@ def simulate_run(plan: RunPlan, system: System, sim: SimSpec,
         raise ConfigError(_NO_RERAM[type(plan)], key_path="system.reram")
     # The LLM, MoE and chiplet-partition simulators are imported when such a plan comes: a
     # one-chip run starts without them.
-    if isinstance(plan, LlmPlan):
+    if not isinstance(plan, ChipPlan | MoeRunPlan | PartitionPlan):  # an LLM round
         from accelsim.sim.llm import simulate_llm
 
         return simulate_llm(plan, system)
