@@ -66,6 +66,43 @@ def measure(args: tuple[str, ...], runs: int, cwd: Path = ROOT) -> Timing:
                   max(t.rss_mib for t in timings))
 
 
+# Where a run's CPU time goes: each step is a fresh process doing the steps before it plus its
+# own, so a step's share is its minimum CPU time less the previous step's.
+_STEPS: tuple[tuple[str, str], ...] = (
+    ("interpreter and site", "pass"),
+    ("pydantic, PyYAML, SimPy", "import pydantic, pydantic.types, yaml, simpy"),
+    ("accelsim's modules", "import accelsim.cli, accelsim.api, accelsim.report"),
+    ("config load and validation", "from accelsim.config import load_run_and_inputs; "
+     "s, _ = load_run_and_inputs('configs/int8_sa.yaml')"),
+    ("the run (search, simulation, pricing)", "from accelsim import runner; runner.run(s)"),
+)
+
+
+def _cpu_of(code: str, runs: int) -> float:
+    """Minimum CPU seconds of ``python -c code`` from the repository root (after a warm-up)."""
+    def once() -> float:
+        proc = subprocess.Popen([sys.executable, "-c", code], cwd=ROOT, env=_env(),
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        _, status, usage = os.wait4(proc.pid, 0)
+        if os.waitstatus_to_exitcode(status) != 0:
+            raise RuntimeError(f"python -c {code!r} failed")
+        return usage.ru_utime + usage.ru_stime
+    once()
+    return min(once() for _ in range(runs))
+
+
+def breakdown(runs: int) -> list[tuple[str, float]]:
+    """The CPU seconds each step of ``accelsim run configs/int8_sa.yaml`` adds."""
+    shares: list[tuple[str, float]] = []
+    code, before = "", 0.0
+    for label, step in _STEPS:
+        code = f"{code}; {step}" if code else step
+        total = _cpu_of(code, runs)
+        shares.append((label, total - before))
+        before = total
+    return shares
+
+
 def main(runs: int = RUNS) -> int:
     """Time both commands (and the run with exports, untargeted); 0 if both met their CPU-time
     target, 1 if not."""
@@ -84,6 +121,10 @@ def main(runs: int = RUNS) -> int:
         t = measure(("run", str(ROOT / "configs" / "int8_sa.yaml"), *EXPORTS), runs, Path(tmp))
     print(f"{'  the same with --json and --csv':34s} wall {t.wall_s:.3f} s  CPU {t.cpu_s:.3f} s"
           f"  peak RSS {t.rss_mib:.0f} MiB  (no target)")
+    print("where the run's CPU time goes (each step: a fresh process, minimum of "
+          f"{runs}, less the step before):")
+    for label, seconds in breakdown(runs):
+        print(f"  {label:40s} {seconds:6.3f} s")
     return status
 
 
