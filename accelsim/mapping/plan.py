@@ -11,8 +11,8 @@ Which operand slices must come from DRAM for each fold follows from the reuse an
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Hashable, Mapping
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from accelsim.config.run_spec import MappingSpec
@@ -34,6 +34,7 @@ from accelsim.mapping.reuse import (
     fold_traffic,
     residency,
 )
+from accelsim.mapping.shared import layer_key
 from accelsim.mapping.space import chunk_gemm, fixed_chunk, fixed_mapping
 from accelsim.timing.codes import (
     VALUE_POLICIES,
@@ -375,9 +376,16 @@ def plan_key(gemm: GemmShape, system: SystemSpec, choice: LayerMapping,
 
 
 def plan(workload: Workload, system: SystemSpec, mapping: MappingSpec) -> MappingPlan:
-    """Map every layer of ``workload`` onto ``system``'s array."""
-    return MappingPlan(
-        layers=tuple(plan_layer(layer, system, mapping, source=workload.source)
-                     for layer in workload.layers),
-        rows=system.array.rows, cols=system.array.cols,
-    )
+    """Map every layer of ``workload`` onto ``system``'s array; layers equal but for their
+    name (``mapping.shared.layer_key``) are planned once."""
+    planned: dict[Hashable, LayerPlan] = {}
+    layers: list[LayerPlan] = []
+    for layer in workload.layers:
+        key = layer_key(layer, system)
+        known = planned.get(key) if key is not None else None
+        if known is None:
+            known = plan_layer(layer, system, mapping, source=workload.source)
+            if key is not None:
+                planned[key] = known
+        layers.append(known if known.layer is layer else replace(known, layer=layer))
+    return MappingPlan(layers=tuple(layers), rows=system.array.rows, cols=system.array.cols)
