@@ -47,8 +47,8 @@ class Channel:
         """Cycles the channel is busy moving ``bits`` (ceil)."""
         if bits <= 0:
             return 0
-        product = bits * self.cycles_per_bit
-        return -(-product.numerator // product.denominator)
+        rate = self.cycles_per_bit  # ceil(bits * p / q) in integers, no Fraction built
+        return -(-(bits * rate.numerator) // rate.denominator)
 
 
 @dataclass
