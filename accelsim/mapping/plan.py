@@ -331,21 +331,23 @@ def _temporal_blocks(layer: Layer, system: SystemSpec, choice: LayerMapping, bit
 
 def plan_layer(layer: Layer, system: SystemSpec, mapping: MappingSpec, *,
                source: str | None = None, choice: LayerMapping | None = None,
-               codes: LayerCodes | None = None) -> LayerPlan:
+               codes: LayerCodes | None = None, bits: OperandBits | None = None) -> LayerPlan:
     """Map one layer as ``choice`` says (default: the fixed mapping of ``mapping``): cut the
     stream into chunks, then fold each. ``source`` (the workload file) is named in errors about
-    the layer; ``codes``: the layer's temporal codes when already known (the search plans one
-    layer many times)."""
+    the layer; ``codes`` and ``bits``: the layer's temporal codes and operand bits when already
+    known (the search plans one layer many times; known bits mean its checks passed)."""
     gemm = layer.gemm()
-    check_layer_size(layer, system, source)
-    check_trace_fits_pe(layer, system, source)
-    check_accumulation_fits(layer, system, source)
-    bits = operand_bits(layer, system, source)
+    checked = bits is not None
+    if bits is None:
+        check_layer_size(layer, system, source)
+        check_trace_fits_pe(layer, system, source)
+        check_accumulation_fits(layer, system, source)
+        bits = operand_bits(layer, system, source)
     dataflow = system.array.dataflow
     if choice is None:
         choice = fixed_mapping(gemm, system, mapping, bits)
     temporal = None
-    if bits.psum_format is not None:
+    if bits.psum_format is not None and not checked:
         check_group_size(bits.psum_format, -(-spatial_dims(dataflow, gemm.m, gemm.n, gemm.k)[0]
                                              // system.array.rows), layer.name)
     if system.array.pe == "temporal":

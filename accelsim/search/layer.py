@@ -20,7 +20,6 @@ from typing import Literal
 from accelsim.config.run_spec import MappingSpec
 from accelsim.config.system_spec import SystemSpec
 from accelsim.mapping.choice import LayerMapping
-from accelsim.mapping.operands import operand_bits
 from accelsim.mapping.plan import LayerPlan, plan_key, plan_layer
 from accelsim.mapping.space import candidates
 from accelsim.search.traffic import traffic_report
@@ -101,7 +100,7 @@ def _distinct(fixed: LayerPlan, spec: MappingSpec, system: SystemSpec) -> list[_
     first; a temporal layer's codes are read once for all of them."""
     layer, gemm = fixed.layer, fixed.layer.gemm()
     assert fixed.choice is not None  # plan_layer records the mapping it followed
-    bits = operand_bits(layer, system)
+    bits = fixed.bits  # the layer's, its checks passed when it was planned
     codes = layer_codes(layer, system) if system.array.pe == "temporal" else None
     out = [_Candidate(0, fixed.choice, fixed)]
     keys = {plan_key(gemm, system, fixed.choice, bits)}
@@ -110,7 +109,7 @@ def _distinct(fixed: LayerPlan, spec: MappingSpec, system: SystemSpec) -> list[_
         if key not in keys:
             keys.add(key)
             out.append(_Candidate(index, choice, plan_layer(layer, system, spec, choice=choice,
-                                                            codes=codes)))
+                                                            codes=codes, bits=bits)))
     return out
 
 

@@ -49,3 +49,12 @@ def test_costs_of_another_system_are_their_own() -> None:
     run = plan.blocks[0].segments[0].runs[0]
     assert FoldCosts(small).of(run) == (array_cycles(run, small), busy_cycles(run, small))
     assert FoldCosts(large).of(run) == (array_cycles(run, large), busy_cycles(run, large))
+
+
+def test_candidates_planned_with_known_bits_equal_planning_from_scratch() -> None:
+    spec = accelsim.load(ROOT / "configs" / "apsq_ws.yaml")
+    system = spec.system
+    bits = operand_bits(CONV, system)
+    for choice in candidates(CONV.gemm(), system, spec.mapping, bits):
+        assert plan_layer(CONV, system, spec.mapping, choice=choice, bits=bits) == plan_layer(
+            CONV, system, spec.mapping, choice=choice)
