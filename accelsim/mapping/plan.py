@@ -11,8 +11,8 @@ Which operand slices must come from DRAM for each fold follows from the reuse an
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Hashable, Mapping
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from accelsim.config.run_spec import MappingSpec
@@ -34,6 +34,7 @@ from accelsim.mapping.reuse import (
     fold_traffic,
     residency,
 )
+from accelsim.mapping.shared import layer_key
 from accelsim.mapping.space import chunk_gemm, fixed_chunk, fixed_mapping
 from accelsim.timing.codes import (
     VALUE_POLICIES,
@@ -330,21 +331,23 @@ def _temporal_blocks(layer: Layer, system: SystemSpec, choice: LayerMapping, bit
 
 def plan_layer(layer: Layer, system: SystemSpec, mapping: MappingSpec, *,
                source: str | None = None, choice: LayerMapping | None = None,
-               codes: LayerCodes | None = None) -> LayerPlan:
+               codes: LayerCodes | None = None, bits: OperandBits | None = None) -> LayerPlan:
     """Map one layer as ``choice`` says (default: the fixed mapping of ``mapping``): cut the
     stream into chunks, then fold each. ``source`` (the workload file) is named in errors about
-    the layer; ``codes``: the layer's temporal codes when already known (the search plans one
-    layer many times)."""
+    the layer; ``codes`` and ``bits``: the layer's temporal codes and operand bits when already
+    known (the search plans one layer many times; known bits mean its checks passed)."""
     gemm = layer.gemm()
-    check_layer_size(layer, system, source)
-    check_trace_fits_pe(layer, system, source)
-    check_accumulation_fits(layer, system, source)
-    bits = operand_bits(layer, system, source)
+    checked = bits is not None
+    if bits is None:
+        check_layer_size(layer, system, source)
+        check_trace_fits_pe(layer, system, source)
+        check_accumulation_fits(layer, system, source)
+        bits = operand_bits(layer, system, source)
     dataflow = system.array.dataflow
     if choice is None:
         choice = fixed_mapping(gemm, system, mapping, bits)
     temporal = None
-    if bits.psum_format is not None:
+    if bits.psum_format is not None and not checked:
         check_group_size(bits.psum_format, -(-spatial_dims(dataflow, gemm.m, gemm.n, gemm.k)[0]
                                              // system.array.rows), layer.name)
     if system.array.pe == "temporal":
@@ -375,9 +378,16 @@ def plan_key(gemm: GemmShape, system: SystemSpec, choice: LayerMapping,
 
 
 def plan(workload: Workload, system: SystemSpec, mapping: MappingSpec) -> MappingPlan:
-    """Map every layer of ``workload`` onto ``system``'s array."""
-    return MappingPlan(
-        layers=tuple(plan_layer(layer, system, mapping, source=workload.source)
-                     for layer in workload.layers),
-        rows=system.array.rows, cols=system.array.cols,
-    )
+    """Map every layer of ``workload`` onto ``system``'s array; layers equal but for their
+    name (``mapping.shared.layer_key``) are planned once."""
+    planned: dict[Hashable, LayerPlan] = {}
+    layers: list[LayerPlan] = []
+    for layer in workload.layers:
+        key = layer_key(layer, system)
+        known = planned.get(key) if key is not None else None
+        if known is None:
+            known = plan_layer(layer, system, mapping, source=workload.source)
+            if key is not None:
+                planned[key] = known
+        layers.append(known if known.layer is layer else replace(known, layer=layer))
+    return MappingPlan(layers=tuple(layers), rows=system.array.rows, cols=system.array.cols)

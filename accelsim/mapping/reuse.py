@@ -22,6 +22,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 from fractions import Fraction
+from functools import cached_property
 
 from accelsim.config.system_spec import SystemSpec
 from accelsim.mapping.choice import BufferUse, LayerMapping, PsumHome
@@ -67,10 +68,11 @@ class OperandBits:
         width one is stored at outside it, between K folds."""
         return self.psum if self.pe_psum is None else self.pe_psum
 
-    @property
+    @cached_property
     def weight_stored(self) -> Fraction:
         """Bits one weight takes in DRAM and SRAM: its container share when the weights are
-        packed (FineQ: 8-bit container / 3 weights), else its width."""
+        packed (FineQ: 8-bit container / 3 weights), else its width (kept with the instance:
+        planning reads it for every tile)."""
         return Fraction(self.weight) if self.weight_storage is None else self.weight_storage
 
 

@@ -20,12 +20,11 @@ from typing import Literal
 from accelsim.config.run_spec import MappingSpec
 from accelsim.config.system_spec import SystemSpec
 from accelsim.mapping.choice import LayerMapping
-from accelsim.mapping.operands import operand_bits
 from accelsim.mapping.plan import LayerPlan, plan_key, plan_layer
 from accelsim.mapping.space import candidates
 from accelsim.search.traffic import traffic_report
-from accelsim.sim.array_counts import array_cycles, busy_cycles, layer_counts
-from accelsim.sim.engine import LayerTiming, channel_for, stats_of, time_layer
+from accelsim.sim.array_counts import layer_counts
+from accelsim.sim.engine import FoldCosts, LayerTiming, stats_of, time_layer
 from accelsim.sim.stats import LayerStats
 from accelsim.timing.codes import layer_codes
 
@@ -69,18 +68,22 @@ def score(stats: LayerStats, system: SystemSpec, prices: Prices, objective: Obje
     return Score(stats.cycles, energy, _value(objective, stats.cycles, energy))
 
 
-def bound(plan: LayerPlan, system: SystemSpec, prices: Prices, objective: Objective) -> float:
-    """A lower bound of the plan's objective (module doc), without simulating it."""
+def bound(plan: LayerPlan, system: SystemSpec, prices: Prices, objective: Objective,
+          costs: FoldCosts | None = None) -> float:
+    """A lower bound of the plan's objective (module doc), without simulating it; ``costs``:
+    the fold costs on ``system`` known so far (the search shares them between its plans)."""
+    costs = FoldCosts(system) if costs is None else costs
     compute = busy = dram_bits = 0
     for block in plan.blocks:
         for segment in block.segments:
             for run in segment.runs:
                 folds = plan.groups * block.repeat * segment.repeat * run.count
-                compute += folds * array_cycles(run, system)
-                busy += folds * busy_cycles(run, system)
+                cycles, busy_one = costs.of(run)
+                compute += folds * cycles
+                busy += folds * busy_one
                 dram_bits += folds * (run.traffic.dram_read_bits + run.traffic.dram_write_bits)
-    channel = channel_for(system)
-    cycles = max(busy, int(dram_bits * channel.cycles_per_bit))
+    rate = costs.channel.cycles_per_bit  # floor(bits * p / q), exactly, in integers
+    cycles = max(busy, dram_bits * rate.numerator // rate.denominator)
     counts = layer_counts(plan, system, compute)
     return _value(objective, cycles, _energy(counts, cycles, system.clock_hz, prices))
 
@@ -97,7 +100,7 @@ def _distinct(fixed: LayerPlan, spec: MappingSpec, system: SystemSpec) -> list[_
     first; a temporal layer's codes are read once for all of them."""
     layer, gemm = fixed.layer, fixed.layer.gemm()
     assert fixed.choice is not None  # plan_layer records the mapping it followed
-    bits = operand_bits(layer, system)
+    bits = fixed.bits  # the layer's, its checks passed when it was planned
     codes = layer_codes(layer, system) if system.array.pe == "temporal" else None
     out = [_Candidate(0, fixed.choice, fixed)]
     keys = {plan_key(gemm, system, fixed.choice, bits)}
@@ -106,7 +109,7 @@ def _distinct(fixed: LayerPlan, spec: MappingSpec, system: SystemSpec) -> list[_
         if key not in keys:
             keys.add(key)
             out.append(_Candidate(index, choice, plan_layer(layer, system, spec, choice=choice,
-                                                            codes=codes)))
+                                                            codes=codes, bits=bits)))
     return out
 
 
@@ -119,11 +122,11 @@ class Searched:
     timing: LayerTiming | None
 
 
-def _dram_simulator(system: SystemSpec, timings: dict[int, LayerTiming]
+def _dram_simulator(system: SystemSpec, timings: dict[int, LayerTiming], costs: FoldCosts
                     ) -> Callable[[LayerPlan], LayerStats]:
     """Time and count a plan with weights from DRAM, keeping its timing by ``id``."""
     def run(plan: LayerPlan) -> LayerStats:
-        timing = timings[id(plan)] = time_layer(plan, system)
+        timing = timings[id(plan)] = time_layer(plan, system, costs)
         return stats_of(plan, system, timing)
     return run
 
@@ -136,14 +139,15 @@ def search_layer(fixed: LayerPlan, system: SystemSpec, spec: MappingSpec, prices
     choice, the objective, traffic against compulsory)."""
     objective: Objective = spec.objective
     timings: dict[int, LayerTiming] = {}
-    run = simulate or _dram_simulator(system, timings)
+    costs = FoldCosts(system)  # this search's: its plans share most tiles
+    run = simulate or _dram_simulator(system, timings, costs)
     pool = _distinct(fixed, spec, system)
     base = score(run(fixed), system, prices, objective)
     best, best_score = pool[0], base
     # a custom simulator (weights from ReRAM) counts differently, and with fold overlap a fold
     # costs less than its busy cycles: no bound then, every plan is run
     bounded = simulate is None and system.array.fold_overlap == "none"
-    ranked = sorted(((bound(c.plan, system, prices, objective) if bounded
+    ranked = sorted(((bound(c.plan, system, prices, objective, costs) if bounded
                       else float("-inf"), c.index, c) for c in pool[1:]),
                     key=lambda item: (item[0], item[1]))
     simulated = 1

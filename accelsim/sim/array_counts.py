@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from accelsim.config.system_spec import SramBufferSpec, SystemSpec
 from accelsim.mapping.plan import LayerPlan, TileRun
-from accelsim.sim.psum_counts import psum_counts, psum_port_cycles
+from accelsim.mapping.reuse import FoldTrafficBits
+from accelsim.sim.psum_counts import PSUM_KEYS, psum_port_cycles
 from accelsim.sim.temporal_counts import decoder_counts, temporal_counts
 from accelsim.timing.systolic import fold_cycles
 from accelsim.timing.temporal import temporal_fold_cycles
@@ -26,6 +27,9 @@ _DRAM_WRITES = count_key("dram", Action.WRITE_BITS)
 _SRAM_KEYS: tuple[tuple[str, str], ...] = tuple(
     (count_key(f"sram.{operand.value}", Action.READ_BITS),
      count_key(f"sram.{operand.value}", Action.WRITE_BITS)) for operand in OPERANDS)
+# What one fold's traffic adds, in the order the counts list them (``_fold_values``).
+_FOLD_KEYS: tuple[str, ...] = (_DRAM_READS, _DRAM_WRITES,
+                               *(key for pair in _SRAM_KEYS for key in pair), *PSUM_KEYS)
 
 
 def _ceil_div(num: float, den: float) -> int:
@@ -68,6 +72,34 @@ def _add(counts: dict[str, int], key: str, value: int) -> None:
         counts[key] = counts.get(key, 0) + value
 
 
+def _fold_values(traffic: FoldTrafficBits) -> tuple[int, ...]:
+    """One fold's counted bits and operations, in the order of ``_FOLD_KEYS``."""
+    reads, writes = traffic.sram_read_bits, traffic.sram_write_bits
+    return (traffic.dram_read_bits, traffic.dram_write_bits, reads[0], writes[0], reads[1],
+            writes[1], reads[2], writes[2], traffic.psum_read_bits, traffic.psum_write_bits,
+            traffic.requant_ops, traffic.engine_read_bits, traffic.engine_write_bits)
+
+
+def _traffic_counts(plan: LayerPlan, counts: dict[str, int]) -> None:
+    """Add every fold's traffic to ``counts``: each key enters at the first fold that moves
+    some of it (the order of a fold-by-fold walk), zeros left out."""
+    totals = [0] * len(_FOLD_KEYS)
+    order: list[int] = []
+    for block in plan.blocks:
+        for segment in block.segments:
+            for run in segment.runs:
+                folds = plan.groups * block.repeat * segment.repeat * run.count
+                if not folds:
+                    continue
+                for index, value in enumerate(_fold_values(run.traffic)):
+                    if value:  # counts are never negative: a zero total is a first sight
+                        if not totals[index]:
+                            order.append(index)
+                        totals[index] += folds * value
+    for index in order:
+        counts[_FOLD_KEYS[index]] = totals[index]
+
+
 def layer_counts(plan: LayerPlan, system: SystemSpec, compute_cycles: int) -> dict[str, int]:
     """Action counts of a whole layer (see sim/stats.py for the keys)."""
     counts: dict[str, int] = {}
@@ -75,18 +107,7 @@ def layer_counts(plan: LayerPlan, system: SystemSpec, compute_cycles: int) -> di
     _add(counts, _MAC, plan.macs)
     _add(counts, _PE_BUSY, pe_count * compute_cycles)
     _add(counts, _REG_WRITES, plan.reg_write_bits)
-    for block in plan.blocks:
-        for segment in block.segments:
-            for run in segment.runs:
-                folds = plan.groups * block.repeat * segment.repeat * run.count
-                traffic = run.traffic
-                _add(counts, _DRAM_READS, folds * traffic.dram_read_bits)
-                _add(counts, _DRAM_WRITES, folds * traffic.dram_write_bits)
-                for index, (read_key, write_key) in enumerate(_SRAM_KEYS):
-                    _add(counts, read_key, folds * traffic.sram_read_bits[index])
-                    _add(counts, write_key, folds * traffic.sram_write_bits[index])
-                for key, value in psum_counts(traffic, folds).items():
-                    _add(counts, key, value)
+    _traffic_counts(plan, counts)
     for key, value in (*temporal_counts(plan, system).items(), *decoder_counts(plan).items()):
         _add(counts, key, value)
     return counts

@@ -8,7 +8,7 @@ With ``sim.timeline`` on, every layer's start and end cycle is recorded for the 
 from __future__ import annotations
 
 from collections.abc import Generator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from fractions import Fraction
 
 import simpy
@@ -17,6 +17,7 @@ from accelsim.config.run_spec import SimSpec
 from accelsim.config.system_spec import SystemSpec
 from accelsim.mapping.plan import Block, LayerPlan, MappingPlan, Segment, TileRun
 from accelsim.mapping.psum_traffic import psum_counts
+from accelsim.mapping.reuse import FoldTrafficBits
 from accelsim.sim.array_counts import array_cycles, busy_cycles, layer_counts
 from accelsim.sim.pipeline import (
     Channel,
@@ -27,6 +28,7 @@ from accelsim.sim.pipeline import (
     step_fold,
 )
 from accelsim.sim.stats import LayerStats, SimStats
+from accelsim.timing.folding import FoldShape
 from accelsim.types import Operand
 
 
@@ -63,21 +65,41 @@ def _double_buffered(system: SystemSpec) -> bool:
                for op in (Operand.IFMAP, Operand.WEIGHT, Operand.OFMAP))
 
 
-FoldCosts = dict[int, tuple[int, int]]  # id(run) -> (array cycles, busy cycles), one layer
+@dataclass
+class FoldCosts:
+    """What folds cost on one system: each tile's (array cycles, busy cycles), computed once
+    per distinct tile (shape, traffic, MAC-phase cycles), and the DRAM channel. Owned by one
+    caller: one layer's timing, or one layer's mapping search (whose candidate plans share
+    most tiles); never kept between runs."""
 
+    system: SystemSpec
+    channel: Channel = field(init=False)
+    _by_value: dict[tuple[FoldShape, FoldTrafficBits, int | None], tuple[int, int]] = field(
+        default_factory=dict, init=False)
+    # id(run) -> (run, costs): the run is held, so that its id is not reused while cached
+    _by_id: dict[int, tuple[TileRun, tuple[int, int]]] = field(default_factory=dict, init=False)
 
-def _fold_costs(run: TileRun, system: SystemSpec, costs: FoldCosts) -> tuple[int, int]:
-    """One fold's array and busy cycles, computed once per run of a layer: the coalescing walk
-    steps the same runs many times while it looks for a period."""
-    key = id(run)
-    if key not in costs:
-        costs[key] = (array_cycles(run, system), busy_cycles(run, system))
-    return costs[key]
+    def __post_init__(self) -> None:
+        self.channel = channel_for(self.system)
+
+    def of(self, run: TileRun) -> tuple[int, int]:
+        """(array cycles, busy cycles) of one fold of ``run``: the coalescing walk steps the
+        same runs many times while it looks for a period."""
+        hit = self._by_id.get(id(run))
+        if hit is not None:
+            return hit[1]
+        key = (run.fold, run.traffic, run.mac_phase_cycles)
+        costs = self._by_value.get(key)
+        if costs is None:
+            costs = self._by_value[key] = (array_cycles(run, self.system),
+                                           busy_cycles(run, self.system))
+        self._by_id[id(run)] = (run, costs)
+        return costs
 
 
 def _run_unit(state: PipelineState, run: TileRun, system: SystemSpec,
               costs: FoldCosts) -> None:
-    cycles, busy = _fold_costs(run, system, costs)
+    cycles, busy = costs.of(run)
     traffic = run.traffic
 
     def one_fold() -> None:
@@ -105,10 +127,12 @@ def _block_unit(state: PipelineState, block: Block, system: SystemSpec,
     repeat_unit(state, once, block.repeat)
 
 
-def time_layer(plan: LayerPlan, system: SystemSpec) -> LayerTiming:
-    """Exact cycles of one layer (pure: no SimPy needed)."""
-    state = PipelineState(channel_for(system), overlap=overlap_for(system))
-    costs: FoldCosts = {}
+def time_layer(plan: LayerPlan, system: SystemSpec, costs: FoldCosts | None = None
+               ) -> LayerTiming:
+    """Exact cycles of one layer (pure: no SimPy needed); ``costs``: the fold costs on
+    ``system`` already known to the caller (a search times many plans of one layer)."""
+    costs = FoldCosts(system) if costs is None else costs
+    state = PipelineState(costs.channel, overlap=overlap_for(system))
 
     def group() -> None:
         for block in plan.blocks:

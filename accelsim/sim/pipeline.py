@@ -47,8 +47,8 @@ class Channel:
         """Cycles the channel is busy moving ``bits`` (ceil)."""
         if bits <= 0:
             return 0
-        product = bits * self.cycles_per_bit
-        return -(-product.numerator // product.denominator)
+        rate = self.cycles_per_bit  # ceil(bits * p / q) in integers, no Fraction built
+        return -(-(bits * rate.numerator) // rate.denominator)
 
 
 @dataclass
@@ -168,10 +168,14 @@ MAX_PERIOD = 4  # units; a steady state that cycles through up to this many stat
 
 
 def _uniform_delta(before: tuple[int, ...], after: tuple[int, ...]) -> int | None:
-    if len(before) != len(after):
+    """The one shift taking every time of ``before`` to ``after``, or None."""
+    if len(before) != len(after) or not before:
         return None
-    deltas = {a - b for a, b in zip(after, before, strict=True)}
-    return deltas.pop() if len(deltas) == 1 else None
+    delta = after[0] - before[0]
+    for a, b in zip(after, before, strict=True):
+        if a - b != delta:
+            return None
+    return delta
 
 
 def repeat_unit(state: PipelineState, unit: Callable[[], None], repeat: int) -> None:

@@ -18,6 +18,8 @@ _PSUM_WRITES = count_key("psum_buffer", Action.WRITE_BITS)
 _REQUANTS = count_key("apsq", Action.REQUANT_OPS)
 _ENGINE_READS = count_key("apsq", Action.READ_BITS)
 _ENGINE_WRITES = count_key("apsq", Action.WRITE_BITS)
+PSUM_KEYS = (_PSUM_READS, _PSUM_WRITES, _REQUANTS, _ENGINE_READS, _ENGINE_WRITES)
+"""The keys ``psum_counts`` gives, in its order."""
 
 
 def _ceil_div(num: float, den: float) -> int:

@@ -64,7 +64,8 @@ def spatial_dims(dataflow: Dataflow, m: int, n: int, k: int) -> tuple[int, int, 
 
     OS keeps C[m, n] in the PEs; WS keeps B[k, n]; IS keeps A^T[k, m] (SCALE-Sim's mapping).
     """
-    check_positive(m=m, n=n, k=k)
+    if not (type(m) is type(n) is type(k) is int and m > 0 and n > 0 and k > 0):
+        check_positive(m=m, n=n, k=k)
     match check_dataflow(dataflow):
         case Dataflow.OS:
             return m, n, k
@@ -102,10 +103,9 @@ def fold_operand_words(fold: FoldShape, dataflow: Dataflow) -> FoldWords:
     outputs; WS preloads Sr*Sc B words and streams T*Sr A words; IS preloads Sr*Sc A words and
     streams T*Sr B words; WS and IS both emit T*Sc (partial) outputs.
     """
-    check_positive(
-        rows_used=fold.rows_used, cols_used=fold.cols_used, stream_len=fold.stream_len
-    )
     sr, sc, t = fold.rows_used, fold.cols_used, fold.stream_len
+    if not (type(sr) is type(sc) is type(t) is int and sr > 0 and sc > 0 and t > 0):
+        check_positive(rows_used=sr, cols_used=sc, stream_len=t)
     match check_dataflow(dataflow):
         case Dataflow.OS:
             return FoldWords(a_words=sr * t, b_words=t * sc, out_words=sr * sc)

@@ -45,6 +45,14 @@ __all__ = [
 
 
 def _check_fold(rows: int, cols: int, fold: FoldShape) -> None:
+    sr, sc, t = fold.rows_used, fold.cols_used, fold.stream_len
+    if not (type(rows) is type(cols) is type(sr) is type(sc) is type(t) is int
+            and 0 < sr <= rows and 0 < sc <= cols and t > 0):  # the common case, checked fast
+        _refuse_fold(rows, cols, fold)
+
+
+def _refuse_fold(rows: int, cols: int, fold: FoldShape) -> None:
+    """The full checks with their messages (an int subclass other than bool still passes)."""
     check_positive(
         rows=rows, cols=cols, rows_used=fold.rows_used, cols_used=fold.cols_used,
         stream_len=fold.stream_len,
