@@ -15,13 +15,11 @@ from dataclasses import dataclass, field, replace
 
 from accelsim.config.run_spec import MappingSpec
 from accelsim.hardware.system import System
-from accelsim.mapping.llm import LlmPlan
 from accelsim.mapping.plan import LayerPlan
-from accelsim.mapping.run_plan import ChipPlan, RunPlan
+from accelsim.mapping.run_plan import ChipPlan, MoeRunPlan, PartitionPlan, RunPlan
 from accelsim.mapping.shared import layer_key
 from accelsim.search.layer import Prices, Searched, search_layer
 from accelsim.sim.engine import LayerTiming
-from accelsim.sim.reram_pipeline import sourced_layer_stats
 from accelsim.sim.stats import LayerStats
 from accelsim.types import OperandHome
 
@@ -29,6 +27,8 @@ from accelsim.types import OperandHome
 def _simulator(system: System, home: OperandHome) -> Callable[[LayerPlan], LayerStats] | None:
     if home is OperandHome.DRAM:
         return None
+    from accelsim.sim.reram_pipeline import sourced_layer_stats  # weights from a ReRAM stack
+
     return lambda plan: sourced_layer_stats(plan, system.chip, home)
 
 
@@ -69,10 +69,10 @@ def search_run(plan: RunPlan, system: System, spec: MappingSpec,
                prices: Callable[[], Prices]) -> SearchedRun:
     """``plan`` with each chip's layer mappings searched (``prices``: one chip's, called once,
     only when something is searched); any other plan, or ``search: off``, unchanged."""
-    if spec.search == "off" or not isinstance(plan, ChipPlan | LlmPlan):
+    if spec.search == "off" or isinstance(plan, MoeRunPlan | PartitionPlan):
         return SearchedRun(plan)
     searcher = _Searcher(system, spec, prices())
-    if isinstance(plan, LlmPlan):
+    if not isinstance(plan, ChipPlan):  # an LLM round: each chip's placed GEMMs
         return SearchedRun(replace(plan, placed=tuple(
             replace(item, plan=searcher.search(item.plan, OperandHome(item.source)).plan)
             if item.plan is not None else item for item in plan.placed)))
