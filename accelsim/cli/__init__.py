@@ -11,7 +11,7 @@ import contextlib
 import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from accelsim.cli.common import (  # noqa: F401 - re-exported for callers and tests
     EXIT_INPUT,
@@ -24,6 +24,7 @@ from accelsim.cli.common import (  # noqa: F401 - re-exported for callers and te
     add_scalesim_arguments,
     check_output_path,
     check_output_paths,
+    end_process,
     interruption,
     run_inputs,
     sigterm_as_interrupt,
@@ -321,5 +322,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_SIGTERM if terminated else 130
 
 
+def entry() -> NoReturn:
+    """The `accelsim` console script and ``python -m accelsim``: ``main``, then the process
+    ends with its exit code (``end_process``); in-process callers use ``main``."""
+    end_process(main())
+
+
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
+    entry()
