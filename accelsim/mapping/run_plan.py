@@ -11,14 +11,14 @@ from typing import TYPE_CHECKING, TypeAlias
 from accelsim.config.chiplet_spec import ChipletSystemSpec
 from accelsim.config.run_spec import MappingSpec, RunSpec
 from accelsim.config.system_spec import SystemSpec
-from accelsim.mapping.partition import Partition, partition_gemm
 from accelsim.mapping.plan import MappingPlan, plan
 from accelsim.types import OperandHome
 from accelsim.workload.layers import Layer, Workload
 from accelsim.workload.run_workload import MoeWorkload, RunWorkload
 
-if TYPE_CHECKING:  # an LLM round's plan: mapping.llm is imported when one is planned
+if TYPE_CHECKING:  # imported when an LLM round or a chiplet partition is planned
     from accelsim.mapping.llm import LlmPlan
+    from accelsim.mapping.partition import Partition
 
 
 @dataclass(frozen=True)
@@ -75,6 +75,8 @@ def plan_run(work: RunWorkload, spec: RunSpec, chiplets: ChipletSystemSpec | Non
 def partition_plan(work: Workload, system: SystemSpec, chiplets: ChipletSystemSpec,
                    mapping: MappingSpec, chips: int) -> PartitionPlan:
     """Every layer of ``work`` cut over ``chips`` chiplets by ``chiplets.partition``."""
+    from accelsim.mapping.partition import partition_gemm
+
     return PartitionPlan(tuple((layer, partition_gemm(layer.gemm(), chips, chiplets.partition,
                                                       system.array.precision))
                                for layer in work.layers), system, chiplets, mapping)
