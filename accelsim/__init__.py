@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from accelsim.version import __version__ as __version__  # `accelsim.__version__`
+
 __all__ = ["load", "run", "sweep"]
 
 if TYPE_CHECKING:

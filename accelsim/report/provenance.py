@@ -12,10 +12,10 @@ import platform
 import subprocess
 from collections.abc import Iterable, Mapping
 from dataclasses import replace
-from functools import cache
-from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+from accelsim.version import __version__
 
 if TYPE_CHECKING:
     from accelsim.report.result import Result
@@ -24,14 +24,10 @@ GIT_TIMEOUT_S = 5.0
 _CHUNK_BYTES = 1 << 20
 
 
-@cache
 def accelsim_version() -> str:
-    """The installed accelsim version (read once per process: the code running is the one
-    that was installed when it was imported)."""
-    try:
-        return metadata.version("accelsim")
-    except metadata.PackageNotFoundError:  # pragma: no cover - running from a bare checkout
-        return "0+unknown"
+    """The running accelsim's version (``accelsim.version``, which the installed package's
+    metadata is built from)."""
+    return __version__
 
 
 def python_version() -> str:

@@ -1,17 +1,16 @@
-"""The SimPy engine: one process walks the layers; each layer advances simulated time by one
-event per coalesced unit of tiles, computed exactly by the pipeline recurrence.
-
-A fresh ``simpy.Environment`` is built per call (no state leaks between runs or sweep points).
+"""One chip's engine: the layers run one after another, each timed exactly by the pipeline
+recurrence (one step per coalesced unit of tiles; ``tests/unit/sim/test_pipeline.py`` proves the
+recurrence against a one-event-per-fold SimPy model). A chip's layers contend for nothing but
+each other's time, so no event queue is needed here; SimPy runs the fabric between chips
+(``sim/chiplets.py``). Nothing is kept between calls (runs, sweep points).
 With ``sim.timeline`` on, every layer's start and end cycle is recorded for the timeline export.
 """
 
 from __future__ import annotations
 
-from collections.abc import Generator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
-
-import simpy
 
 from accelsim.config.run_spec import SimSpec
 from accelsim.config.system_spec import SystemSpec
@@ -160,29 +159,19 @@ def layer_stats(plan: LayerPlan, system: SystemSpec) -> LayerStats:
     return stats_of(plan, system, time_layer(plan, system))
 
 
-def _layers_process(env: simpy.Environment, plan: MappingPlan, system: SystemSpec,
-                    timed: Sequence[LayerTiming | None], out: list[LayerStats],
-                    timeline: list[tuple[str, int, int]],
-                    work: list[int]) -> Generator[simpy.Event, None, None]:
-    for layer_plan, known in zip(plan.layers, timed, strict=True):
-        timing = known or time_layer(layer_plan, system)
-        start = int(env.now)
-        yield env.timeout(timing.cycles)
-        out.append(stats_of(layer_plan, system, timing))
-        timeline.append((layer_plan.layer.name, start, int(env.now)))
-        work.append(timing.folds_stepped)
-
-
 def simulate(plan: MappingPlan, system: SystemSpec, sim: SimSpec,
              timed: Sequence[LayerTiming | None] = ()) -> SimStats:
     """Run every layer of ``plan`` on ``system`` and collect cycles and action counts;
     ``timed`` holds layers' exact timings already known (the mapping search's), by position."""
     timed = tuple(timed) or (None,) * len(plan.layers)
-    env = simpy.Environment()
     layers: list[LayerStats] = []
     timeline: list[tuple[str, int, int]] = []
-    work: list[int] = []
-    env.process(_layers_process(env, plan, system, timed, layers, timeline, work))
-    env.run()
-    return SimStats(tuple(layers), system.clock_hz, events=sum(work),
+    now = work = 0
+    for layer_plan, known in zip(plan.layers, timed, strict=True):
+        timing = known or time_layer(layer_plan, system)
+        layers.append(stats_of(layer_plan, system, timing))
+        timeline.append((layer_plan.layer.name, now, now + timing.cycles))
+        now += timing.cycles
+        work += timing.folds_stepped
+    return SimStats(tuple(layers), system.clock_hz, events=work,
                     timeline=tuple(timeline) if sim.timeline else ())
