@@ -33,7 +33,7 @@ COMMANDS: tuple[tuple[str, tuple[str, ...], float], ...] = (
 EXPORTS = ("--json", "r.json", "--csv", "r.csv")  # written into a temporary directory
 STEPS: tuple[tuple[str, str], ...] = (
     ("interpreter and site", "pass"),
-    ("pydantic, PyYAML, SimPy", "import pydantic, pydantic.types, yaml, simpy"),
+    ("pydantic and PyYAML", "import pydantic, pydantic.types, yaml"),
     ("accelsim's modules", "import accelsim.cli, accelsim.api, accelsim.report"),
     ("config load and validation", "from accelsim.config import load_run_and_inputs; "
      "s, _ = load_run_and_inputs('configs/int8_sa.yaml')"),
