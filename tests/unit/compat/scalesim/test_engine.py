@@ -165,3 +165,21 @@ def test_stalling_conv_events_from_geometry_equal_sorted_ones() -> None:
     assert slow.total == fast.total == 440
     assert (fast.rows.tolist(), fast.k_after.tolist()) == (slow.rows.tolist(),
                                                            slow.k_after.tolist())
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(1, 12), st.integers(1, 12), st.integers(1, 3), st.integers(1, 40),
+       st.integers(1, 40), st.sampled_from(list(Dataflow)), st.integers(1, 9),
+       st.integers(1, 9))
+def test_ofmap_row_kinds_are_the_distinct_fold_shapes_in_order(
+        h: int, w: int, f: int, c: int, n: int, dataflow: Dataflow, rows: int,
+        cols: int) -> None:
+    layer = ScaleSimLayer("l", h + f, w + f, f, f, c, n, 1, 1)
+    plan = fold_plan(layer, dataflow, rows, cols)
+    counts = ofmap_row_counts(layer, plan)
+    rows_used, cols_used = plan.used()
+    pairs = list(zip(rows_used.tolist(), cols_used.tolist(), strict=True))
+    kinds = sorted(set(pairs))  # what np.unique(..., axis=0) returns, in its order
+    assert counts._fold_kind == [kinds.index(pair) for pair in pairs]
+    assert len(counts._per_kind) == len(kinds)
+    assert counts.total == sum(counts.count(row) for row in range(counts.rows))
