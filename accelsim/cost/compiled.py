@@ -27,9 +27,9 @@ FORMAT = 1
 _NOT_STORED = ("file", "rank")  # set where the file is read: its path, its merge rank
 
 
-def content_key(text: str) -> str:
-    """The snapshot key of a table file's text: a hash of its UTF-8 bytes."""
-    return hashlib.blake2b(text.encode("utf-8"), digest_size=16).hexdigest()
+def content_key(data: bytes) -> str:
+    """The key of a table file's bytes (the snapshot's, and ``load_tables``' cache's)."""
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -48,7 +48,7 @@ class CompiledFile:
 
 def lookup(text: str) -> CompiledFile | None:
     """The snapshot of the table file whose text is ``text``, or None if it has none."""
-    record = _snapshot().get(content_key(text))
+    record = _snapshot().get(content_key(text.encode("utf-8")))
     if record is None:
         return None
     includes = tuple((name, line) for name, line in record["include"])
@@ -88,7 +88,7 @@ def snapshot_of(files: Sequence[SnapshotSource]) -> dict[str, Any]:
     """The snapshot (JSON-ready) of ``files``, keyed by content; ``name`` is for readers."""
     out: dict[str, Any] = {}
     for name, text, includes, parsed in files:
-        out[content_key(text)] = {
+        out[content_key(text.encode("utf-8"))] = {
             "name": name, "include": [list(pair) for pair in includes],
             "entries": [_stored(entry) for entry in parsed.entries],
             "node_scaling": [_stored(rule) for rule in parsed.rules]}

@@ -8,7 +8,6 @@ prices, say, ``int_multiplier`` energy switches the whole family without deletin
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -71,7 +70,7 @@ _PARSED_MAX = 32
 
 def _digest(path: str) -> str | None:
     try:
-        return hashlib.blake2b(Path(path).read_bytes(), digest_size=16).hexdigest()
+        return compiled.content_key(Path(path).read_bytes())
     except OSError:
         return None
 

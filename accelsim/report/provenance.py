@@ -105,16 +105,6 @@ def git_state(directory: Path) -> tuple[str | None, str]:
         return probe.state()
 
 
-def git_revision(directory: Path) -> str | None:
-    """The commit checked out in the work tree holding ``directory`` (None outside one)."""
-    return git_state(directory)[0]
-
-
-def git_tree_state(directory: Path) -> str:
-    """``clean``, ``dirty`` or ``unknown`` for the work tree holding ``directory``."""
-    return git_state(directory)[1]
-
-
 def file_sha256(path: Path) -> str | None:
     """The SHA-256 of a file's bytes (None when it cannot be read: it is then not recorded)."""
     digest = hashlib.sha256()

@@ -38,15 +38,14 @@ def test_hashes_are_sha256_of_the_bytes_once_per_file(tmp_path: Path) -> None:
 
 @needs_git
 def test_a_committed_tree_is_clean_and_an_edit_makes_it_dirty(work_tree: Path) -> None:
-    assert provenance.git_tree_state(work_tree) == "clean"
-    assert provenance.git_revision(work_tree) is not None
+    revision, state = provenance.git_state(work_tree)
+    assert state == "clean" and revision is not None
     (work_tree / "run.yaml").write_text("name: y\n")
-    assert provenance.git_tree_state(work_tree) == "dirty"
+    assert provenance.git_state(work_tree) == (revision, "dirty")
 
 
 def test_outside_a_work_tree_the_state_is_unknown(tmp_path: Path) -> None:
-    assert provenance.git_tree_state(tmp_path / "nowhere") == "unknown"
-    assert provenance.git_revision(tmp_path / "nowhere") is None
+    assert provenance.git_state(tmp_path / "nowhere") == (None, "unknown")
 
 
 def test_git_missing_fails_soft(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
