@@ -9,9 +9,7 @@ stage): the config loader resolves table entries with ``resolve_table``, and
 
 from __future__ import annotations
 
-import difflib
 from functools import cache
-from importlib import resources
 from pathlib import Path
 
 from accelsim.errors import ConfigError
@@ -24,14 +22,20 @@ COMPILED_TABLES = "compiled_tables.json"
 """The snapshot of the parsed built-in tables (``accelsim.cost.compiled``)."""
 
 
+_HERE = Path(__file__).parent
+"""This package's folder: pip installs packages as folders, never zipped, so its data files
+are plain files next to this module (cheaper to find than through ``importlib.resources``,
+which costs a few milliseconds of imports at every start)."""
+
+
 def _tables_dir() -> Path:
-    return Path(str(resources.files(__name__).joinpath("tables")))
+    return _HERE / "tables"
 
 
 def compiled_tables_text() -> str | None:
     """The text of the parsed-tables snapshot, or None if the package has none."""
     try:
-        return resources.files(__name__).joinpath(COMPILED_TABLES).read_text(encoding="utf-8")
+        return (_HERE / COMPILED_TABLES).read_text(encoding="utf-8")
     except OSError:
         return None
 
@@ -47,6 +51,8 @@ def builtin_table_path(name: str) -> Path:
     """The file of the built-in table ``name`` (``default_45nm``, without the prefix)."""
     names = builtin_table_names()
     if name not in names:
+        import difflib  # only for the error's hint
+
         close = difflib.get_close_matches(name, names, n=1, cutoff=0.6)
         hint = f"; did you mean {BUILTIN_PREFIX}{close[0]}?" if close else ""
         raise ConfigError(f"unknown built-in cost table {name!r}{hint} (built-in: "

@@ -29,6 +29,7 @@ from accelsim.compat.scalesim.operands import (
     demand_ranges,
     dense_layout,
     ofmap_row_counts,
+    ofmap_writes,
     operand_matrix,
     prefetch_stack,
     read_blocks,
@@ -309,8 +310,11 @@ def simulate_layer(cfg: ScaleSimConfig, layer: ScaleSimLayer) -> ScaleSimLayerRe
                   else _read_side(cfg, layer, plan, block, stack) for block, stack in pairs)
     writes = WriteBuffer(cfg.sram_words(cfg.ofmap_sram_kb), cfg.ofmap_write_bandwidth)
     trajectory: list[tuple[int, int]] | None = [] if calc else None
-    stall, last_out = _run_rows((reads[0], reads[1]), writes, ofmap_row_counts(layer, plan),
-                                trajectory)
+    if _no_events(reads, writes, ofmap_writes(layer, plan)):
+        stall, last_out = 0, plan.demand_rows - 1
+    else:
+        stall, last_out = _run_rows((reads[0], reads[1]), writes, ofmap_row_counts(layer, plan),
+                                    trajectory)
     if last_out == 0:
         raise WorkloadError("a one-cycle layer: SCALE-Sim 3.0.0 divides by its zero 'Total "
                             "Cycles' here and reports nothing", key_path=layer.name)
@@ -321,6 +325,16 @@ def simulate_layer(cfg: ScaleSimConfig, layer: ScaleSimLayer) -> ScaleSimLayerRe
     else:
         traffic = tuple(side.traffic() for side in reads)
     return _result(cfg, layer, plan, (traffic[0], traffic[1]), writes, stall, last_out)
+
+
+def _no_events(reads: tuple[_ReadSide, ...], writes: WriteBuffer, total_writes: int) -> bool:
+    """Whether no row can stall: no read window slides and the OFMAP SRAM holds every write
+    without starting a drain. Then the writes are stored at once (no per-row counts needed) and
+    the layer ends at its last demand row, as `_run_rows` would find."""
+    if any(len(side.events.rows) for side in reads) or not writes.holds(total_writes):
+        return False
+    writes.write_quietly(total_writes)
+    return True
 
 
 def _quiet_side(cfg: ScaleSimConfig, layer: ScaleSimLayer, stack: StackSpec) -> _ReadSide:
@@ -382,5 +396,7 @@ def simulate_scalesim(cfg: ScaleSimConfig, workload: Workload) -> tuple[ScaleSim
             key = _layer_key(ss_layer)
             if key not in cache:
                 cache[key] = simulate_layer(cfg, ss_layer)
-            results.append(replace(cache[key], name=ss_layer.name))
+            result = cache[key]
+            results.append(result if result.name == ss_layer.name
+                           else replace(result, name=ss_layer.name))
     return tuple(results)

@@ -21,7 +21,7 @@ are null requests.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -31,6 +31,14 @@ from accelsim.types import Dataflow
 def ceil_div(a: int, b: int) -> int:
     """``ceil(a / b)`` for non-negative integers, without floats."""
     return -(-a // b)
+
+
+def _covered(size: int, window: int, stride: int, outputs: int) -> int:
+    """Sum over the ``outputs`` windows along one axis of the pixels inside the IFMAP:
+    ``sum(max(0, min(window, size - o * stride)))``, the whole windows in one product and only
+    the few that hang over the edge one by one."""
+    whole = min(outputs, (size - window) // stride + 1) if size >= window else 0
+    return whole * window + sum(max(0, size - o * stride) for o in range(whole, outputs))
 
 
 @dataclass(frozen=True)
@@ -47,25 +55,23 @@ class ScaleSimLayer:
     stride_h: int
     stride_w: int
 
-    @property
-    def ofmap_h(self) -> int:
-        """Output rows as SCALE-Sim counts them (a partial last window counts)."""
-        return ceil_div(self.ifmap_h - self.filter_h + self.stride_h, self.stride_h)
+    ofmap_h: int = field(init=False, repr=False, compare=False)
+    """Output rows as SCALE-Sim counts them (a partial last window counts)."""
+    ofmap_w: int = field(init=False, repr=False, compare=False)
+    """Output columns as SCALE-Sim counts them."""
+    m: int = field(init=False, repr=False, compare=False)
+    """Ofmap pixels per filter (rows of the ifmap operand matrix)."""
+    k: int = field(init=False, repr=False, compare=False)
+    """Convolution window size (columns of the ifmap operand matrix)."""
 
-    @property
-    def ofmap_w(self) -> int:
-        """Output columns as SCALE-Sim counts them."""
-        return ceil_div(self.ifmap_w - self.filter_w + self.stride_w, self.stride_w)
-
-    @property
-    def m(self) -> int:
-        """Ofmap pixels per filter (rows of the ifmap operand matrix)."""
-        return self.ofmap_h * self.ofmap_w
-
-    @property
-    def k(self) -> int:
-        """Convolution window size (columns of the ifmap operand matrix)."""
-        return self.filter_h * self.filter_w * self.channels
+    def __post_init__(self) -> None:
+        # Derived once: the engine reads them many times per layer.
+        ofmap_h = ceil_div(self.ifmap_h - self.filter_h + self.stride_h, self.stride_h)
+        ofmap_w = ceil_div(self.ifmap_w - self.filter_w + self.stride_w, self.stride_w)
+        object.__setattr__(self, "ofmap_h", ofmap_h)
+        object.__setattr__(self, "ofmap_w", ofmap_w)
+        object.__setattr__(self, "m", ofmap_h * ofmap_w)
+        object.__setattr__(self, "k", self.filter_h * self.filter_w * self.channels)
 
     @property
     def n(self) -> int:
@@ -75,11 +81,9 @@ class ScaleSimLayer:
     @property
     def ifmap_entries(self) -> int:
         """Non-null entries of the ifmap operand matrix (windows may hang over the edge)."""
-        rows = sum(max(0, min(self.filter_h, self.ifmap_h - oy * self.stride_h))
-                   for oy in range(self.ofmap_h))
-        cols = sum(max(0, min(self.filter_w, self.ifmap_w - ox * self.stride_w))
-                   for ox in range(self.ofmap_w))
-        return rows * cols * self.channels
+        return (_covered(self.ifmap_h, self.filter_h, self.stride_h, self.ofmap_h)
+                * _covered(self.ifmap_w, self.filter_w, self.stride_w, self.ofmap_w)
+                * self.channels)
 
     @property
     def ifmap_repeats(self) -> bool:
@@ -163,9 +167,37 @@ class ComputeMetrics:
     ofmap_sram_writes: int
 
 
+_SCALAR_FOLDS = 256  # up to this many folds, Python floats beat numpy's per-call overhead
+
+
 def _sequential_mean(values: np.ndarray) -> float:
     """Left-to-right sum / count, rounding exactly as SCALE-Sim's ``sum(list) / len(list)``."""
     return float(np.add.accumulate(values)[-1]) / len(values)
+
+
+def fold_means(plan: FoldPlan, scalar_folds: int = _SCALAR_FOLDS) -> tuple[float, float]:
+    """SCALE-Sim's mapping efficiency and compute utilization (fractions): the means over the
+    folds, in fold order, of ``used MACs / (R*C)`` and ``used MACs * T / (R*C * cycles)``.
+
+    Summed left to right in float64 either way: with Python floats for a few folds, with
+    numpy's ``add.accumulate`` for many (the same operations, so the same bits)."""
+    units = plan.array_rows * plan.array_cols
+    util_units = units * plan.util_cycles_per_fold
+    if plan.folds > scalar_folds:
+        rows_used, cols_used = plan.used()
+        macs_used = (rows_used * cols_used).astype(np.float64)
+        return (_sequential_mean(macs_used / units),
+                _sequential_mean((macs_used * plan.temporal) / util_units))
+    rows = [min(plan.array_rows, plan.spatial_rows - plan.array_rows * fr)
+            for fr in range(plan.row_folds)]
+    mapping = util = 0.0
+    for fc in range(plan.col_folds):
+        cols = min(plan.array_cols, plan.spatial_cols - plan.array_cols * fc)
+        for used_rows in rows:
+            macs = float(used_rows * cols)
+            mapping += macs / units
+            util += macs * plan.temporal / util_units
+    return mapping / plan.folds, util / plan.folds
 
 
 def compute_metrics(layer: ScaleSimLayer, plan: FoldPlan) -> ComputeMetrics:
@@ -175,10 +207,7 @@ def compute_metrics(layer: ScaleSimLayer, plan: FoldPlan) -> ComputeMetrics:
     partially filled windows and, for OS, an extra ``R + C`` OFMAP writes per fold.
     """
     r, c = plan.array_rows, plan.array_cols
-    rows_used, cols_used = plan.used()
-    macs_used = (rows_used * cols_used).astype(np.float64)
-    mapping = macs_used / (r * c)
-    util = (macs_used * plan.temporal) / (r * c * plan.util_cycles_per_fold)
+    mapping, util = fold_means(plan)
     m, n, k = layer.m, layer.n, layer.k
     if plan.dataflow is Dataflow.OS:
         reads = (plan.col_folds * k * m, plan.row_folds * k * n, m * n + plan.folds * (r + c))
@@ -186,4 +215,4 @@ def compute_metrics(layer: ScaleSimLayer, plan: FoldPlan) -> ComputeMetrics:
         reads = (plan.col_folds * m * k, k * n, plan.row_folds * m * n)
     else:
         reads = (k * m, plan.col_folds * k * n, plan.row_folds * m * n)
-    return ComputeMetrics(_sequential_mean(mapping) * 100, _sequential_mean(util) * 100, *reads)
+    return ComputeMetrics(mapping * 100, util * 100, *reads)

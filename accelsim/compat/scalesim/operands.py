@@ -115,6 +115,15 @@ def stack_specs(layer: ScaleSimLayer, plan: FoldPlan) -> tuple[StackSpec, StackS
             StackSpec(flt, nr, n, r, True, lambda f, u, x: (f * r + x, u)))
 
 
+def ofmap_writes(layer: ScaleSimLayer, plan: FoldPlan) -> int:
+    """Real OFMAP writes of the layer: what `ofmap_row_counts` sums to, in closed form (every
+    fold writes its ``u1 - u0`` rows of used columns: M*N in all for OS, once per row fold for
+    WS and IS)."""
+    if plan.dataflow is Dataflow.OS:
+        return layer.m * layer.n
+    return plan.row_folds * layer.m * layer.n
+
+
 def ofmap_row_counts(layer: ScaleSimLayer, plan: FoldPlan) -> RowCounts:
     """OFMAP writes issued in each demand row of the layer (closed form per kind of fold).
 

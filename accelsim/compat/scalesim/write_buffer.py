@@ -104,6 +104,11 @@ class WriteBuffer:
         """DRAM lines one drain moves."""
         return ceil_div(self.size_words - self.active_words, self.bandwidth)
 
+    def holds(self, words: int) -> bool:
+        """Whether ``words`` more writes, from the current state with no drain running, start
+        no drain (what `next_event_row` finds when no write event comes before the end)."""
+        return max(self.free - self.active_words + 1, 1) - 1 >= words
+
     def write_quietly(self, words: int) -> None:
         """Store ``words`` writes during which no event happens."""
         self.free -= words

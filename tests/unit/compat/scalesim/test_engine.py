@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from accelsim.compat.scalesim import scalesim_layers, simulate_layer, simulate_scalesim
+from accelsim.compat.scalesim import engine, scalesim_layers, simulate_layer, simulate_scalesim
 from accelsim.compat.scalesim.cfg import BandwidthMode, ScaleSimConfig
 from accelsim.compat.scalesim.engine import _read_side, _ReadSide, _run_rows
 from accelsim.compat.scalesim.geometry import ScaleSimLayer, fold_plan
@@ -183,3 +183,32 @@ def test_ofmap_row_kinds_are_the_distinct_fold_shapes_in_order(
     assert counts._fold_kind == [kinds.index(pair) for pair in pairs]
     assert len(counts._per_kind) == len(kinds)
     assert counts.total == sum(counts.count(row) for row in range(counts.rows))
+
+
+@settings(max_examples=120, deadline=None)
+@given(st.integers(1, 14), st.integers(1, 14), st.integers(1, 3), st.integers(1, 30),
+       st.integers(1, 40), st.sampled_from(list(Dataflow)), st.integers(1, 4),
+       st.sampled_from([1, 4, 4096]), st.sampled_from(list(BandwidthMode)))
+def test_a_layer_without_events_skips_the_row_walk_with_the_same_result(
+        h: int, w: int, f: int, c: int, n: int, dataflow: Dataflow, stride: int,
+        ofmap_kb: int, mode: BandwidthMode) -> None:
+    layer = ScaleSimLayer("l", h + f, w + f, f, f, c, n, stride, stride)
+    cfg = replace(BIG_CFG, dataflow=dataflow, ofmap_sram_kb=ofmap_kb, bandwidth_mode=mode)
+    walked = pytest.MonkeyPatch()
+    with walked.context() as patch:
+        patch.setattr(engine, "_no_events", lambda *_: False)
+        expected = simulate_layer(cfg, layer)
+    assert simulate_layer(cfg, layer) == expected
+
+
+def test_the_row_walk_is_skipped_only_when_nothing_can_stall() -> None:
+    layer = LAYERS[0]
+    quiet = _ReadSide(ReadBufferGeometry(1 << 20, 10), NO_EVENTS, 0)
+    plan = fold_plan(layer, Dataflow.WS, 8, 4)
+    total = ofmap_row_counts(layer, plan).total
+    assert engine._no_events((quiet, quiet), WriteBuffer(2 * total, 4), total)
+    assert not engine._no_events((quiet, quiet), WriteBuffer(2 * total - 2, 4), total)
+    moving = _ReadSide(quiet.geometry, replace(NO_EVENTS, rows=np.asarray([3]),
+                                               k_before=np.asarray([0]),
+                                               k_after=np.asarray([1])), 0)
+    assert not engine._no_events((quiet, moving), WriteBuffer(4 * total, 4), total)
