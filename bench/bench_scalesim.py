@@ -30,8 +30,10 @@ pricing, report), both wall clock and best of a few after a warm-up, and the sim
 time (SCALE-Sim's process against accelsim's best), which a loaded machine distorts less than
 the wall clock of a minute-long run against a millisecond one; and accelsim's peak memory.
 
-Target: identical total/compute/stall cycles on every row, and a speed-up of at least 1000x on
-every row of the first table and on the simulation of the stalling table (wall clock and CPU).
+Targets (issue 15): identical total/compute/stall cycles on every row; a speed-up of at least
+7,000x on every row of the first table and of at least 1,000x on the simulation of the stalling
+table (wall clock and CPU). accelsim's sub-millisecond calls are timed as the best of at least
+`REPEATS` and for at least `MIN_TIMED_S` in all, so one interrupted call does not decide a row.
 """
 
 from __future__ import annotations
@@ -54,7 +56,9 @@ from accelsim.workload.topology_csv import load_topology_csv
 ROOT = Path(__file__).resolve().parents[1]
 DRIVER = ROOT / "tests" / "integration" / "scalesim_driver.py"
 REPEATS = 5
-TARGET_SPEEDUP = 1000.0
+MIN_TIMED_S = 0.2  # keep timing a fast call until this much time is spent on it
+TARGET_SPEEDUP = 7000.0  # first table (no-stall ResNet-18 layers, 'as today')
+STALL_TARGET_SPEEDUP = 1000.0  # the stalling cases' simulation
 HEADER = ("Layer name, IFMAP Height, IFMAP Width, Filter Height, Filter Width, Channels, "
           "Num Filter, Strides,")
 LAYERS = {
@@ -108,14 +112,17 @@ def best_of(call: Callable[[], object]) -> float:
 
 
 def best_times(call: Callable[[], object]) -> tuple[float, float]:
-    """Best wall and best CPU time (this process) of `REPEATS` calls, after a warm-up."""
+    """Best wall and best CPU time (this process) of at least `REPEATS` calls, after a warm-up,
+    going on until `MIN_TIMED_S` of wall time is spent (fast calls get many tries)."""
     call()
     wall = cpu = float("inf")
-    for _ in range(REPEATS):
+    calls, began = 0, time.perf_counter()
+    while calls < REPEATS or time.perf_counter() - began < MIN_TIMED_S:
         start, start_cpu = time.perf_counter(), time.process_time()
         call()
         wall = min(wall, time.perf_counter() - start)
         cpu = min(cpu, time.process_time() - start_cpu)
+        calls += 1
     return wall, cpu
 
 
@@ -204,8 +211,8 @@ def _table(title: str) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Print the side-by-side tables; 0 if every row is identical and the first table's rows
-    and the stalling cases' simulations are >= 1000x faster."""
+    """Print the side-by-side tables; 0 if every row is identical, the first table's rows are
+    >= 7,000x faster and the stalling cases' simulations >= 1,000x."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--layers", nargs="*", choices=sorted(LAYERS), default=list(LAYERS),
                         help="layers of the first table (none: skip it)")
@@ -227,7 +234,8 @@ def main(argv: list[str] | None = None) -> int:
         tmp = Path(tmp_dir)
         if args.layers:
             _table("SCALE-Sim 3.0.0 vs accelsim compatibility mode: google.cfg (USER bandwidth, "
-                   f"WS, 6/6/2 MiB SRAMs) on 32x32; accelsim best of {REPEATS}")
+                   f"WS, 6/6/2 MiB SRAMs) on 32x32; accelsim best of >= {REPEATS} calls "
+                   f"and >= {MIN_TIMED_S} s")
         for name in args.layers:
             same, speedup = _compare(python, tmp, ("google", CONFIG), name)
             ok &= same and speedup >= TARGET_SPEEDUP
@@ -247,10 +255,10 @@ def main(argv: list[str] | None = None) -> int:
                   f"{'same':>5}")
             for name in STALL_LAYERS:
                 same, speedup = _compare_stalling(python, tmp, stall, name)
-                ok &= same and speedup >= TARGET_SPEEDUP
-    print(f"target: identical cycles everywhere and >= {TARGET_SPEEDUP:,.0f}x on every row of "
-          f"the first table and on the stalling cases' simulation (wall clock and CPU time): "
-          f"{'met' if ok else 'MISSED'}")
+                ok &= same and speedup >= STALL_TARGET_SPEEDUP
+    print(f"target: identical cycles everywhere, >= {TARGET_SPEEDUP:,.0f}x on every row of the "
+          f"first table and >= {STALL_TARGET_SPEEDUP:,.0f}x on the stalling cases' simulation "
+          f"(wall clock and CPU time): {'met' if ok else 'MISSED'}")
     return 0 if ok else 1
 
 

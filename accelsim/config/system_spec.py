@@ -95,8 +95,13 @@ class SramSpec(Spec):
         if self.shared is not None:
             third = float(int(self.shared.capacity_bits // 3))
             return self.shared.model_copy(update={"capacity_bits": third})
-        buffer = {Operand.IFMAP: self.ifmap, Operand.WEIGHT: self.weight,
-                  Operand.OFMAP: self.ofmap}[operand]
+        if operand == Operand.IFMAP:
+            buffer = self.ifmap
+        elif operand == Operand.WEIGHT:
+            buffer = self.weight
+        else:
+            assert operand == Operand.OFMAP, operand
+            buffer = self.ofmap
         assert buffer is not None  # guaranteed by _one_layout
         return buffer
 
