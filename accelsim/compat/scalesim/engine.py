@@ -310,7 +310,9 @@ def simulate_layer(cfg: ScaleSimConfig, layer: ScaleSimLayer) -> ScaleSimLayerRe
                   else _read_side(cfg, layer, plan, block, stack) for block, stack in pairs)
     writes = WriteBuffer(cfg.sram_words(cfg.ofmap_sram_kb), cfg.ofmap_write_bandwidth)
     trajectory: list[tuple[int, int]] | None = [] if calc else None
-    if _no_events(reads, writes, ofmap_writes(layer, plan)):
+    total_writes = ofmap_writes(layer, plan)
+    if _nothing_stalls(reads, writes, total_writes):  # no row walk, no per-row counts
+        writes.write_quietly(total_writes)
         stall, last_out = 0, plan.demand_rows - 1
     else:
         stall, last_out = _run_rows((reads[0], reads[1]), writes, ofmap_row_counts(layer, plan),
@@ -327,14 +329,11 @@ def simulate_layer(cfg: ScaleSimConfig, layer: ScaleSimLayer) -> ScaleSimLayerRe
     return _result(cfg, layer, plan, (traffic[0], traffic[1]), writes, stall, last_out)
 
 
-def _no_events(reads: tuple[_ReadSide, ...], writes: WriteBuffer, total_writes: int) -> bool:
-    """Whether no row can stall: no read window slides and the OFMAP SRAM holds every write
-    without starting a drain. Then the writes are stored at once (no per-row counts needed) and
-    the layer ends at its last demand row, as `_run_rows` would find."""
-    if any(len(side.events.rows) for side in reads) or not writes.holds(total_writes):
-        return False
-    writes.write_quietly(total_writes)
-    return True
+def _nothing_stalls(reads: tuple[_ReadSide, ...], writes: WriteBuffer, total_writes: int) -> bool:
+    """Whether no row can stall: no read window slides and the (still empty) OFMAP SRAM holds
+    every write without starting a drain. Then `_run_rows` would find no event row: the writes
+    can be stored at once and the layer ends at its last demand row."""
+    return not any(len(side.events.rows) for side in reads) and writes.holds(total_writes)
 
 
 def _quiet_side(cfg: ScaleSimConfig, layer: ScaleSimLayer, stack: StackSpec) -> _ReadSide:

@@ -196,7 +196,7 @@ def test_a_layer_without_events_skips_the_row_walk_with_the_same_result(
     cfg = replace(BIG_CFG, dataflow=dataflow, ofmap_sram_kb=ofmap_kb, bandwidth_mode=mode)
     walked = pytest.MonkeyPatch()
     with walked.context() as patch:
-        patch.setattr(engine, "_no_events", lambda *_: False)
+        patch.setattr(engine, "_nothing_stalls", lambda *_: False)
         expected = simulate_layer(cfg, layer)
     assert simulate_layer(cfg, layer) == expected
 
@@ -206,9 +206,9 @@ def test_the_row_walk_is_skipped_only_when_nothing_can_stall() -> None:
     quiet = _ReadSide(ReadBufferGeometry(1 << 20, 10), NO_EVENTS, 0)
     plan = fold_plan(layer, Dataflow.WS, 8, 4)
     total = ofmap_row_counts(layer, plan).total
-    assert engine._no_events((quiet, quiet), WriteBuffer(2 * total, 4), total)
-    assert not engine._no_events((quiet, quiet), WriteBuffer(2 * total - 2, 4), total)
+    assert engine._nothing_stalls((quiet, quiet), WriteBuffer(2 * total, 4), total)
+    assert not engine._nothing_stalls((quiet, quiet), WriteBuffer(2 * total - 2, 4), total)
     moving = _ReadSide(quiet.geometry, replace(NO_EVENTS, rows=np.asarray([3]),
                                                k_before=np.asarray([0]),
                                                k_after=np.asarray([1])), 0)
-    assert not engine._no_events((quiet, moving), WriteBuffer(4 * total, 4), total)
+    assert not engine._nothing_stalls((quiet, moving), WriteBuffer(4 * total, 4), total)
