@@ -28,6 +28,7 @@ the ring, the duplicate links and the demand rows; ``read_scan`` walks them.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Protocol
@@ -213,6 +214,19 @@ class Duplicates:
         return found
 
 
+class _Segments:
+    """Maximal runs of rows whose first and last sets never decrease (Python lists)."""
+
+    def __init__(self, lo_set: np.ndarray, hi_set: np.ndarray) -> None:
+        down = np.flatnonzero((lo_set[1:] < lo_set[:-1]) | (hi_set[1:] < hi_set[:-1])) + 1
+        starts = np.concatenate(([0], down)) if lo_set.size else down
+        ends = np.concatenate((down, [lo_set.size])) if lo_set.size else down
+        self.starts: list[int] = starts.tolist()
+        self.ends: list[int] = ends.tolist()
+        self.first_lo: list[int] = lo_set[starts].tolist()
+        self.last_hi: list[int] = hi_set[ends - 1].tolist()
+
+
 class DemandRows:
     """Demand rows as runs ``lo..hi`` of the prefetch sequence, and how each moves the window."""
 
@@ -221,6 +235,35 @@ class DemandRows:
         self.ring, self.dups, self.lo, self.hi = ring, dups, lo, hi
         self.lo_set, self.hi_set = lo // ring.set_words, hi // ring.set_words
         self.reach = ring.active - (self.hi_set - self.lo_set)
+        self._segments = _Segments(self.lo_set, self.hi_set)
+
+    def next_edge(self, pos: int, k: int) -> int:
+        """First row ``>= pos`` that `edge_rows` would give for window ``k`` (``len(lo)`` if
+        none), found segment by segment: within a run of rows whose first and last sets never
+        decrease, a row is inside a window that does not wrap the ring iff its first set is at
+        or after the start and its last set before the end (one comparison for the segment's
+        first row, one bisection on the last sets); if the window wraps, iff its first set is
+        at or after the start or its last set before the wrapped end."""
+        ring, seg = self.ring, self._segments
+        start = k * ring.step % ring.lines
+        end = start + ring.active
+        wrap = end - ring.lines
+        lo_set, hi_set = self.lo_set, self.hi_set
+        index = bisect_right(seg.ends, pos)
+        while index < len(seg.ends):
+            stop = seg.ends[index]
+            low = seg.first_lo[index] if pos == seg.starts[index] else int(lo_set[pos])
+            if wrap <= 0:
+                if low < start:
+                    return pos
+                if seg.last_hi[index] >= end:
+                    return pos + int(hi_set[pos:stop].searchsorted(end))
+            elif low < start and seg.last_hi[index] >= wrap:
+                row = pos + int(hi_set[pos:stop].searchsorted(wrap))
+                if int(lo_set[row]) < start:
+                    return row
+            pos, index = stop, index + 1
+        return len(lo_set)
 
     def edge_rows(self, pos: int, stop: int, k: int) -> np.ndarray:
         """Rows ``pos <= row < stop`` whose run is not wholly inside window ``k`` (the others

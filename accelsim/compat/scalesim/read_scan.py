@@ -2,7 +2,8 @@
 row, and the prefetch events it gives.
 
 The scan jumps from edge row to edge row (rows not wholly inside the window; the others only
-hit), found by one vectorized test over a chunk. An edge row moves the window as its own
+hit), found segment by segment (`DemandRows.next_edge`: runs of rows whose sets never decrease,
+one bisection each). An edge row moves the window as its own
 requests would without repeated addresses -- a closed form of its first and last request --
 unless a repeated address could change that: only a request that misses its own set while
 another entry of its address lies between the window start and it. Repeats gives a lower
@@ -150,44 +151,39 @@ def _exact_step(model: DemandRows, replay: _ScalarReplay, row: int, k: int) -> t
     return total, k
 
 
-def _scan(model: DemandRows, gap: int) -> np.ndarray:
-    """Window index after each row (``K_i`` = window after row ``i`` from ``K_{i-1}``)."""
+def _scan(model: DemandRows, gap: int) -> tuple[list[int], list[int], list[int]]:
+    """The rows (indices into the demand rows) that move the window, with the window index
+    before and after each (``K_i`` = window after row ``i`` from ``K_{i-1}``)."""
     ring = model.ring
     lines, active, step, set_words = ring.lines, ring.active, ring.step, ring.set_words
     lo_set, hi_set = model.lo_set, model.hi_set
     total = len(lo_set)
-    out = np.empty(total, dtype=np.int64)
     replay = _ScalarReplay(model, gap) if model.dups is not None else None
+    moved: list[int] = []
+    before: list[int] = []
+    after: list[int] = []
 
     def next_window(line: int, k: int) -> int:
         distance = (line - k * step % lines) % lines
         return k if distance < active else k + -(-(distance - active + 1) // step)
 
-    k, pos, chunk = 0, 0, _MIN_CHUNK
-    while pos < total:
-        stop = min(total, pos + chunk)
-        outside = model.edge_rows(pos, stop, k)
-        if not outside.size:
-            out[pos:stop] = k
-            pos, chunk = stop, min(2 * chunk, _MAX_CHUNK)
-            continue
-        row = int(outside[0])
-        out[pos:row] = k
-        d_lo = (int(lo_set[row]) - k * step) % lines
-        if replay is not None and (max(d_lo, active) + 1) * set_words > gap:
-            miss, k_new = _exact_step(model, replay, row, k)
-            out[row:miss] = k
-            row, k = miss, k_new
+    k, pos = 0, 0
+    while (row := model.next_edge(pos, k)) < total:
+        low = int(lo_set[row])
+        if replay is not None and (max((low - k * step) % lines, active) + 1) * set_words > gap:
+            row, k_new = _exact_step(model, replay, row, k)
             if row == total:
                 break
-        elif (high := int(hi_set[row])) - (low := int(lo_set[row])) + active < lines:
-            k = next_window(high, next_window(low, k))
+        elif (high := int(hi_set[row])) - low + active < lines:
+            k_new = next_window(high, next_window(low, k))
         else:
-            k = int(model.requests(np.asarray([row]), np.asarray([k]))[0])
-        out[row] = k
-        chunk = max(2 * (row + 1 - pos), _MIN_CHUNK)
-        pos = row + 1
-    return out
+            k_new = int(model.requests(np.asarray([row]), np.asarray([k]))[0])
+        if k_new != k:
+            moved.append(row)
+            before.append(k)
+            after.append(k_new)
+        k, pos = k_new, row + 1
+    return moved, before, after
 
 
 def prefetch_events(layout: StackLayout, ranges: tuple[np.ndarray, np.ndarray, np.ndarray],
@@ -207,7 +203,7 @@ def prefetch_events(layout: StackLayout, ranges: tuple[np.ndarray, np.ndarray, n
     dups = repeats.occurrences() if repeats is not None else None
     if isinstance(dups, Duplicates) and not dups.any:
         dups = None
-    k_after = _scan(DemandRows(ring, dups, lo, hi), repeats.gap if repeats is not None else 0)
-    k_before = np.concatenate(([0], k_after[:-1]))
-    moved = k_after > k_before
-    return PrefetchEvents(rows[moved], k_before[moved], k_after[moved])
+    moved, before, after = _scan(DemandRows(ring, dups, lo, hi),
+                                 repeats.gap if repeats is not None else 0)
+    return PrefetchEvents(rows[np.asarray(moved, dtype=np.int64)],
+                          np.asarray(before, dtype=np.int64), np.asarray(after, dtype=np.int64))

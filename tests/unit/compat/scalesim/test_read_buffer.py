@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from accelsim.compat.scalesim import read_scan
 from accelsim.compat.scalesim.operands import StackLayout
-from accelsim.compat.scalesim.read_buffer import Duplicates, ReadBufferGeometry
+from accelsim.compat.scalesim.read_buffer import DemandRows, Duplicates, ReadBufferGeometry, Ring
 from accelsim.compat.scalesim.read_scan import Repeats, prefetch_events
 from tests.unit.compat.scalesim import reference
 
@@ -109,3 +109,21 @@ def test_geometry_of_a_one_kib_sram() -> None:
     assert geometry.lines_per_prefetch == 52
     assert geometry.initial_lines(stack_words=300) == 30
     assert geometry.prefetch_done(0) == -1 and geometry.prefetch_done(2) == 105
+
+
+@settings(max_examples=300, deadline=None)
+@given(workloads(), st.integers(0, 400), st.data())
+def test_next_edge_is_the_first_edge_row(case: tuple[list[int], int, list[tuple[int, int]]],
+                                         k: int, data: st.DataObject) -> None:
+    """The segment-by-segment search gives the first row the vectorized test gives, for
+    windows that wrap the ring and windows that do not."""
+    values, size_words, runs = case
+    ring = Ring(len(values), ReadBufferGeometry(size_words, 4))
+    if ring.step == 0:
+        return
+    lo = np.array([a for a, _ in runs], dtype=np.int64)
+    hi = np.array([b for _, b in runs], dtype=np.int64)
+    model = DemandRows(ring, None, lo, hi)
+    pos = data.draw(st.integers(0, len(runs)))
+    edges = model.edge_rows(pos, len(runs), k)
+    assert model.next_edge(pos, k) == (int(edges[0]) if edges.size else len(runs))
