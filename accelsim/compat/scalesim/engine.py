@@ -135,13 +135,6 @@ class _ReadSide:
         return ReadTraffic(self.dram_reads, -self.initial_lines,
                            self.geometry.prefetch_done(self.events.total), self.geometry.bandwidth)
 
-    def stall(self, row: int, cycle: int) -> int:
-        """Stall of ``row`` issued at ``cycle`` (0 unless the row slides the window)."""
-        moves = self.events.by_row.get(row)
-        if moves is None:
-            return 0
-        return self.geometry.row_stall(cycle, moves[0], moves[1])
-
 
 # Address matrices are built in memory (int64) as SCALE-Sim builds them: 2**27 entries (1 GiB)
 # covers every real layer (LLaMA-7B's largest weight is 2**25.4) and keeps a typo's
@@ -232,25 +225,30 @@ def _run_rows(reads: tuple[_ReadSide, _ReadSide], writes: WriteBuffer, counts: R
 
     ``trajectory``, if given, receives ``(row, stall after it)`` for every event row."""
     rows = counts.rows
-    read_rows: list[int] = np.union1d(reads[0].events.rows, reads[1].events.rows).tolist()
-    row, stall, last_out, next_read = 0, 0, rows - 1, 0
+    ifmap, filt = reads[0].events.by_row, reads[1].events.by_row
+    read_rows: list[int] = sorted(ifmap.keys() | filt.keys())
+    read_rows.append(rows)
+    row, stall, written, last_out, next_read = 0, 0, 0, rows - 1, 0
     while row < rows:
-        while next_read < len(read_rows) and read_rows[next_read] < row:
+        while read_rows[next_read] < row:
             next_read += 1
-        read_row = read_rows[next_read] if next_read < len(read_rows) else rows
-        event = min(read_row, writes.next_event_row(counts, row, stall))
+        event = min(read_rows[next_read], writes.next_event_row(counts, row, stall, written))
         if event >= rows:
-            writes.write_quietly(counts.total - counts.before(row))
+            writes.write_quietly(counts.total - written)
             last_out = rows - 1 + stall
             break
-        writes.write_quietly(counts.before(event) - counts.before(row))
+        before, words = counts.before_and_count(event)
+        writes.write_quietly(before - written)
         cycle = event + stall
-        out = writes.write_row(cycle, counts.count(event))
-        stall += max(reads[0].stall(event, cycle), reads[1].stall(event, cycle), out - cycle)
+        out = writes.write_row(cycle, words)
+        late = out - cycle
+        for side, moves in ((reads[0], ifmap.get(event)), (reads[1], filt.get(event))):
+            if moves is not None:
+                late = max(late, side.geometry.row_stall(cycle, moves[0], moves[1]))
+        stall += late
         if trajectory is not None:
             trajectory.append((event, stall))
-        last_out = out
-        row = event + 1
+        last_out, row, written = out, event + 1, before + words
     return stall, last_out
 
 

@@ -164,6 +164,26 @@ class StackLayout:
         diag = row + col
         return self.diagonal_starts[diag] + col - np.maximum(0, diag - self.height + 1)
 
+    def coordinates(self, positions: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Stack element ``(row, col)`` at full positions (the inverse of `position`).
+
+        Rolled, the diagonals between the two triangular ends all hold ``min(height, width)``
+        elements, so a position there is one division away from its diagonal; only positions
+        in the ends are looked up."""
+        if not self.rolled:
+            return np.divmod(positions, self.width)
+        short = min(self.height, self.width)
+        head = short * (short - 1) // 2
+        full, col = np.divmod(positions - head, short)
+        diag = full + (short - 1)
+        ends = np.flatnonzero((full < 0) | (full > abs(self.height - self.width)))
+        if ends.size:
+            at = positions[ends]
+            diag[ends] = np.searchsorted(self.diagonal_starts, at, side="right") - 1
+            col[ends] = at - self.diagonal_starts[diag[ends]]
+        col += np.maximum(0, diag - self.height + 1)
+        return diag - col, col
+
 
 @dataclass(frozen=True)
 class PrefetchStack:
@@ -242,10 +262,14 @@ def demand_ranges(spec: BlockSpec, plan: FoldPlan,
     hi = stack.position(row_b, col_b)
     if stack.valid_before is not None:
         lo, hi = stack.valid_before[lo], stack.valid_before[hi + 1] - 1
-    if spec.row_fold_only:  # the same rows again for every column fold
-        lo, hi = np.tile(lo, (plan.col_folds, 1)), np.tile(hi, (plan.col_folds, 1))
-        if real is not True:
-            real = np.tile(real, (plan.col_folds, 1))
-    rows = folds * plan.rows_per_fold + t[None, :]
     keep = hi >= lo if real is True else real & (hi >= lo)
-    return rows[keep], lo[keep], hi[keep]
+    rows = np.arange(lo.shape[0])[:, None] * plan.rows_per_fold + t[None, :]
+    if keep.all():
+        rows, lo, hi = rows.ravel(), lo.ravel(), hi.ravel()
+    else:
+        rows, lo, hi = rows[keep], lo[keep], hi[keep]
+    if spec.row_fold_only:  # the same rows again for every column fold
+        fold_rows = plan.row_folds * plan.rows_per_fold
+        rows = (rows[None, :] + np.arange(plan.col_folds)[:, None] * fold_rows).ravel()
+        lo, hi = np.tile(lo, plan.col_folds), np.tile(hi, plan.col_folds)
+    return rows, lo, hi

@@ -234,8 +234,13 @@ class DemandRows:
                  hi: np.ndarray) -> None:
         self.ring, self.dups, self.lo, self.hi = ring, dups, lo, hi
         self.lo_set, self.hi_set = lo // ring.set_words, hi // ring.set_words
-        self.reach = ring.active - (self.hi_set - self.lo_set)
         self._segments = _Segments(self.lo_set, self.hi_set)
+
+    @cached_property
+    def reach(self) -> np.ndarray:
+        """Per row, how far past the window start its first set may be (``active`` minus the
+        sets it spans beyond the first)."""
+        return self.ring.active - (self.hi_set - self.lo_set)
 
     def next_edge(self, pos: int, k: int) -> int:
         """First row ``>= pos`` that `edge_rows` would give for window ``k`` (``len(lo)`` if

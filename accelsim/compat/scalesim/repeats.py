@@ -115,47 +115,55 @@ class IfmapOccurrences:
             spans.append((min(a for a, _ in cases), max(b for _, b in cases)))
         self.steps = np.asarray(steps, dtype=np.int64)
         self.spans = np.asarray(spans, dtype=np.int64)
+        # per step: the shift of the operand entry (i, j), and the bounds its ofmap pixel and
+        # filter tap must stay within
+        self.shifts = np.stack((self.steps[:, 0] * layer.ofmap_w + self.steps[:, 1],
+                                (self.steps[:, 2] * layer.filter_w + self.steps[:, 3])
+                                * layer.channels), axis=1)
+        self.bounds = (layer.ofmap_h, layer.ofmap_w, layer.filter_h, layer.filter_w)
 
     def _entries(self, positions: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Operand entries ``(i, j)`` at sequence positions."""
-        layout, spec = self.layout, self.spec
-        if layout.rolled:
-            diag = np.searchsorted(layout.diagonal_starts, positions, side="right") - 1
-            col = (positions - layout.diagonal_starts[diag]
-                   + np.maximum(0, diag - layout.height + 1))
-            row = diag - col
-        else:
-            row, col = np.divmod(positions, layout.width)
+        spec = self.spec
+        row, col = self.layout.coordinates(positions)
         fold, u = np.divmod(row, spec.height)
         folded = fold * spec.width + col
         return (u, folded) if self.ws else (folded, u)
 
     def _positions(self, i: np.ndarray, j: np.ndarray) -> np.ndarray:
+        """Sequence positions of operand entries (any value where an entry is out of range)."""
         folded, u = (j, i) if self.ws else (i, j)
         fold, col = np.divmod(folded, self.spec.width)
-        return self.layout.position(fold * self.spec.height + u, col)
+        row = fold * self.spec.height + u
+        layout = self.layout
+        if not layout.rolled:
+            return row * layout.width + col
+        diag = row + col
+        return (layout.diagonal_starts.take(diag, mode="clip") + col
+                - np.maximum(0, diag - layout.height + 1))
 
     def _candidates(self, positions: np.ndarray,
                     steps: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Positions of the entries ``steps`` away from each position's entry, and which
-        exist (rows: positions, columns: steps)."""
-        (oh, ow), (fh, fw, channels) = self.ofmap, self.filter
+        """Positions of the entries ``steps`` (indices into ``self.steps``) away from each
+        position's entry, and which exist (rows: positions, columns: steps)."""
+        oh, ow, fh, fw = self.bounds
+        channels = self.filter[2]
         i, j = self._entries(positions)
-        oy, ox = np.divmod(i[:, None], ow)
-        fy, rest = np.divmod(j[:, None], fw * channels)
-        fx, ch = np.divmod(rest, channels)
-        oy, ox = oy + steps[None, :, 0], ox + steps[None, :, 1]
-        fy, fx = fy + steps[None, :, 2], fx + steps[None, :, 3]
-        valid = ((oy >= 0) & (oy < oh) & (ox >= 0) & (ox < ow)
-                 & (fy >= 0) & (fy < fh) & (fx >= 0) & (fx < fw))
-        return self._positions(np.where(valid, oy * ow + ox, i[:, None]),
-                               np.where(valid, (fy * fw + fx) * channels + ch,
-                                        j[:, None])), valid
+        oy, ox = np.divmod(i, ow)
+        fy, rest = np.divmod(j, fw * channels)
+        step = self.steps[steps]
+        # x + d is in [0, n) iff it is below n as an unsigned number
+        valid = ((oy[:, None] + step[:, 0]).view(np.uint64) < oh)
+        valid &= (ox[:, None] + step[:, 1]).view(np.uint64) < ow
+        valid &= (fy[:, None] + step[:, 2]).view(np.uint64) < fh
+        valid &= (rest[:, None] // channels + step[:, 3]).view(np.uint64) < fw
+        shift = self.shifts[steps]
+        return self._positions(i[:, None] + shift[:, 0], j[:, None] + shift[:, 1]), valid
 
     def first_at_or_after(self, positions: np.ndarray, start: np.ndarray) -> np.ndarray:
         """For each position, the first entry of its address at or after ``start``, going
         round the ring (back to the first entry) if there is none."""
-        candidates, valid = self._candidates(positions, self.steps)
+        candidates, valid = self._candidates(positions, np.arange(len(self.steps)))
         length = self.layout.length
         key = np.where(valid, (candidates - start[:, None]) % length, length)
         return candidates[np.arange(len(positions)), np.argmin(key, axis=1)]
@@ -169,6 +177,6 @@ class IfmapOccurrences:
             reach |= (low + self.spans[:, 0] < end) & (high + self.spans[:, 1] >= begin)
         if not reach.any():
             return np.zeros(len(positions), bool)
-        candidates, valid = self._candidates(positions, self.steps[reach])
+        candidates, valid = self._candidates(positions, np.flatnonzero(reach))
         inside = (candidates // ring.set_words - first) % ring.lines < ring.active
         return np.asarray((valid & inside).any(axis=1))
