@@ -176,12 +176,14 @@ class StackLayout:
         head = short * (short - 1) // 2
         full, col = np.divmod(positions - head, short)
         diag = full + (short - 1)
-        ends = np.flatnonzero((full < 0) | (full > abs(self.height - self.width)))
-        if ends.size:
+        if positions.size and (int(positions.min()) < head or int(positions.max())
+                               >= head + (abs(self.height - self.width) + 1) * short):
+            ends = np.flatnonzero((full < 0) | (full > abs(self.height - self.width)))
             at = positions[ends]
             diag[ends] = np.searchsorted(self.diagonal_starts, at, side="right") - 1
             col[ends] = at - self.diagonal_starts[diag[ends]]
-        col += np.maximum(0, diag - self.height + 1)
+        if self.height < self.width or int(diag.max(initial=0)) >= self.height:
+            col += np.maximum(0, diag - self.height + 1)
         return diag - col, col
 
 

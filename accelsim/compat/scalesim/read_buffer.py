@@ -236,12 +236,6 @@ class DemandRows:
         self.lo_set, self.hi_set = lo // ring.set_words, hi // ring.set_words
         self._segments = _Segments(self.lo_set, self.hi_set)
 
-    @cached_property
-    def reach(self) -> np.ndarray:
-        """Per row, how far past the window start its first set may be (``active`` minus the
-        sets it spans beyond the first)."""
-        return self.ring.active - (self.hi_set - self.lo_set)
-
     def next_edge(self, pos: int, k: int) -> int:
         """First row ``>= pos`` that `edge_rows` would give for window ``k`` (``len(lo)`` if
         none), found segment by segment: within a run of rows whose first and last sets never
@@ -274,8 +268,9 @@ class DemandRows:
         """Rows ``pos <= row < stop`` whose run is not wholly inside window ``k`` (the others
         only hit): the run's first set is not within ``active - (sets it spans)`` of the start."""
         ring = self.ring
-        d_lo = (self.lo_set[pos:stop] - k * ring.step % ring.lines) % ring.lines
-        return pos + np.flatnonzero(d_lo >= self.reach[pos:stop])
+        lo_set = self.lo_set[pos:stop]
+        d_lo = (lo_set - k * ring.step % ring.lines) % ring.lines
+        return pos + np.flatnonzero(d_lo + (self.hi_set[pos:stop] - lo_set) >= ring.active)
 
     def requests(self, rows: np.ndarray, k: np.ndarray) -> np.ndarray:
         """Rows resolved request by request.

@@ -26,6 +26,8 @@ from accelsim.compat.scalesim.operands import StackLayout, StackSpec, dense_layo
 from accelsim.compat.scalesim.read_buffer import Ring, window_positions
 from accelsim.types import Dataflow
 
+_TABLED_STEPS = 4  # candidates over at most this many steps check validity by table lookup
+
 
 def _filter_offsets(layer: ScaleSimLayer) -> Iterator[tuple[int, int, int, int]]:
     """``(doy, dox, dfy, dfx)``: ofmap-pixel and filter-tap steps between two operand entries
@@ -121,6 +123,8 @@ class IfmapOccurrences:
                                 (self.steps[:, 2] * layer.filter_w + self.steps[:, 3])
                                 * layer.channels), axis=1)
         self.bounds = (layer.ofmap_h, layer.ofmap_w, layer.filter_h, layer.filter_w)
+        self._rows_valid: dict[int, np.ndarray] = {}  # per step, built on first use
+        self._cols_valid: dict[int, np.ndarray] = {}
 
     def _entries(self, positions: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Operand entries ``(i, j)`` at sequence positions."""
@@ -146,19 +150,43 @@ class IfmapOccurrences:
                     steps: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Positions of the entries ``steps`` (indices into ``self.steps``) away from each
         position's entry, and which exist (rows: positions, columns: steps)."""
-        oh, ow, fh, fw = self.bounds
-        channels = self.filter[2]
         i, j = self._entries(positions)
-        oy, ox = np.divmod(i, ow)
-        fy, rest = np.divmod(j, fw * channels)
-        step = self.steps[steps]
-        # x + d is in [0, n) iff it is below n as an unsigned number
-        valid = ((oy[:, None] + step[:, 0]).view(np.uint64) < oh)
-        valid &= (ox[:, None] + step[:, 1]).view(np.uint64) < ow
-        valid &= (fy[:, None] + step[:, 2]).view(np.uint64) < fh
-        valid &= (rest[:, None] // channels + step[:, 3]).view(np.uint64) < fw
+        if steps.size <= _TABLED_STEPS:
+            valid = np.stack([self._valid_i(s)[i] & self._valid_j(s)[j]
+                              for s in steps.tolist()], axis=1)
+        else:
+            oh, ow, fh, fw = self.bounds
+            channels = self.filter[2]
+            oy, ox = np.divmod(i, ow)
+            fy, rest = np.divmod(j, fw * channels)
+            step = self.steps[steps]
+            # x + d is in [0, n) iff it is below n as an unsigned number
+            valid = (oy[:, None] + step[:, 0]).view(np.uint64) < oh
+            valid &= (ox[:, None] + step[:, 1]).view(np.uint64) < ow
+            valid &= (fy[:, None] + step[:, 2]).view(np.uint64) < fh
+            valid &= (rest[:, None] // channels + step[:, 3]).view(np.uint64) < fw
         shift = self.shifts[steps]
         return self._positions(i[:, None] + shift[:, 0], j[:, None] + shift[:, 1]), valid
+
+    def _valid_i(self, step: int) -> np.ndarray:
+        """Per operand row ``i`` (ofmap pixel): whether step ``step`` keeps it in the ofmap."""
+        if step not in self._rows_valid:
+            oh, ow, _, _ = self.bounds
+            oy, ox = np.divmod(np.arange(oh * ow), ow)
+            doy, dox = int(self.steps[step, 0]), int(self.steps[step, 1])
+            self._rows_valid[step] = ((oy + doy).view(np.uint64) < oh) & (
+                (ox + dox).view(np.uint64) < ow)
+        return self._rows_valid[step]
+
+    def _valid_j(self, step: int) -> np.ndarray:
+        """Per operand column ``j`` (filter tap): whether step ``step`` keeps it in the filter."""
+        if step not in self._cols_valid:
+            _, _, fh, fw = self.bounds
+            fy, rest = np.divmod(np.arange(fh * fw * self.filter[2]), fw * self.filter[2])
+            dfy, dfx = int(self.steps[step, 2]), int(self.steps[step, 3])
+            self._cols_valid[step] = ((fy + dfy).view(np.uint64) < fh) & (
+                (rest // self.filter[2] + dfx).view(np.uint64) < fw)
+        return self._cols_valid[step]
 
     def first_at_or_after(self, positions: np.ndarray, start: np.ndarray) -> np.ndarray:
         """For each position, the first entry of its address at or after ``start``, going
@@ -178,5 +206,8 @@ class IfmapOccurrences:
         if not reach.any():
             return np.zeros(len(positions), bool)
         candidates, valid = self._candidates(positions, np.flatnonzero(reach))
-        inside = (candidates // ring.set_words - first) % ring.lines < ring.active
+        (begin, end), *rest = window_positions(ring, first, self.layout.length)
+        inside = (candidates - begin).view(np.uint64) < end - begin
+        for begin, end in rest:
+            inside |= (candidates - begin).view(np.uint64) < end - begin
         return np.asarray((valid & inside).any(axis=1))
