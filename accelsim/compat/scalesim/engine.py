@@ -26,6 +26,7 @@ from accelsim.compat.scalesim.operands import (
     BlockSpec,
     PrefetchStack,
     StackSpec,
+    demand_pass,
     demand_ranges,
     dense_layout,
     ofmap_row_counts,
@@ -215,7 +216,9 @@ def _read_side(cfg: ScaleSimConfig, layer: ScaleSimLayer, plan: FoldPlan, block:
                 (lambda: IfmapOccurrences(layer, plan.dataflow, stack, layout)) if dense
                 else (lambda: Duplicates(values())))
             repeats = Repeats(occurrences, repeat_gap(layer, plan.dataflow, stack, entries))
-        events = prefetch_events(layout, demand_ranges(block, plan, layout), geometry, repeats)
+        once = demand_pass(block, plan, layout)
+        events = prefetch_events(layout, once.ranges, geometry, repeats, once.passes,
+                                 once.pass_rows)
     return _ReadSide(geometry, events, geometry.initial_lines(stack.words))
 
 

@@ -242,6 +242,28 @@ def demand_ranges(spec: BlockSpec, plan: FoldPlan,
                   stack: StackLayout) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """For each demand row with requests: the row, and the first and last index into the
     prefetch sequence of its requests (a row is a contiguous run of the sequence)."""
+    once = demand_pass(spec, plan, stack)
+    rows, lo, hi = once.ranges
+    if once.passes == 1:
+        return rows, lo, hi
+    rows = (rows[None, :] + np.arange(once.passes)[:, None] * once.pass_rows).ravel()
+    return rows, np.tile(lo, once.passes), np.tile(hi, once.passes)
+
+
+@dataclass(frozen=True)
+class DemandPass:
+    """`demand_ranges` as one pass of rows that the layer repeats ``passes`` times, each
+    ``pass_rows`` demand rows after the previous one (a block of the row fold only, again for
+    every column fold)."""
+
+    ranges: tuple[np.ndarray, np.ndarray, np.ndarray]
+    passes: int
+    pass_rows: int
+
+
+def demand_pass(spec: BlockSpec, plan: FoldPlan, stack: StackLayout) -> DemandPass:
+    """The demand rows with requests, their first and last index into the prefetch sequence,
+    as one pass (see `DemandPass`)."""
     if spec.skew_prefix is None:
         t = np.arange(spec.height)
         first = np.zeros_like(t)
@@ -271,7 +293,5 @@ def demand_ranges(spec: BlockSpec, plan: FoldPlan,
     else:
         rows, lo, hi = rows[keep], lo[keep], hi[keep]
     if spec.row_fold_only:  # the same rows again for every column fold
-        fold_rows = plan.row_folds * plan.rows_per_fold
-        rows = (rows[None, :] + np.arange(plan.col_folds)[:, None] * fold_rows).ravel()
-        lo, hi = np.tile(lo, plan.col_folds), np.tile(hi, plan.col_folds)
-    return rows, lo, hi
+        return DemandPass((rows, lo, hi), plan.col_folds, plan.row_folds * plan.rows_per_fold)
+    return DemandPass((rows, lo, hi), 1, 0)

@@ -33,6 +33,7 @@ from accelsim.compat.scalesim.read_buffer import (
 
 _MIN_CHUNK = 256  # demand rows tested per step: smallest, largest
 _MAX_CHUNK = 1 << 20
+_FIRST_BATCH = 128  # edge rows in the first batch of a `_first_miss` search
 
 
 @dataclass(frozen=True)
@@ -116,9 +117,11 @@ def _first_miss(model: DemandRows, rows: np.ndarray, k: int, gap: int) -> int:
     than ``gap`` to the start has no other entry there."""
     assert model.dups is not None
     ring = model.ring
-    count = model.hi[rows] - model.lo[rows] + 1
+    base = model.base(rows)
+    lo = model.lo[base]
+    count = model.hi[base] - lo + 1
     starts = np.concatenate(([0], np.cumsum(count)[:-1]))
-    positions = np.arange(int(count.sum())) - np.repeat(starts - model.lo[rows], count)
+    positions = np.arange(int(count.sum())) - np.repeat(starts - lo, count)
     first = int(ring.start(k))
     distance = (positions // ring.set_words - first) % ring.lines
     outside = np.flatnonzero(distance >= ring.active)
@@ -136,19 +139,24 @@ def _first_miss(model: DemandRows, rows: np.ndarray, k: int, gap: int) -> int:
 
 def _exact_step(model: DemandRows, replay: _ScalarReplay, row: int, k: int) -> tuple[int, int]:
     """From edge row ``row`` on, resolving repeated addresses: the first row with a real miss
-    (``len(model.lo)`` if none) and the window after it; rows before it keep window ``k``."""
-    total, pos, chunk = len(model.lo), row, _MIN_CHUNK
-    while pos < total:
-        stop = min(total, pos + chunk)
-        edge = model.edge_rows(pos, stop, k)
-        found, batch = -1, 128
-        while found < 0 and edge.size:  # the miss is usually among the first edge rows
-            found = _first_miss(model, edge[:batch], k, replay.gap)
-            edge, batch = edge[batch:], 2 * batch
+    (``model.total`` if none) and the window after it; rows before it keep window ``k``.
+
+    Edge rows are tested in batches that double (the miss is usually among the first ones,
+    but long runs of rows that hit through a repeated address are tested in few calls)."""
+    total, pos, chunk, batch = model.total, row, _MIN_CHUNK, _FIRST_BATCH
+    pending = np.zeros(0, np.int64)
+    while True:
+        while pending.size < batch and pos < total:
+            stop = min(total, pos + chunk)
+            edge = model.edge_rows(pos, stop, k)
+            pending = np.concatenate((pending, edge)) if pending.size else edge
+            pos, chunk = stop, min(2 * chunk, _MAX_CHUNK)
+        if not pending.size:
+            return total, k
+        found = _first_miss(model, pending[:batch], k, replay.gap)
         if found >= 0:
-            return found, replay.row(int(model.lo[found]), int(model.hi[found]), k)
-        pos, chunk = stop, min(2 * chunk, _MAX_CHUNK)
-    return total, k
+            return found, replay.row(*model.run(found), k)
+        pending, batch = pending[batch:], 2 * batch
 
 
 def _scan(model: DemandRows, gap: int) -> tuple[list[int], list[int], list[int]]:
@@ -156,8 +164,7 @@ def _scan(model: DemandRows, gap: int) -> tuple[list[int], list[int], list[int]]
     before and after each (``K_i`` = window after row ``i`` from ``K_{i-1}``)."""
     ring = model.ring
     lines, active, step, set_words = ring.lines, ring.active, ring.step, ring.set_words
-    lo_set, hi_set = model.lo_set, model.hi_set
-    total = len(lo_set)
+    lo_set, hi_set, period, total = model.lo_set, model.hi_set, model.period, model.total
     replay = _ScalarReplay(model, gap) if model.dups is not None else None
     moved: list[int] = []
     before: list[int] = []
@@ -169,12 +176,12 @@ def _scan(model: DemandRows, gap: int) -> tuple[list[int], list[int], list[int]]
 
     k, pos = 0, 0
     while (row := model.next_edge(pos, k)) < total:
-        low = int(lo_set[row])
+        low = int(lo_set[row % period])
         if replay is not None and (max((low - k * step) % lines, active) + 1) * set_words > gap:
             row, k_new = _exact_step(model, replay, row, k)
             if row == total:
                 break
-        elif (high := int(hi_set[row])) - low + active < lines:
+        elif (high := int(hi_set[row % period])) - low + active < lines:
             k_new = next_window(high, next_window(low, k))
         else:
             k_new = int(model.requests(np.asarray([row]), np.asarray([k]))[0])
@@ -187,12 +194,14 @@ def _scan(model: DemandRows, gap: int) -> tuple[list[int], list[int], list[int]]
 
 
 def prefetch_events(layout: StackLayout, ranges: tuple[np.ndarray, np.ndarray, np.ndarray],
-                    geometry: ReadBufferGeometry, repeats: Repeats | None) -> PrefetchEvents:
+                    geometry: ReadBufferGeometry, repeats: Repeats | None, passes: int = 1,
+                    pass_rows: int = 0) -> PrefetchEvents:
     """Rows whose requests make the window slide, for one read SRAM and one layer.
 
     ``ranges`` gives, per demand row with requests, the row and the first and last index of
     its requests in the prefetch sequence; ``repeats`` is given when an address can occur
-    more than once in the sequence.
+    more than once in the sequence. The ranges may be one pass that the layer repeats
+    ``passes`` times, each ``pass_rows`` demand rows after the previous one.
     """
     rows, lo, hi = ranges
     if not rows.size or not geometry.may_slide(layout.length):
@@ -203,7 +212,8 @@ def prefetch_events(layout: StackLayout, ranges: tuple[np.ndarray, np.ndarray, n
     dups = repeats.occurrences() if repeats is not None else None
     if isinstance(dups, Duplicates) and not dups.any:
         dups = None
-    moved, before, after = _scan(DemandRows(ring, dups, lo, hi),
+    moved, before, after = _scan(DemandRows(ring, dups, lo, hi, passes),
                                  repeats.gap if repeats is not None else 0)
-    return PrefetchEvents(rows[np.asarray(moved, dtype=np.int64)],
-                          np.asarray(before, dtype=np.int64), np.asarray(after, dtype=np.int64))
+    repeat, base = np.divmod(np.asarray(moved, dtype=np.int64), len(rows))
+    return PrefetchEvents(rows[base] + repeat * pass_rows, np.asarray(before, dtype=np.int64),
+                          np.asarray(after, dtype=np.int64))
