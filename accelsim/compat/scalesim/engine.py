@@ -229,6 +229,7 @@ def _run_rows(reads: tuple[_ReadSide, _ReadSide], writes: WriteBuffer, counts: R
     ``trajectory``, if given, receives ``(row, stall after it)`` for every event row."""
     rows = counts.rows
     ifmap, filt = reads[0].events.by_row, reads[1].events.by_row
+    ifmap_stall, filt_stall = reads[0].geometry.row_stall, reads[1].geometry.row_stall
     read_rows: list[int] = sorted(ifmap.keys() | filt.keys())
     read_rows.append(rows)
     row, stall, written, last_out, next_read = 0, 0, 0, rows - 1, 0
@@ -245,9 +246,10 @@ def _run_rows(reads: tuple[_ReadSide, _ReadSide], writes: WriteBuffer, counts: R
         cycle = event + stall
         out = writes.write_row(cycle, words)
         late = out - cycle
-        for side, moves in ((reads[0], ifmap.get(event)), (reads[1], filt.get(event))):
-            if moves is not None:
-                late = max(late, side.geometry.row_stall(cycle, moves[0], moves[1]))
+        if (moves := ifmap.get(event)) is not None:
+            late = max(late, ifmap_stall(cycle, moves[0], moves[1]))
+        if (moves := filt.get(event)) is not None:
+            late = max(late, filt_stall(cycle, moves[0], moves[1]))
         stall += late
         if trajectory is not None:
             trajectory.append((event, stall))

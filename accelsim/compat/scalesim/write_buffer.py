@@ -118,13 +118,14 @@ class WriteBuffer:
         busy_until = min(max(self.drain_end - stall, row), counts.rows)
         if written is None:
             written = counts.before(row)
+        written_then = written
         if busy_until > row:  # rows issued while the current drain runs: stall when full
             full_row = counts.row_of(written + max(self.free, 1) - 1)
             if full_row < busy_until:
                 return full_row
-        written_then = counts.before(busy_until)
-        free_then = self.free - (written_then - written)
-        return counts.row_of(written_then + max(free_then - self.active_words + 1, 1) - 1)
+            written_then = counts.before(busy_until)
+        # the write that leaves less than the active half free, once no drain runs
+        return counts.row_of(max(written + self.free - self.active_words, written_then))
 
     def write_row(self, cycle: int, words: int) -> int:
         """Store one row's ``words`` writes issued at ``cycle``; return the cycle it ends at.
