@@ -27,6 +27,7 @@ from accelsim.compat.scalesim.read_buffer import Ring, window_positions
 from accelsim.types import Dataflow
 
 _TABLED_STEPS = 4  # candidates over at most this many steps check validity by table lookup
+_TABLE_ENTRIES = 1 << 18  # largest validity tables of every step built (else: arithmetic)
 
 
 def _filter_offsets(layer: ScaleSimLayer) -> Iterator[tuple[int, int, int, int]]:
@@ -125,6 +126,7 @@ class IfmapOccurrences:
         self.bounds = (layer.ofmap_h, layer.ofmap_w, layer.filter_h, layer.filter_w)
         self._rows_valid: dict[int, np.ndarray] = {}  # per step, built on first use
         self._cols_valid: dict[int, np.ndarray] = {}
+        self._tables: list[tuple[np.ndarray, np.ndarray]] = []
 
     def _entries(self, positions: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Operand entries ``(i, j)`` at sequence positions."""
@@ -154,6 +156,8 @@ class IfmapOccurrences:
         if steps.size <= _TABLED_STEPS:
             valid = np.stack([self._valid_i(s)[i] & self._valid_j(s)[j]
                               for s in steps.tolist()], axis=1)
+        elif steps.size == len(self.steps) and (tables := self._valid_tables()) is not None:
+            valid = tables[0][i] & tables[1][j]
         else:
             oh, ow, fh, fw = self.bounds
             channels = self.filter[2]
@@ -167,6 +171,19 @@ class IfmapOccurrences:
             valid &= (rest[:, None] // channels + step[:, 3]).view(np.uint64) < fw
         shift = self.shifts[steps]
         return self._positions(i[:, None] + shift[:, 0], j[:, None] + shift[:, 1]), valid
+
+    def _valid_tables(self) -> tuple[np.ndarray, np.ndarray] | None:
+        """`_valid_i` and `_valid_j` of every step as two tables (operand row or column by
+        step), if they are small."""
+        oh, ow, fh, fw = self.bounds
+        entries = (oh * ow + fh * fw * self.filter[2]) * len(self.steps)
+        if entries > _TABLE_ENTRIES:
+            return None
+        if not self._tables:
+            every = range(len(self.steps))
+            self._tables.append((np.stack([self._valid_i(s) for s in every], axis=1),
+                                 np.stack([self._valid_j(s) for s in every], axis=1)))
+        return self._tables[0]
 
     def _valid_i(self, step: int) -> np.ndarray:
         """Per operand row ``i`` (ofmap pixel): whether step ``step`` keeps it in the ofmap."""
