@@ -18,6 +18,7 @@ change nothing and the cheap no-repeats scan is exact.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from functools import cached_property
 
 import numpy as np
 
@@ -172,24 +173,36 @@ class IfmapOccurrences:
         shift = self.shifts[steps]
         return self._positions(i[:, None] + shift[:, 0], j[:, None] + shift[:, 1]), valid
 
+    @cached_property
+    def _taps(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Ofmap pixel ``(oy, ox)`` of every operand row and filter tap ``(fy, fx)`` of every
+        operand column."""
+        oh, ow, fh, fw = self.bounds
+        oy, ox = np.divmod(np.arange(oh * ow), ow)
+        fy, rest = np.divmod(np.arange(fh * fw * self.filter[2]), fw * self.filter[2])
+        return oy, ox, fy, rest // self.filter[2]
+
     def _valid_tables(self) -> tuple[np.ndarray, np.ndarray] | None:
         """`_valid_i` and `_valid_j` of every step as two tables (operand row or column by
         step), if they are small."""
         oh, ow, fh, fw = self.bounds
-        entries = (oh * ow + fh * fw * self.filter[2]) * len(self.steps)
-        if entries > _TABLE_ENTRIES:
+        if (oh * ow + fh * fw * self.filter[2]) * len(self.steps) > _TABLE_ENTRIES:
             return None
         if not self._tables:
-            every = range(len(self.steps))
-            self._tables.append((np.stack([self._valid_i(s) for s in every], axis=1),
-                                 np.stack([self._valid_j(s) for s in every], axis=1)))
+            oy, ox, fy, fx = self._taps
+            step = self.steps
+            self._tables.append((
+                ((oy[:, None] + step[:, 0]).view(np.uint64) < oh)
+                & ((ox[:, None] + step[:, 1]).view(np.uint64) < ow),
+                ((fy[:, None] + step[:, 2]).view(np.uint64) < fh)
+                & ((fx[:, None] + step[:, 3]).view(np.uint64) < fw)))
         return self._tables[0]
 
     def _valid_i(self, step: int) -> np.ndarray:
         """Per operand row ``i`` (ofmap pixel): whether step ``step`` keeps it in the ofmap."""
         if step not in self._rows_valid:
             oh, ow, _, _ = self.bounds
-            oy, ox = np.divmod(np.arange(oh * ow), ow)
+            oy, ox, _, _ = self._taps
             doy, dox = int(self.steps[step, 0]), int(self.steps[step, 1])
             self._rows_valid[step] = ((oy + doy).view(np.uint64) < oh) & (
                 (ox + dox).view(np.uint64) < ow)
@@ -199,10 +212,10 @@ class IfmapOccurrences:
         """Per operand column ``j`` (filter tap): whether step ``step`` keeps it in the filter."""
         if step not in self._cols_valid:
             _, _, fh, fw = self.bounds
-            fy, rest = np.divmod(np.arange(fh * fw * self.filter[2]), fw * self.filter[2])
+            _, _, fy, fx = self._taps
             dfy, dfx = int(self.steps[step, 2]), int(self.steps[step, 3])
             self._cols_valid[step] = ((fy + dfy).view(np.uint64) < fh) & (
-                (rest // self.filter[2] + dfx).view(np.uint64) < fw)
+                (fx + dfx).view(np.uint64) < fw)
         return self._cols_valid[step]
 
     def first_at_or_after(self, positions: np.ndarray, start: np.ndarray) -> np.ndarray:
