@@ -114,27 +114,30 @@ def _first_miss(model: DemandRows, rows: np.ndarray, k: int, gap: int) -> int:
     """The first of ``rows`` (edge rows, in order) with a request that window ``k`` misses,
     or -1: a request hits if its own set or the first entry of its address at or after the
     window's start is inside the window (what `DemandRows._next_window` tests); one nearer
-    than ``gap`` to the start has no other entry there."""
+    than ``gap`` to the start has no other entry there, so it misses, and the entries of
+    requests after the first such miss are not looked up."""
     assert model.dups is not None
     ring = model.ring
     base = model.base(rows)
     lo = model.lo[base]
     count = model.hi[base] - lo + 1
-    starts = np.concatenate(([0], np.cumsum(count)[:-1]))
-    positions = np.arange(int(count.sum())) - np.repeat(starts - lo, count)
-    first = int(ring.start(k))
+    ends = np.cumsum(count)
+    starts = ends - count
+    positions = np.arange(int(ends[-1])) - np.repeat(starts - lo, count)
+    first = k * ring.step % ring.lines
     distance = (positions // ring.set_words - first) % ring.lines
     outside = np.flatnonzero(distance >= ring.active)
     if not outside.size:
         return -1
-    missed = (distance[outside] + 1) * ring.set_words <= gap
-    far = np.flatnonzero(~missed)
-    if far.size:
-        missed[far] = ~model.dups.window_hits(positions[outside[far]], ring, first)
-    hits = outside[missed]
-    if not hits.size:
-        return -1
-    return int(rows[np.searchsorted(starts, hits[0], side="right") - 1])
+    certain = np.flatnonzero(distance[outside] < gap // ring.set_words)
+    limit = int(certain[0]) if certain.size else outside.size
+    if limit:
+        missing = np.flatnonzero(~model.dups.window_hits(positions[outside[:limit]], ring, first))
+        if missing.size:
+            limit = int(missing[0])
+        elif not certain.size:
+            return -1
+    return int(rows[np.searchsorted(starts, outside[limit], side="right") - 1])
 
 
 def _exact_step(model: DemandRows, replay: _ScalarReplay, row: int, k: int) -> tuple[int, int]:
