@@ -33,7 +33,7 @@ from accelsim.compat.scalesim.read_buffer import (
 
 _MIN_CHUNK = 256  # demand rows tested per step: smallest, largest
 _MAX_CHUNK = 1 << 20
-_FIRST_BATCH = 128  # edge rows in the first batch of a `_first_miss` search
+_FIRST_BATCH = 32  # edge rows in the first batch of a `_first_miss` search
 
 
 @dataclass(frozen=True)
