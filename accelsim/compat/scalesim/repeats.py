@@ -146,8 +146,10 @@ class IfmapOccurrences:
         if not layout.rolled:
             return row * layout.width + col
         diag = row + col
-        return (layout.diagonal_starts.take(diag, mode="clip") + col
-                - np.maximum(0, diag - layout.height + 1))
+        starts = layout.diagonal_starts.take(diag, mode="clip") + col
+        if layout.height < layout.width or int(diag.max(initial=0)) >= layout.height:
+            starts -= np.maximum(0, diag - layout.height + 1)
+        return starts
 
     def _candidates(self, positions: np.ndarray,
                     steps: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
