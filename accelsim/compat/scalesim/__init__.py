@@ -2,12 +2,12 @@
 from closed forms and an event model instead of a per-cycle simulation."""
 
 from accelsim.compat.scalesim.engine import (
-    ScaleSimLayerResult,
     scalesim_layers,
     simulate_layer,
     simulate_scalesim,
 )
 from accelsim.compat.scalesim.geometry import ScaleSimLayer
+from accelsim.compat.scalesim.result import ScaleSimLayerResult
 
 __all__ = [
     "ScaleSimLayer",

@@ -26,6 +26,7 @@ from accelsim.compat.scalesim.operands import (
     BlockSpec,
     PrefetchStack,
     StackSpec,
+    demand_pass,
     demand_ranges,
     dense_layout,
     ofmap_row_counts,
@@ -44,77 +45,11 @@ from accelsim.compat.scalesim.read_buffer import (
 )
 from accelsim.compat.scalesim.read_scan import Repeats, prefetch_events
 from accelsim.compat.scalesim.repeats import IfmapOccurrences, repeat_gap
+from accelsim.compat.scalesim.result import ScaleSimLayerResult
 from accelsim.compat.scalesim.write_buffer import RowCounts, WriteBuffer
 from accelsim.errors import ConfigError, WorkloadError
 from accelsim.types import Operand
 from accelsim.workload.layers import Conv2dLayer, GemmLayer, Layer, Workload
-
-_WORD_BITS = 8
-
-
-@dataclass(frozen=True)
-class ScaleSimLayerResult:
-    """One layer as SCALE-Sim 3.0.0 reports it (USER or CALC bandwidth mode).
-
-    SCALE-Sim's names differ from ours: its COMPUTE_REPORT "Total Cycles" (printed as "Compute
-    cycles") *includes* stalls and is ``total_cycles`` here; its "Total Cycles (incl. prefetch)"
-    (printed as "Total cycles") is ``total_cycles_incl_prefetch``. ``compute_cycles`` is the
-    stall-free part, so ``total_cycles == compute_cycles + stall_cycles``.
-    """
-
-    name: str
-    total_cycles: int
-    compute_cycles: int
-    stall_cycles: int
-    total_cycles_incl_prefetch: int
-    overall_util_pct: float
-    mapping_efficiency_pct: float
-    compute_util_pct: float
-    macs: int
-    ifmap_sram_reads: int
-    filter_sram_reads: int
-    ofmap_sram_writes: int
-    ifmap_dram_reads: int
-    filter_dram_reads: int
-    ofmap_dram_writes: int
-    ifmap_dram_start: int
-    ifmap_dram_stop: int
-    filter_dram_start: int
-    filter_dram_stop: int
-    ofmap_dram_start: int
-    ofmap_dram_stop: int
-    ifmap_dram_peak_bw: int = 0  # words/cycle: USER the bank bandwidth, CALC the largest computed
-    filter_dram_peak_bw: int = 0
-    ofmap_dram_peak_bw: int = 0  # USER Bandwidth[0], CALC ArrayWidth
-
-    def bandwidth_report(self) -> dict[str, float]:
-        """SCALE-Sim's BANDWIDTH_REPORT: average words/cycle of each SRAM over the layer and of
-        each DRAM stream over its own start..stop window (what CALC mode estimates)."""
-        def window(words: int, start: int, stop: int) -> float:
-            return words / (stop - start + 1)
-
-        return {
-            "ifmap_sram_bw": self.ifmap_sram_reads / self.total_cycles,
-            "filter_sram_bw": self.filter_sram_reads / self.total_cycles,
-            "ofmap_sram_bw": self.ofmap_sram_writes / self.total_cycles,
-            "ifmap_dram_bw": window(self.ifmap_dram_reads, self.ifmap_dram_start,
-                                    self.ifmap_dram_stop),
-            "filter_dram_bw": window(self.filter_dram_reads, self.filter_dram_start,
-                                     self.filter_dram_stop),
-            "ofmap_dram_bw": window(self.ofmap_dram_writes, self.ofmap_dram_start,
-                                    self.ofmap_dram_stop),
-        }
-
-    def counts(self) -> dict[str, int]:
-        """Action counts in accelsim's ``component.action`` form (1-byte words -> bits)."""
-        return {
-            "array.mac": self.macs,
-            "sram.ifmap.read_bits": self.ifmap_sram_reads * _WORD_BITS,
-            "sram.weight.read_bits": self.filter_sram_reads * _WORD_BITS,
-            "sram.ofmap.write_bits": self.ofmap_sram_writes * _WORD_BITS,
-            "dram.read_bits": (self.ifmap_dram_reads + self.filter_dram_reads) * _WORD_BITS,
-            "dram.write_bits": self.ofmap_dram_writes * _WORD_BITS,
-        }
 
 
 @dataclass(frozen=True)
@@ -135,13 +70,6 @@ class _ReadSide:
         """DRAM reads and their window in USER mode: chained prefetches at the bank bandwidth."""
         return ReadTraffic(self.dram_reads, -self.initial_lines,
                            self.geometry.prefetch_done(self.events.total), self.geometry.bandwidth)
-
-    def stall(self, row: int, cycle: int) -> int:
-        """Stall of ``row`` issued at ``cycle`` (0 unless the row slides the window)."""
-        moves = self.events.by_row.get(row)
-        if moves is None:
-            return 0
-        return self.geometry.row_stall(cycle, moves[0], moves[1])
 
 
 # Address matrices are built in memory (int64) as SCALE-Sim builds them: 2**27 entries (1 GiB)
@@ -223,7 +151,9 @@ def _read_side(cfg: ScaleSimConfig, layer: ScaleSimLayer, plan: FoldPlan, block:
                 (lambda: IfmapOccurrences(layer, plan.dataflow, stack, layout)) if dense
                 else (lambda: Duplicates(values())))
             repeats = Repeats(occurrences, repeat_gap(layer, plan.dataflow, stack, entries))
-        events = prefetch_events(layout, demand_ranges(block, plan, layout), geometry, repeats)
+        once = demand_pass(block, plan, layout)
+        events = prefetch_events(layout, once.ranges, geometry, repeats, once.passes,
+                                 once.pass_rows)
     return _ReadSide(geometry, events, geometry.initial_lines(stack.words))
 
 
@@ -233,25 +163,32 @@ def _run_rows(reads: tuple[_ReadSide, _ReadSide], writes: WriteBuffer, counts: R
 
     ``trajectory``, if given, receives ``(row, stall after it)`` for every event row."""
     rows = counts.rows
-    read_rows: list[int] = np.union1d(reads[0].events.rows, reads[1].events.rows).tolist()
-    row, stall, last_out, next_read = 0, 0, rows - 1, 0
+    ifmap, filt = reads[0].events.by_row, reads[1].events.by_row
+    ifmap_stall, filt_stall = reads[0].geometry.row_stall, reads[1].geometry.row_stall
+    read_rows: list[int] = sorted(ifmap.keys() | filt.keys())
+    read_rows.append(rows)
+    row, stall, written, last_out, next_read = 0, 0, 0, rows - 1, 0
     while row < rows:
-        while next_read < len(read_rows) and read_rows[next_read] < row:
+        while read_rows[next_read] < row:
             next_read += 1
-        read_row = read_rows[next_read] if next_read < len(read_rows) else rows
-        event = min(read_row, writes.next_event_row(counts, row, stall))
+        event = min(read_rows[next_read], writes.next_event_row(counts, row, stall, written))
         if event >= rows:
-            writes.write_quietly(counts.total - counts.before(row))
+            writes.write_quietly(counts.total - written)
             last_out = rows - 1 + stall
             break
-        writes.write_quietly(counts.before(event) - counts.before(row))
+        before, words = counts.before_and_count(event)
+        writes.write_quietly(before - written)
         cycle = event + stall
-        out = writes.write_row(cycle, counts.count(event))
-        stall += max(reads[0].stall(event, cycle), reads[1].stall(event, cycle), out - cycle)
+        out = writes.write_row(cycle, words)
+        late = out - cycle
+        if (moves := ifmap.get(event)) is not None:
+            late = max(late, ifmap_stall(cycle, moves[0], moves[1]))
+        if (moves := filt.get(event)) is not None:
+            late = max(late, filt_stall(cycle, moves[0], moves[1]))
+        stall += late
         if trajectory is not None:
             trajectory.append((event, stall))
-        last_out = out
-        row = event + 1
+        last_out, row, written = out, event + 1, before + words
     return stall, last_out
 
 

@@ -173,6 +173,28 @@ class StackLayout:
         diag = row + col
         return self.diagonal_starts[diag] + col - np.maximum(0, diag - self.height + 1)
 
+    def coordinates(self, positions: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Stack element ``(row, col)`` at full positions (the inverse of `position`).
+
+        Rolled, the diagonals between the two triangular ends all hold ``min(height, width)``
+        elements, so a position there is one division away from its diagonal; only positions
+        in the ends are looked up."""
+        if not self.rolled:
+            return np.divmod(positions, self.width)
+        short = min(self.height, self.width)
+        head = short * (short - 1) // 2
+        full, col = np.divmod(positions - head, short)
+        diag = full + (short - 1)
+        if positions.size and (int(positions.min()) < head or int(positions.max())
+                               >= head + (abs(self.height - self.width) + 1) * short):
+            ends = np.flatnonzero((full < 0) | (full > abs(self.height - self.width)))
+            at = positions[ends]
+            diag[ends] = np.searchsorted(self.diagonal_starts, at, side="right") - 1
+            col[ends] = at - self.diagonal_starts[diag[ends]]
+        if self.height < self.width or int(diag.max(initial=0)) >= self.height:
+            col += np.maximum(0, diag - self.height + 1)
+        return diag - col, col
+
 
 @dataclass(frozen=True)
 class PrefetchStack:
@@ -229,6 +251,28 @@ def demand_ranges(spec: BlockSpec, plan: FoldPlan,
                   stack: StackLayout) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """For each demand row with requests: the row, and the first and last index into the
     prefetch sequence of its requests (a row is a contiguous run of the sequence)."""
+    once = demand_pass(spec, plan, stack)
+    rows, lo, hi = once.ranges
+    if once.passes == 1:
+        return rows, lo, hi
+    rows = (rows[None, :] + np.arange(once.passes)[:, None] * once.pass_rows).ravel()
+    return rows, np.tile(lo, once.passes), np.tile(hi, once.passes)
+
+
+@dataclass(frozen=True)
+class DemandPass:
+    """`demand_ranges` as one pass of rows that the layer repeats ``passes`` times, each
+    ``pass_rows`` demand rows after the previous one (a block of the row fold only, again for
+    every column fold)."""
+
+    ranges: tuple[np.ndarray, np.ndarray, np.ndarray]
+    passes: int
+    pass_rows: int
+
+
+def demand_pass(spec: BlockSpec, plan: FoldPlan, stack: StackLayout) -> DemandPass:
+    """The demand rows with requests, their first and last index into the prefetch sequence,
+    as one pass (see `DemandPass`)."""
     if spec.skew_prefix is None:
         t = np.arange(spec.height)
         first = np.zeros_like(t)
@@ -251,10 +295,12 @@ def demand_ranges(spec: BlockSpec, plan: FoldPlan,
     hi = stack.position(row_b, col_b)
     if stack.valid_before is not None:
         lo, hi = stack.valid_before[lo], stack.valid_before[hi + 1] - 1
-    if spec.row_fold_only:  # the same rows again for every column fold
-        lo, hi = np.tile(lo, (plan.col_folds, 1)), np.tile(hi, (plan.col_folds, 1))
-        if real is not True:
-            real = np.tile(real, (plan.col_folds, 1))
-    rows = folds * plan.rows_per_fold + t[None, :]
     keep = hi >= lo if real is True else real & (hi >= lo)
-    return rows[keep], lo[keep], hi[keep]
+    rows = np.arange(lo.shape[0])[:, None] * plan.rows_per_fold + t[None, :]
+    if keep.all():
+        rows, lo, hi = rows.ravel(), lo.ravel(), hi.ravel()
+    else:
+        rows, lo, hi = rows[keep], lo[keep], hi[keep]
+    if spec.row_fold_only:  # the same rows again for every column fold
+        return DemandPass((rows, lo, hi), plan.col_folds, plan.row_folds * plan.rows_per_fold)
+    return DemandPass((rows, lo, hi), 1, 0)

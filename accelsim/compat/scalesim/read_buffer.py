@@ -28,6 +28,7 @@ the ring, the duplicate links and the demand rows; ``read_scan`` walks them.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Protocol
@@ -213,21 +214,97 @@ class Duplicates:
         return found
 
 
+class _Segments:
+    """Maximal runs of rows whose first and last sets never decrease (Python lists)."""
+
+    def __init__(self, lo_set: np.ndarray, hi_set: np.ndarray) -> None:
+        down = np.flatnonzero((lo_set[1:] < lo_set[:-1]) | (hi_set[1:] < hi_set[:-1])) + 1
+        starts = np.concatenate(([0], down)) if lo_set.size else down
+        ends = np.concatenate((down, [lo_set.size])) if lo_set.size else down
+        self.starts: list[int] = starts.tolist()
+        self.ends: list[int] = ends.tolist()
+        self.first_lo: list[int] = lo_set[starts].tolist()
+        self.last_hi: list[int] = hi_set[ends - 1].tolist()
+
+
 class DemandRows:
-    """Demand rows as runs ``lo..hi`` of the prefetch sequence, and how each moves the window."""
+    """Demand rows as runs ``lo..hi`` of the prefetch sequence, and how each moves the window.
+
+    The runs may be one *pass* that the layer repeats ``passes`` times (the same blocks again
+    for every column fold): row ``r`` is then run ``r % len(lo)``, and nothing is tiled."""
 
     def __init__(self, ring: Ring, dups: Occurrences | None, lo: np.ndarray,
-                 hi: np.ndarray) -> None:
+                 hi: np.ndarray, passes: int = 1) -> None:
         self.ring, self.dups, self.lo, self.hi = ring, dups, lo, hi
         self.lo_set, self.hi_set = lo // ring.set_words, hi // ring.set_words
-        self.reach = ring.active - (self.hi_set - self.lo_set)
+        self._segments = _Segments(self.lo_set, self.hi_set)
+        self.period, self.total = len(lo), len(lo) * passes
+
+    def base(self, rows: np.ndarray) -> np.ndarray:
+        """The runs of rows (indices into ``lo`` / ``hi``)."""
+        return rows % self.period if self.total > self.period else rows
+
+    def next_edge(self, pos: int, k: int) -> int:
+        """First row ``>= pos`` that `edge_rows` would give for window ``k`` (``total`` if
+        none). Every pass is the same, so a pass without one means there is none."""
+        if pos >= self.total:
+            return self.total
+        first, offset = divmod(pos, self.period)
+        for repeat, start in ((first, offset), (first + 1, 0)):
+            if repeat * self.period >= self.total:
+                break
+            row = self._next_edge(start, k)
+            if row < self.period:
+                return repeat * self.period + row
+        return self.total
+
+    def _next_edge(self, pos: int, k: int) -> int:
+        """`next_edge` within the pass, found segment by segment: within a run of rows whose
+        first and last sets never decrease, a row is inside a window that does not wrap the
+        ring iff its first set is at or after the start and its last set before the end (one
+        comparison for the segment's first row, one bisection on the last sets); if the window
+        wraps, iff its first set is at or after the start or its last set before the wrapped
+        end."""
+        ring, seg = self.ring, self._segments
+        start = k * ring.step % ring.lines
+        end = start + ring.active
+        wrap = end - ring.lines
+        lo_set, hi_set = self.lo_set, self.hi_set
+        index = bisect_right(seg.ends, pos)
+        while index < len(seg.ends):
+            stop = seg.ends[index]
+            low = seg.first_lo[index] if pos == seg.starts[index] else int(lo_set[pos])
+            if wrap <= 0:
+                if low < start:
+                    return pos
+                if seg.last_hi[index] >= end:
+                    return pos + int(hi_set[pos:stop].searchsorted(end))
+            elif low < start and seg.last_hi[index] >= wrap:
+                row = pos + int(hi_set[pos:stop].searchsorted(wrap))
+                if int(lo_set[row]) < start:
+                    return row
+            pos, index = stop, index + 1
+        return len(lo_set)
 
     def edge_rows(self, pos: int, stop: int, k: int) -> np.ndarray:
         """Rows ``pos <= row < stop`` whose run is not wholly inside window ``k`` (the others
         only hit): the run's first set is not within ``active - (sets it spans)`` of the start."""
-        ring = self.ring
-        d_lo = (self.lo_set[pos:stop] - k * ring.step % ring.lines) % ring.lines
-        return pos + np.flatnonzero(d_lo >= self.reach[pos:stop])
+        ring, parts = self.ring, []
+        start = k * ring.step % ring.lines
+        while pos < stop:
+            repeat, offset = divmod(pos, self.period)
+            end = min(stop - repeat * self.period, self.period)
+            lo_set = self.lo_set[offset:end]
+            d_lo = (lo_set - start) % ring.lines
+            parts.append(pos + np.flatnonzero(d_lo + (self.hi_set[offset:end] - lo_set)
+                                              >= ring.active))
+            pos = repeat * self.period + end
+        return parts[0] if len(parts) == 1 else np.concatenate(parts or [np.zeros(0, np.int64)])
+
+    def run(self, row: int) -> tuple[int, int]:
+        """First and last position of ``row``'s requests."""
+        base = row % self.period
+        return int(self.lo[base]), int(self.hi[base])
 
     def requests(self, rows: np.ndarray, k: np.ndarray) -> np.ndarray:
         """Rows resolved request by request.
@@ -238,6 +315,7 @@ class DemandRows:
         requests which hit early are still inside the later window; rows failing it are
         replayed one request position at a time.
         """
+        rows = self.base(rows)
         if self.dups is None:
             ring = self.ring
             short = self.hi_set[rows] - self.lo_set[rows] + ring.active < ring.lines

@@ -2,7 +2,8 @@
 row, and the prefetch events it gives.
 
 The scan jumps from edge row to edge row (rows not wholly inside the window; the others only
-hit), found by one vectorized test over a chunk. An edge row moves the window as its own
+hit), found segment by segment (`DemandRows.next_edge`: runs of rows whose sets never decrease,
+one bisection each). An edge row moves the window as its own
 requests would without repeated addresses -- a closed form of its first and last request --
 unless a repeated address could change that: only a request that misses its own set while
 another entry of its address lies between the window start and it. Repeats gives a lower
@@ -32,6 +33,7 @@ from accelsim.compat.scalesim.read_buffer import (
 
 _MIN_CHUNK = 256  # demand rows tested per step: smallest, largest
 _MAX_CHUNK = 1 << 20
+_FIRST_BATCH = 32  # edge rows in the first batch of a `_first_miss` search
 
 
 @dataclass(frozen=True)
@@ -112,91 +114,97 @@ def _first_miss(model: DemandRows, rows: np.ndarray, k: int, gap: int) -> int:
     """The first of ``rows`` (edge rows, in order) with a request that window ``k`` misses,
     or -1: a request hits if its own set or the first entry of its address at or after the
     window's start is inside the window (what `DemandRows._next_window` tests); one nearer
-    than ``gap`` to the start has no other entry there."""
+    than ``gap`` to the start has no other entry there, so it misses, and the entries of
+    requests after the first such miss are not looked up."""
     assert model.dups is not None
     ring = model.ring
-    count = model.hi[rows] - model.lo[rows] + 1
-    starts = np.concatenate(([0], np.cumsum(count)[:-1]))
-    positions = np.arange(int(count.sum())) - np.repeat(starts - model.lo[rows], count)
-    first = int(ring.start(k))
+    base = model.base(rows)
+    lo = model.lo[base]
+    count = model.hi[base] - lo + 1
+    ends = np.cumsum(count)
+    starts = ends - count
+    positions = np.arange(int(ends[-1])) - np.repeat(starts - lo, count)
+    first = k * ring.step % ring.lines
     distance = (positions // ring.set_words - first) % ring.lines
     outside = np.flatnonzero(distance >= ring.active)
     if not outside.size:
         return -1
-    missed = (distance[outside] + 1) * ring.set_words <= gap
-    far = np.flatnonzero(~missed)
-    if far.size:
-        missed[far] = ~model.dups.window_hits(positions[outside[far]], ring, first)
-    hits = outside[missed]
-    if not hits.size:
-        return -1
-    return int(rows[np.searchsorted(starts, hits[0], side="right") - 1])
+    certain = np.flatnonzero(distance[outside] < gap // ring.set_words)
+    limit = int(certain[0]) if certain.size else outside.size
+    if limit:
+        missing = np.flatnonzero(~model.dups.window_hits(positions[outside[:limit]], ring, first))
+        if missing.size:
+            limit = int(missing[0])
+        elif not certain.size:
+            return -1
+    return int(rows[np.searchsorted(starts, outside[limit], side="right") - 1])
 
 
 def _exact_step(model: DemandRows, replay: _ScalarReplay, row: int, k: int) -> tuple[int, int]:
     """From edge row ``row`` on, resolving repeated addresses: the first row with a real miss
-    (``len(model.lo)`` if none) and the window after it; rows before it keep window ``k``."""
-    total, pos, chunk = len(model.lo), row, _MIN_CHUNK
-    while pos < total:
-        stop = min(total, pos + chunk)
-        edge = model.edge_rows(pos, stop, k)
-        found, batch = -1, 128
-        while found < 0 and edge.size:  # the miss is usually among the first edge rows
-            found = _first_miss(model, edge[:batch], k, replay.gap)
-            edge, batch = edge[batch:], 2 * batch
+    (``model.total`` if none) and the window after it; rows before it keep window ``k``.
+
+    Edge rows are tested in batches that double (the miss is usually among the first ones,
+    but long runs of rows that hit through a repeated address are tested in few calls)."""
+    total, pos, chunk, batch = model.total, row, _MIN_CHUNK, _FIRST_BATCH
+    pending = np.zeros(0, np.int64)
+    while True:
+        while pending.size < batch and pos < total:
+            stop = min(total, pos + chunk)
+            edge = model.edge_rows(pos, stop, k)
+            pending = np.concatenate((pending, edge)) if pending.size else edge
+            pos, chunk = stop, min(2 * chunk, _MAX_CHUNK)
+        if not pending.size:
+            return total, k
+        found = _first_miss(model, pending[:batch], k, replay.gap)
         if found >= 0:
-            return found, replay.row(int(model.lo[found]), int(model.hi[found]), k)
-        pos, chunk = stop, min(2 * chunk, _MAX_CHUNK)
-    return total, k
+            return found, replay.row(*model.run(found), k)
+        pending, batch = pending[batch:], 2 * batch
 
 
-def _scan(model: DemandRows, gap: int) -> np.ndarray:
-    """Window index after each row (``K_i`` = window after row ``i`` from ``K_{i-1}``)."""
+def _scan(model: DemandRows, gap: int) -> tuple[list[int], list[int], list[int]]:
+    """The rows (indices into the demand rows) that move the window, with the window index
+    before and after each (``K_i`` = window after row ``i`` from ``K_{i-1}``)."""
     ring = model.ring
     lines, active, step, set_words = ring.lines, ring.active, ring.step, ring.set_words
-    lo_set, hi_set = model.lo_set, model.hi_set
-    total = len(lo_set)
-    out = np.empty(total, dtype=np.int64)
+    lo_set, hi_set, period, total = model.lo_set, model.hi_set, model.period, model.total
     replay = _ScalarReplay(model, gap) if model.dups is not None else None
+    moved: list[int] = []
+    before: list[int] = []
+    after: list[int] = []
 
     def next_window(line: int, k: int) -> int:
         distance = (line - k * step % lines) % lines
         return k if distance < active else k + -(-(distance - active + 1) // step)
 
-    k, pos, chunk = 0, 0, _MIN_CHUNK
-    while pos < total:
-        stop = min(total, pos + chunk)
-        outside = model.edge_rows(pos, stop, k)
-        if not outside.size:
-            out[pos:stop] = k
-            pos, chunk = stop, min(2 * chunk, _MAX_CHUNK)
-            continue
-        row = int(outside[0])
-        out[pos:row] = k
-        d_lo = (int(lo_set[row]) - k * step) % lines
-        if replay is not None and (max(d_lo, active) + 1) * set_words > gap:
-            miss, k_new = _exact_step(model, replay, row, k)
-            out[row:miss] = k
-            row, k = miss, k_new
+    k, pos = 0, 0
+    while (row := model.next_edge(pos, k)) < total:
+        low = int(lo_set[row % period])
+        if replay is not None and (max((low - k * step) % lines, active) + 1) * set_words > gap:
+            row, k_new = _exact_step(model, replay, row, k)
             if row == total:
                 break
-        elif (high := int(hi_set[row])) - (low := int(lo_set[row])) + active < lines:
-            k = next_window(high, next_window(low, k))
+        elif (high := int(hi_set[row % period])) - low + active < lines:
+            k_new = next_window(high, next_window(low, k))
         else:
-            k = int(model.requests(np.asarray([row]), np.asarray([k]))[0])
-        out[row] = k
-        chunk = max(2 * (row + 1 - pos), _MIN_CHUNK)
-        pos = row + 1
-    return out
+            k_new = int(model.requests(np.asarray([row]), np.asarray([k]))[0])
+        if k_new != k:
+            moved.append(row)
+            before.append(k)
+            after.append(k_new)
+        k, pos = k_new, row + 1
+    return moved, before, after
 
 
 def prefetch_events(layout: StackLayout, ranges: tuple[np.ndarray, np.ndarray, np.ndarray],
-                    geometry: ReadBufferGeometry, repeats: Repeats | None) -> PrefetchEvents:
+                    geometry: ReadBufferGeometry, repeats: Repeats | None, passes: int = 1,
+                    pass_rows: int = 0) -> PrefetchEvents:
     """Rows whose requests make the window slide, for one read SRAM and one layer.
 
     ``ranges`` gives, per demand row with requests, the row and the first and last index of
     its requests in the prefetch sequence; ``repeats`` is given when an address can occur
-    more than once in the sequence.
+    more than once in the sequence. The ranges may be one pass that the layer repeats
+    ``passes`` times, each ``pass_rows`` demand rows after the previous one.
     """
     rows, lo, hi = ranges
     if not rows.size or not geometry.may_slide(layout.length):
@@ -207,7 +215,8 @@ def prefetch_events(layout: StackLayout, ranges: tuple[np.ndarray, np.ndarray, n
     dups = repeats.occurrences() if repeats is not None else None
     if isinstance(dups, Duplicates) and not dups.any:
         dups = None
-    k_after = _scan(DemandRows(ring, dups, lo, hi), repeats.gap if repeats is not None else 0)
-    k_before = np.concatenate(([0], k_after[:-1]))
-    moved = k_after > k_before
-    return PrefetchEvents(rows[moved], k_before[moved], k_after[moved])
+    moved, before, after = _scan(DemandRows(ring, dups, lo, hi, passes),
+                                 repeats.gap if repeats is not None else 0)
+    repeat, base = np.divmod(np.asarray(moved, dtype=np.int64), len(rows))
+    return PrefetchEvents(rows[base] + repeat * pass_rows, np.asarray(before, dtype=np.int64),
+                          np.asarray(after, dtype=np.int64))

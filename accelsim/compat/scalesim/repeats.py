@@ -18,6 +18,7 @@ change nothing and the cheap no-repeats scan is exact.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from functools import cached_property
 
 import numpy as np
 
@@ -25,6 +26,9 @@ from accelsim.compat.scalesim.geometry import ScaleSimLayer
 from accelsim.compat.scalesim.operands import StackLayout, StackSpec, dense_layout
 from accelsim.compat.scalesim.read_buffer import Ring, window_positions
 from accelsim.types import Dataflow
+
+_TABLED_STEPS = 4  # candidates over at most this many steps check validity by table lookup
+_TABLE_ENTRIES = 1 << 18  # largest validity tables of every step built (else: arithmetic)
 
 
 def _filter_offsets(layer: ScaleSimLayer) -> Iterator[tuple[int, int, int, int]]:
@@ -115,47 +119,111 @@ class IfmapOccurrences:
             spans.append((min(a for a, _ in cases), max(b for _, b in cases)))
         self.steps = np.asarray(steps, dtype=np.int64)
         self.spans = np.asarray(spans, dtype=np.int64)
+        # per step: the shift of the operand entry (i, j), and the bounds its ofmap pixel and
+        # filter tap must stay within
+        self.shifts = np.stack((self.steps[:, 0] * layer.ofmap_w + self.steps[:, 1],
+                                (self.steps[:, 2] * layer.filter_w + self.steps[:, 3])
+                                * layer.channels), axis=1)
+        self.bounds = (layer.ofmap_h, layer.ofmap_w, layer.filter_h, layer.filter_w)
+        self._rows_valid: dict[int, np.ndarray] = {}  # per step, built on first use
+        self._cols_valid: dict[int, np.ndarray] = {}
+        self._tables: list[tuple[np.ndarray, np.ndarray]] = []
 
     def _entries(self, positions: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Operand entries ``(i, j)`` at sequence positions."""
-        layout, spec = self.layout, self.spec
-        if layout.rolled:
-            diag = np.searchsorted(layout.diagonal_starts, positions, side="right") - 1
-            col = (positions - layout.diagonal_starts[diag]
-                   + np.maximum(0, diag - layout.height + 1))
-            row = diag - col
-        else:
-            row, col = np.divmod(positions, layout.width)
+        spec = self.spec
+        row, col = self.layout.coordinates(positions)
         fold, u = np.divmod(row, spec.height)
         folded = fold * spec.width + col
         return (u, folded) if self.ws else (folded, u)
 
     def _positions(self, i: np.ndarray, j: np.ndarray) -> np.ndarray:
+        """Sequence positions of operand entries (any value where an entry is out of range)."""
         folded, u = (j, i) if self.ws else (i, j)
         fold, col = np.divmod(folded, self.spec.width)
-        return self.layout.position(fold * self.spec.height + u, col)
+        row = fold * self.spec.height + u
+        layout = self.layout
+        if not layout.rolled:
+            return row * layout.width + col
+        diag = row + col
+        starts = layout.diagonal_starts.take(diag, mode="clip") + col
+        if layout.height < layout.width or int(diag.max(initial=0)) >= layout.height:
+            starts -= np.maximum(0, diag - layout.height + 1)
+        return starts
 
     def _candidates(self, positions: np.ndarray,
                     steps: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Positions of the entries ``steps`` away from each position's entry, and which
-        exist (rows: positions, columns: steps)."""
-        (oh, ow), (fh, fw, channels) = self.ofmap, self.filter
+        """Positions of the entries ``steps`` (indices into ``self.steps``) away from each
+        position's entry, and which exist (rows: positions, columns: steps)."""
         i, j = self._entries(positions)
-        oy, ox = np.divmod(i[:, None], ow)
-        fy, rest = np.divmod(j[:, None], fw * channels)
-        fx, ch = np.divmod(rest, channels)
-        oy, ox = oy + steps[None, :, 0], ox + steps[None, :, 1]
-        fy, fx = fy + steps[None, :, 2], fx + steps[None, :, 3]
-        valid = ((oy >= 0) & (oy < oh) & (ox >= 0) & (ox < ow)
-                 & (fy >= 0) & (fy < fh) & (fx >= 0) & (fx < fw))
-        return self._positions(np.where(valid, oy * ow + ox, i[:, None]),
-                               np.where(valid, (fy * fw + fx) * channels + ch,
-                                        j[:, None])), valid
+        if steps.size <= _TABLED_STEPS:
+            valid = np.stack([self._valid_i(s)[i] & self._valid_j(s)[j]
+                              for s in steps.tolist()], axis=1)
+        elif steps.size == len(self.steps) and (tables := self._valid_tables()) is not None:
+            valid = tables[0][i] & tables[1][j]
+        else:
+            oh, ow, fh, fw = self.bounds
+            channels = self.filter[2]
+            oy, ox = np.divmod(i, ow)
+            fy, rest = np.divmod(j, fw * channels)
+            step = self.steps[steps]
+            # x + d is in [0, n) iff it is below n as an unsigned number
+            valid = (oy[:, None] + step[:, 0]).view(np.uint64) < oh
+            valid &= (ox[:, None] + step[:, 1]).view(np.uint64) < ow
+            valid &= (fy[:, None] + step[:, 2]).view(np.uint64) < fh
+            valid &= (rest[:, None] // channels + step[:, 3]).view(np.uint64) < fw
+        shift = self.shifts[steps]
+        return self._positions(i[:, None] + shift[:, 0], j[:, None] + shift[:, 1]), valid
+
+    @cached_property
+    def _taps(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Ofmap pixel ``(oy, ox)`` of every operand row and filter tap ``(fy, fx)`` of every
+        operand column."""
+        oh, ow, fh, fw = self.bounds
+        oy, ox = np.divmod(np.arange(oh * ow), ow)
+        fy, rest = np.divmod(np.arange(fh * fw * self.filter[2]), fw * self.filter[2])
+        return oy, ox, fy, rest // self.filter[2]
+
+    def _valid_tables(self) -> tuple[np.ndarray, np.ndarray] | None:
+        """`_valid_i` and `_valid_j` of every step as two tables (operand row or column by
+        step), if they are small."""
+        oh, ow, fh, fw = self.bounds
+        if (oh * ow + fh * fw * self.filter[2]) * len(self.steps) > _TABLE_ENTRIES:
+            return None
+        if not self._tables:
+            oy, ox, fy, fx = self._taps
+            step = self.steps
+            self._tables.append((
+                ((oy[:, None] + step[:, 0]).view(np.uint64) < oh)
+                & ((ox[:, None] + step[:, 1]).view(np.uint64) < ow),
+                ((fy[:, None] + step[:, 2]).view(np.uint64) < fh)
+                & ((fx[:, None] + step[:, 3]).view(np.uint64) < fw)))
+        return self._tables[0]
+
+    def _valid_i(self, step: int) -> np.ndarray:
+        """Per operand row ``i`` (ofmap pixel): whether step ``step`` keeps it in the ofmap."""
+        if step not in self._rows_valid:
+            oh, ow, _, _ = self.bounds
+            oy, ox, _, _ = self._taps
+            doy, dox = int(self.steps[step, 0]), int(self.steps[step, 1])
+            self._rows_valid[step] = ((oy + doy).view(np.uint64) < oh) & (
+                (ox + dox).view(np.uint64) < ow)
+        return self._rows_valid[step]
+
+    def _valid_j(self, step: int) -> np.ndarray:
+        """Per operand column ``j`` (filter tap): whether step ``step`` keeps it in the filter."""
+        if step not in self._cols_valid:
+            _, _, fh, fw = self.bounds
+            _, _, fy, fx = self._taps
+            dfy, dfx = int(self.steps[step, 2]), int(self.steps[step, 3])
+            self._cols_valid[step] = ((fy + dfy).view(np.uint64) < fh) & (
+                (fx + dfx).view(np.uint64) < fw)
+        return self._cols_valid[step]
 
     def first_at_or_after(self, positions: np.ndarray, start: np.ndarray) -> np.ndarray:
         """For each position, the first entry of its address at or after ``start``, going
         round the ring (back to the first entry) if there is none."""
-        candidates, valid = self._candidates(positions, self.steps)
+        candidates, valid = self._candidates(positions, np.arange(len(self.steps)))
         length = self.layout.length
         key = np.where(valid, (candidates - start[:, None]) % length, length)
         return candidates[np.arange(len(positions)), np.argmin(key, axis=1)]
@@ -169,6 +237,9 @@ class IfmapOccurrences:
             reach |= (low + self.spans[:, 0] < end) & (high + self.spans[:, 1] >= begin)
         if not reach.any():
             return np.zeros(len(positions), bool)
-        candidates, valid = self._candidates(positions, self.steps[reach])
-        inside = (candidates // ring.set_words - first) % ring.lines < ring.active
+        candidates, valid = self._candidates(positions, np.flatnonzero(reach))
+        (begin, end), *rest = window_positions(ring, first, self.layout.length)
+        inside = (candidates - begin).view(np.uint64) < end - begin
+        for begin, end in rest:
+            inside |= (candidates - begin).view(np.uint64) < end - begin
         return np.asarray((valid & inside).any(axis=1))

@@ -14,11 +14,11 @@ from pathlib import Path
 
 from accelsim.compat.scalesim.cfg import BandwidthMode, ScaleSimConfig, load_scalesim_config
 from accelsim.compat.scalesim.engine import (
-    ScaleSimLayerResult,
     check_layers,
     check_supported,
     simulate_scalesim,
 )
+from accelsim.compat.scalesim.result import ScaleSimLayerResult
 from accelsim.config.system_spec import SystemSpec
 from accelsim.data import resolve_table
 from accelsim.errors import InputError

@@ -65,6 +65,12 @@ class RowCounts:
         fold, offset = divmod(row, self.rows_per_fold)
         return self._per_kind[self._fold_kind[fold]][offset]
 
+    def before_and_count(self, row: int) -> tuple[int, int]:
+        """`before` and `count` of one row (``row < rows``) at once."""
+        fold, offset = divmod(row, self.rows_per_fold)
+        kind = self._fold_kind[fold]
+        return self._fold_cum[fold] + self._kind_cum[kind][offset], self._per_kind[kind][offset]
+
     def row_of(self, write: int) -> int:
         """Row issuing write number ``write`` (0-based); ``rows`` if there is no such write."""
         if write >= self.total:
@@ -90,19 +96,13 @@ class WriteBuffer:
     dram_writes: int = 0
     first_drain_start: int | None = None
     last_drain_end: int | None = None
+    active_words: int = field(init=False)  # a drain starts once ``free`` drops below this
+    lines_per_drain: int = field(init=False)  # DRAM lines one drain moves
 
     def __post_init__(self) -> None:
         self.free = self.size_words
-
-    @property
-    def active_words(self) -> int:
-        """Occupancy threshold: a drain starts once ``free`` drops below this."""
-        return ceil_div(self.size_words, 2)
-
-    @property
-    def lines_per_drain(self) -> int:
-        """DRAM lines one drain moves."""
-        return ceil_div(self.size_words - self.active_words, self.bandwidth)
+        self.active_words = ceil_div(self.size_words, 2)
+        self.lines_per_drain = ceil_div(self.size_words - self.active_words, self.bandwidth)
 
     def holds(self, words: int) -> bool:
         """Whether ``words`` more writes, from the current state with no drain running, start
@@ -115,18 +115,22 @@ class WriteBuffer:
         self.lines += (self.pending + words) // self.bandwidth
         self.pending = (self.pending + words) % self.bandwidth
 
-    def next_event_row(self, counts: RowCounts, row: int, stall: int) -> int:
+    def next_event_row(self, counts: RowCounts, row: int, stall: int,
+                       written: int | None = None) -> int:
         """First row ``>= row`` in which a write stalls or starts a drain, if every row from
-        ``row`` on is issued at ``row_index + stall``; ``counts.rows`` if none."""
+        ``row`` on is issued at ``row_index + stall``; ``counts.rows`` if none. ``written``:
+        ``counts.before(row)``, if the caller knows it."""
         busy_until = min(max(self.drain_end - stall, row), counts.rows)
-        written = counts.before(row)
+        if written is None:
+            written = counts.before(row)
+        written_then = written
         if busy_until > row:  # rows issued while the current drain runs: stall when full
             full_row = counts.row_of(written + max(self.free, 1) - 1)
             if full_row < busy_until:
                 return full_row
-        written_then = counts.before(busy_until)
-        free_then = self.free - (written_then - written)
-        return counts.row_of(written_then + max(free_then - self.active_words + 1, 1) - 1)
+            written_then = counts.before(busy_until)
+        # the write that leaves less than the active half free, once no drain runs
+        return counts.row_of(max(written + self.free - self.active_words, written_then))
 
     def write_row(self, cycle: int, words: int) -> int:
         """Store one row's ``words`` writes issued at ``cycle``; return the cycle it ends at.

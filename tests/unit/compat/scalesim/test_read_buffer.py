@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from accelsim.compat.scalesim import read_scan
 from accelsim.compat.scalesim.operands import StackLayout
-from accelsim.compat.scalesim.read_buffer import Duplicates, ReadBufferGeometry
+from accelsim.compat.scalesim.read_buffer import DemandRows, Duplicates, ReadBufferGeometry, Ring
 from accelsim.compat.scalesim.read_scan import Repeats, prefetch_events
 from tests.unit.compat.scalesim import reference
 
@@ -109,3 +109,52 @@ def test_geometry_of_a_one_kib_sram() -> None:
     assert geometry.lines_per_prefetch == 52
     assert geometry.initial_lines(stack_words=300) == 30
     assert geometry.prefetch_done(0) == -1 and geometry.prefetch_done(2) == 105
+
+
+@settings(max_examples=300, deadline=None)
+@given(workloads(), st.integers(0, 400), st.data())
+def test_next_edge_is_the_first_edge_row(case: tuple[list[int], int, list[tuple[int, int]]],
+                                         k: int, data: st.DataObject) -> None:
+    """The segment-by-segment search gives the first row the vectorized test gives, for
+    windows that wrap the ring and windows that do not."""
+    values, size_words, runs = case
+    ring = Ring(len(values), ReadBufferGeometry(size_words, 4))
+    if ring.step == 0:
+        return
+    lo = np.array([a for a, _ in runs], dtype=np.int64)
+    hi = np.array([b for _, b in runs], dtype=np.int64)
+    model = DemandRows(ring, None, lo, hi)
+    pos = data.draw(st.integers(0, len(runs)))
+    edges = model.edge_rows(pos, len(runs), k)
+    assert model.next_edge(pos, k) == (int(edges[0]) if edges.size else len(runs))
+
+
+@settings(max_examples=200, deadline=None)
+@given(workloads(), st.integers(2, 5), st.booleans(),
+       st.sampled_from([(256, 1 << 20), (1, 2)]))
+def test_a_repeated_pass_gives_the_events_of_the_tiled_rows(
+        case: tuple[list[int], int, list[tuple[int, int]]], passes: int, known_gap: bool,
+        chunks: tuple[int, int]) -> None:
+    """One pass of runs scanned ``passes`` times equals the runs tiled (edge-row chunks that
+    cross a pass boundary included)."""
+    values, size_words, runs = case
+    lo = np.array([a for a, _ in runs], dtype=np.int64)
+    hi = np.array([b for _, b in runs], dtype=np.int64)
+    rows = np.arange(len(runs), dtype=np.int64) * 2
+    pass_rows = 2 * len(runs) + 3
+    geometry = ReadBufferGeometry(size_words, 4)
+    repeats = None
+    if len(set(values)) < len(values):
+        array = np.asarray(values, dtype=np.int64)
+        repeats = Repeats(lambda: Duplicates(array),
+                          min_repeat_gap(values) if known_gap else 0)
+    tiled = ((rows[None, :] + np.arange(passes)[:, None] * pass_rows).ravel(),
+             np.tile(lo, passes), np.tile(hi, passes))
+    with (patch.object(read_scan, "_MIN_CHUNK", chunks[0]),
+          patch.object(read_scan, "_MAX_CHUNK", chunks[1])):
+        once = prefetch_events(_stack(values), (rows, lo, hi), geometry, repeats, passes,
+                               pass_rows)
+        expected = prefetch_events(_stack(values), tiled, geometry, repeats)
+    assert once.rows.tolist() == expected.rows.tolist()
+    assert once.k_before.tolist() == expected.k_before.tolist()
+    assert once.k_after.tolist() == expected.k_after.tolist()
