@@ -55,6 +55,21 @@ def min_repeat_gap(values: list[int]) -> int:
     return min(gaps)
 
 
+def _scan_inputs(case: tuple[list[int], int, list[tuple[int, int]]], known_gap: bool
+                 ) -> tuple[np.ndarray, np.ndarray, ReadBufferGeometry, Repeats | None]:
+    """The runs' first and last positions, the SRAM geometry (4 words/cycle) and, if the
+    sequence repeats an address, its repeats (with the least distance known, or not)."""
+    values, size_words, runs = case
+    lo = np.array([a for a, _ in runs], dtype=np.int64)
+    hi = np.array([b for _, b in runs], dtype=np.int64)
+    repeats = None
+    if len(set(values)) < len(values):
+        array = np.asarray(values, dtype=np.int64)
+        repeats = Repeats(lambda: Duplicates(array),
+                          min_repeat_gap(values) if known_gap else 0)
+    return lo, hi, ReadBufferGeometry(size_words, 4), repeats
+
+
 @settings(max_examples=250, deadline=None)
 @given(workloads(), st.sampled_from([(256, 1 << 20), (1, 2), (2, 8)]), st.booleans())
 def test_prefetches_per_row_match_request_by_request_rules(
@@ -63,15 +78,8 @@ def test_prefetches_per_row_match_request_by_request_rules(
     """Also with tiny scan chunks, so that every chunk boundary case runs, and with the
     repeats' least distance known (rows whose misses are nearer skip the duplicate lookups)."""
     values, size_words, runs = case
-    lo = np.array([a for a, _ in runs], dtype=np.int64)
-    hi = np.array([b for _, b in runs], dtype=np.int64)
+    lo, hi, geometry, repeats = _scan_inputs(case, known_gap)
     rows = np.arange(len(runs), dtype=np.int64) * 3  # demand rows need not be consecutive
-    geometry = ReadBufferGeometry(size_words, 4)
-    repeats = None
-    if len(set(values)) < len(values):
-        array = np.asarray(values, dtype=np.int64)
-        repeats = Repeats(lambda: Duplicates(array),
-                          min_repeat_gap(values) if known_gap else 0)
     with (patch.object(read_scan, "_MIN_CHUNK", chunks[0]),
           patch.object(read_scan, "_MAX_CHUNK", chunks[1])):
         events = prefetch_events(_stack(values), (rows, lo, hi), geometry, repeats)
@@ -137,17 +145,10 @@ def test_a_repeated_pass_gives_the_events_of_the_tiled_rows(
         chunks: tuple[int, int]) -> None:
     """One pass of runs scanned ``passes`` times equals the runs tiled (edge-row chunks that
     cross a pass boundary included)."""
-    values, size_words, runs = case
-    lo = np.array([a for a, _ in runs], dtype=np.int64)
-    hi = np.array([b for _, b in runs], dtype=np.int64)
+    values, _, runs = case
+    lo, hi, geometry, repeats = _scan_inputs(case, known_gap)
     rows = np.arange(len(runs), dtype=np.int64) * 2
     pass_rows = 2 * len(runs) + 3
-    geometry = ReadBufferGeometry(size_words, 4)
-    repeats = None
-    if len(set(values)) < len(values):
-        array = np.asarray(values, dtype=np.int64)
-        repeats = Repeats(lambda: Duplicates(array),
-                          min_repeat_gap(values) if known_gap else 0)
     tiled = ((rows[None, :] + np.arange(passes)[:, None] * pass_rows).ravel(),
              np.tile(lo, passes), np.tile(hi, passes))
     with (patch.object(read_scan, "_MIN_CHUNK", chunks[0]),
