@@ -136,12 +136,22 @@ class FoldPlan:
             return t + r + c - 2
         return 2 * r + 2 * c + t - 3
 
+    @property
+    def last_rows(self) -> int:
+        """Array rows the last row fold uses (every other row fold uses them all)."""
+        return self.spatial_rows - self.array_rows * (self.row_folds - 1)
+
+    @property
+    def last_cols(self) -> int:
+        """Array columns the last column fold uses (every other one uses them all)."""
+        return self.spatial_cols - self.array_cols * (self.col_folds - 1)
+
     def used(self) -> tuple[np.ndarray, np.ndarray]:
         """Rows and columns of the array each fold uses, in fold order (``fc`` major)."""
-        rows = np.minimum(self.array_rows,
-                          self.spatial_rows - self.array_rows * np.arange(self.row_folds))
-        cols = np.minimum(self.array_cols,
-                          self.spatial_cols - self.array_cols * np.arange(self.col_folds))
+        rows = np.full(self.row_folds, self.array_rows)
+        rows[-1] = self.last_rows
+        cols = np.full(self.col_folds, self.array_cols)
+        cols[-1] = self.last_cols
         return np.tile(rows, self.col_folds), np.repeat(cols, self.row_folds)
 
 
@@ -167,7 +177,9 @@ class ComputeMetrics:
     ofmap_sram_writes: int
 
 
-_SCALAR_FOLDS = 256  # up to this many folds, Python floats beat numpy's per-call overhead
+# Up to this many folds Python floats beat numpy's per-call overhead (measured: 8 folds 3.8
+# against 16 us, 64 folds 15 against 20 us, 128 folds 29 against 21 us).
+_SCALAR_FOLDS = 64
 
 
 def _sequential_mean(values: np.ndarray) -> float:
@@ -188,11 +200,10 @@ def fold_means(plan: FoldPlan, scalar_folds: int = _SCALAR_FOLDS) -> tuple[float
         macs_used = (rows_used * cols_used).astype(np.float64)
         return (_sequential_mean(macs_used / units),
                 _sequential_mean((macs_used * plan.temporal) / util_units))
-    rows = [min(plan.array_rows, plan.spatial_rows - plan.array_rows * fr)
-            for fr in range(plan.row_folds)]
+    rows = [plan.array_rows] * (plan.row_folds - 1) + [plan.last_rows]
     mapping = util = 0.0
     for fc in range(plan.col_folds):
-        cols = min(plan.array_cols, plan.spatial_cols - plan.array_cols * fc)
+        cols = plan.array_cols if fc < plan.col_folds - 1 else plan.last_cols
         for used_rows in rows:
             macs = float(used_rows * cols)
             mapping += macs / units

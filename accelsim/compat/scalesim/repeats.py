@@ -27,8 +27,10 @@ from accelsim.compat.scalesim.operands import StackLayout, StackSpec, dense_layo
 from accelsim.compat.scalesim.read_buffer import Ring, window_positions
 from accelsim.types import Dataflow
 
-_TABLED_STEPS = 4  # candidates over at most this many steps check validity by table lookup
-_TABLE_ENTRIES = 1 << 18  # largest validity tables of every step built (else: arithmetic)
+# Validity is looked up in per-layer tables (operand row or column, by step) while they hold
+# at most this many booleans (4 MiB, about a 112x112 IFMAP with a 3x3x64 filter); past that it
+# is computed per call.
+_TABLE_ENTRIES = 1 << 22
 
 
 def _filter_offsets(layer: ScaleSimLayer) -> Iterator[tuple[int, int, int, int]]:
@@ -125,9 +127,6 @@ class IfmapOccurrences:
                                 (self.steps[:, 2] * layer.filter_w + self.steps[:, 3])
                                 * layer.channels), axis=1)
         self.bounds = (layer.ofmap_h, layer.ofmap_w, layer.filter_h, layer.filter_w)
-        self._rows_valid: dict[int, np.ndarray] = {}  # per step, built on first use
-        self._cols_valid: dict[int, np.ndarray] = {}
-        self._tables: list[tuple[np.ndarray, np.ndarray]] = []
 
     def _entries(self, positions: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Operand entries ``(i, j)`` at sequence positions."""
@@ -156,69 +155,38 @@ class IfmapOccurrences:
         """Positions of the entries ``steps`` (indices into ``self.steps``) away from each
         position's entry, and which exist (rows: positions, columns: steps)."""
         i, j = self._entries(positions)
-        if steps.size <= _TABLED_STEPS:
-            valid = np.stack([self._valid_i(s)[i] & self._valid_j(s)[j]
-                              for s in steps.tolist()], axis=1)
-        elif steps.size == len(self.steps) and (tables := self._valid_tables()) is not None:
-            valid = tables[0][i] & tables[1][j]
+        if (tables := self._valid_tables) is not None:
+            valid = tables[0][i[:, None], steps] & tables[1][j[:, None], steps]
         else:
-            oh, ow, fh, fw = self.bounds
-            channels = self.filter[2]
-            oy, ox = np.divmod(i, ow)
-            fy, rest = np.divmod(j, fw * channels)
-            step = self.steps[steps]
-            # x + d is in [0, n) iff it is below n as an unsigned number
-            valid = (oy[:, None] + step[:, 0]).view(np.uint64) < oh
-            valid &= (ox[:, None] + step[:, 1]).view(np.uint64) < ow
-            valid &= (fy[:, None] + step[:, 2]).view(np.uint64) < fh
-            valid &= (rest[:, None] // channels + step[:, 3]).view(np.uint64) < fw
+            rows, cols = self._inside(i, j, self.steps[steps])
+            valid = rows & cols
         shift = self.shifts[steps]
         return self._positions(i[:, None] + shift[:, 0], j[:, None] + shift[:, 1]), valid
 
+    def _inside(self, i: np.ndarray, j: np.ndarray,
+                steps: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Whether each step keeps operand row ``i``'s ofmap pixel inside the ofmap, and
+        operand column ``j``'s filter tap inside the filter (rows: ``i`` or ``j``, columns:
+        steps)."""
+        oh, ow, fh, fw = self.bounds
+        channels = self.filter[2]
+        oy, ox = np.divmod(i, ow)
+        fy, rest = np.divmod(j, fw * channels)
+        # x + d is in [0, n) iff it is below n as an unsigned number
+        return (((oy[:, None] + steps[:, 0]).view(np.uint64) < oh)
+                & ((ox[:, None] + steps[:, 1]).view(np.uint64) < ow),
+                ((fy[:, None] + steps[:, 2]).view(np.uint64) < fh)
+                & ((rest[:, None] // channels + steps[:, 3]).view(np.uint64) < fw))
+
     @cached_property
-    def _taps(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        """Ofmap pixel ``(oy, ox)`` of every operand row and filter tap ``(fy, fx)`` of every
-        operand column."""
-        oh, ow, fh, fw = self.bounds
-        oy, ox = np.divmod(np.arange(oh * ow), ow)
-        fy, rest = np.divmod(np.arange(fh * fw * self.filter[2]), fw * self.filter[2])
-        return oy, ox, fy, rest // self.filter[2]
-
     def _valid_tables(self) -> tuple[np.ndarray, np.ndarray] | None:
-        """`_valid_i` and `_valid_j` of every step as two tables (operand row or column by
-        step), if they are small."""
+        """`_inside` of every operand row and column and every step, built once; None if the
+        tables would hold more than `_TABLE_ENTRIES` booleans."""
         oh, ow, fh, fw = self.bounds
-        if (oh * ow + fh * fw * self.filter[2]) * len(self.steps) > _TABLE_ENTRIES:
+        columns = fh * fw * self.filter[2]
+        if (oh * ow + columns) * len(self.steps) > _TABLE_ENTRIES:
             return None
-        if not self._tables:
-            oy, ox, fy, fx = self._taps
-            step = self.steps
-            self._tables.append((
-                ((oy[:, None] + step[:, 0]).view(np.uint64) < oh)
-                & ((ox[:, None] + step[:, 1]).view(np.uint64) < ow),
-                ((fy[:, None] + step[:, 2]).view(np.uint64) < fh)
-                & ((fx[:, None] + step[:, 3]).view(np.uint64) < fw)))
-        return self._tables[0]
-
-    def _valid_i(self, step: int) -> np.ndarray:
-        """Per operand row ``i`` (ofmap pixel): whether step ``step`` keeps it in the ofmap."""
-        if step not in self._rows_valid:
-            oh, ow, _, _ = self.bounds
-            oy, ox, _, _ = self._taps
-            doy, dox = int(self.steps[step, 0]), int(self.steps[step, 1])
-            self._rows_valid[step] = ((oy + doy).view(np.uint64) < oh) & (
-                (ox + dox).view(np.uint64) < ow)
-        return self._rows_valid[step]
-
-    def _valid_j(self, step: int) -> np.ndarray:
-        """Per operand column ``j`` (filter tap): whether step ``step`` keeps it in the filter."""
-        if step not in self._cols_valid:
-            _, _, fh, fw = self.bounds
-            _, _, fy, fx = self._taps
-            dfy, dfx = int(self.steps[step, 2]), int(self.steps[step, 3])
-            self._cols_valid[step] = ((fy + dfy).view(np.uint64) < fh) & (
-                (fx + dfx).view(np.uint64) < fw)
-        return self._cols_valid[step]
+        return self._inside(np.arange(oh * ow), np.arange(columns), self.steps)
 
     def first_at_or_after(self, positions: np.ndarray, start: np.ndarray) -> np.ndarray:
         """For each position, the first entry of its address at or after ``start``, going

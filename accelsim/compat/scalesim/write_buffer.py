@@ -104,10 +104,14 @@ class WriteBuffer:
         self.active_words = ceil_div(self.size_words, 2)
         self.lines_per_drain = ceil_div(self.size_words - self.active_words, self.bandwidth)
 
+    def drain_write(self, written: int) -> int:
+        """Number (0-based) of the write that starts a drain, with ``written`` writes stored so
+        far and no drain running: the one that leaves less than the active half free."""
+        return written + self.free - self.active_words
+
     def holds(self, words: int) -> bool:
-        """Whether ``words`` more writes, from the current state with no drain running, start
-        no drain (what `next_event_row` finds when no write event comes before the end)."""
-        return max(self.free - self.active_words + 1, 1) - 1 >= words
+        """Whether ``words`` more writes, with no drain running, start none."""
+        return self.drain_write(0) >= words
 
     def write_quietly(self, words: int) -> None:
         """Store ``words`` writes during which no event happens."""
@@ -129,8 +133,7 @@ class WriteBuffer:
             if full_row < busy_until:
                 return full_row
             written_then = counts.before(busy_until)
-        # the write that leaves less than the active half free, once no drain runs
-        return counts.row_of(max(written + self.free - self.active_words, written_then))
+        return counts.row_of(max(self.drain_write(written), written_then))
 
     def write_row(self, cycle: int, words: int) -> int:
         """Store one row's ``words`` writes issued at ``cycle``; return the cycle it ends at.

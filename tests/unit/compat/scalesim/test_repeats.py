@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from unittest.mock import patch
+
 import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from accelsim.compat.scalesim import repeats
 from accelsim.compat.scalesim.geometry import FoldPlan, ScaleSimLayer, fold_plan
 from accelsim.compat.scalesim.operands import (
     PrefetchStack,
@@ -49,9 +52,11 @@ def test_gap_bound_never_exceeds_the_least_distance(
 
 
 @settings(max_examples=300, deadline=None)
-@given(conv_ifmaps(), st.randoms(use_true_random=False))
+@given(conv_ifmaps(), st.randoms(use_true_random=False), st.booleans())
 def test_occurrences_from_geometry_equal_sorted_duplicates(
-        case: tuple[ScaleSimLayer, FoldPlan, StackSpec, PrefetchStack], rng: object) -> None:
+        case: tuple[ScaleSimLayer, FoldPlan, StackSpec, PrefetchStack], rng: object,
+        tabled: bool) -> None:
+    """With the validity tables and, past their size limit, computed per call."""
     layer, plan, spec, stack = case
     dataflow = plan.dataflow
     if layer.ifmap_entries != spec.words:  # stacks with nulls keep `Duplicates`
@@ -60,6 +65,9 @@ def test_occurrences_from_geometry_equal_sorted_duplicates(
     length = len(stack.values)
     positions, start = gen.integers(0, length, 64), gen.integers(0, length, 64)
     ours, sorted_dups = IfmapOccurrences(layer, dataflow, spec), Duplicates(stack.values)
+    if not tabled:
+        with patch.object(repeats, "_TABLE_ENTRIES", 0):
+            assert ours._valid_tables is None
     assert (ours.first_at_or_after(positions, start).tolist()
             == sorted_dups.first_at_or_after(positions, start).tolist())
     ring = Ring(length, ReadBufferGeometry(int(gen.integers(4, 2 * length + 8)), 2))
